@@ -1,0 +1,65 @@
+"""``nexgate translate {request,response,error,stream} --from F --to F``: stdin to stdout."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from ..formats import FORMAT_ALIASES
+
+
+def add_parser(sub: Any) -> None:
+    parser = sub.add_parser(
+        "translate",
+        help="translate a body read from stdin between wire formats",
+        description="Read a body in one wire format on stdin, write it in another on stdout.",
+    )
+    parser.add_argument("kind", choices=("request", "response", "error", "stream"))
+    parser.add_argument("--from", dest="source", required=True, choices=sorted(FORMAT_ALIASES))
+    parser.add_argument("--to", dest="target", required=True, choices=sorted(FORMAT_ALIASES))
+    parser.add_argument("--model", help="model id (a Gemini body carries none)")
+    parser.add_argument("--strict", action="store_true", help="fail instead of losing anything")
+    parser.add_argument("--status", type=int, default=400, help="HTTP status of an error body")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..formats._json import dump_json
+
+    if args.kind == "stream":
+        return _run_stream(args)
+    data = sys.stdin.buffer.read()
+    out: Any
+    if args.kind == "request":
+        from ..translate import translate_request
+
+        out = translate_request(
+            data, source=args.source, target=args.target, model=args.model, strict=args.strict
+        )
+    elif args.kind == "response":
+        from ..translate import translate_response
+
+        out = translate_response(
+            data, source=args.source, target=args.target, model=args.model, strict=args.strict
+        )
+    else:
+        from ..translate import translate_error
+
+        status, body = translate_error(args.status, data, source=args.source, target=args.target)
+        out = {"status": status, "body": body}
+    sys.stdout.buffer.write(dump_json(out) + b"\n")
+    return 0
+
+
+def _run_stream(args: argparse.Namespace) -> int:
+    from ..stream_translate import StreamTranslator
+
+    translator = StreamTranslator(args.source, args.target, model=args.model, strict=args.strict)
+    out = sys.stdout.buffer
+    while chunk := sys.stdin.buffer.read1(65536):
+        out.write(translator.feed(chunk))
+        out.flush()
+    out.write(translator.close())
+    out.flush()
+    return 0

@@ -1,0 +1,93 @@
+"""The state one translation carries: source and target, strictness, and the losses it records."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from ..errors import TranslationError
+from ..schema import FormatName, Loss, Request, Severity
+
+logger = logging.getLogger("nexgate.translate")
+
+#: ``max_tokens`` sent to a Claude target when the source gave none (Claude requires it).
+DEFAULT_MAX_TOKENS = 4096
+
+LossHook = Callable[[Loss], None]
+
+
+class TranslationContext:
+    """What a translation knows besides the body: formats, options and what it lost.
+
+    ``request`` is the caller's original request (decoded), when known: the response
+    direction uses it to restore what the request decided (tool ids, usage chunk).
+    """
+
+    __slots__ = (
+        "default_max_tokens",
+        "losses",
+        "model",
+        "on_loss",
+        "request",
+        "source",
+        "strict",
+        "target",
+    )
+
+    def __init__(
+        self,
+        *,
+        source: FormatName,
+        target: FormatName,
+        model: str | None = None,
+        strict: bool = False,
+        on_loss: LossHook | None = None,
+        request: Request | None = None,
+        default_max_tokens: int = DEFAULT_MAX_TOKENS,
+    ) -> None:
+        self.source: FormatName = source
+        self.target: FormatName = target
+        self.model = model
+        self.strict = strict
+        self.on_loss = on_loss
+        self.request = request
+        self.default_max_tokens = default_max_tokens
+        self.losses: list[Loss] = []
+
+    @property
+    def same_format(self) -> bool:
+        return self.source == self.target
+
+    def lose(self, kind: str, path: str, detail: str, severity: Severity = "dropped") -> None:
+        """Record that ``path`` could not be carried over exactly."""
+        loss = Loss(kind=kind, path=path, detail=detail, severity=severity)
+        self.losses.append(loss)
+        if self.on_loss is not None:
+            self.on_loss(loss)
+
+    def emulate(self, kind: str, path: str, detail: str) -> None:
+        """Record that ``path`` was carried by another means than the source used."""
+        self.lose(kind, path, detail, "emulated")
+
+    def finish(self) -> None:
+        """Raise in strict mode if anything was dropped; log each kind of loss once."""
+        if not self.losses:
+            return
+        dropped = [loss for loss in self.losses if loss.severity == "dropped"]
+        if self.strict and dropped:
+            raise TranslationError(dropped)
+        seen: set[str] = set()
+        for loss in self.losses:
+            if loss.kind in seen:
+                continue
+            seen.add(loss.kind)
+            level = logging.WARNING if loss.severity == "dropped" else logging.DEBUG
+            logger.log(
+                level,
+                "%s -> %s: %s at %s (%s)",
+                self.source,
+                self.target,
+                loss.kind,
+                loss.path,
+                loss.detail,
+            )

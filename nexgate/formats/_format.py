@@ -1,0 +1,59 @@
+"""The interface every wire format implements, so callers treat the three formats alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ..errors import APIStatusError
+from ..events import StreamEvent
+from ..schema import FormatName, JSONObject, Request, Response
+from ..sse import SSEEvent
+from ._context import TranslationContext
+
+
+class StreamDecoder(Protocol):
+    """Turns one format's SSE events into internal stream events."""
+
+    def feed(self, event: SSEEvent) -> list[StreamEvent]:
+        """Decode one SSE event (keep-alives and unknown event types yield nothing)."""
+        ...
+
+    def close(self) -> list[StreamEvent]:
+        """The input ended; if no terminal event was seen, end with a ``StreamError``."""
+        ...
+
+
+class StreamEncoder(Protocol):
+    """Turns internal stream events into one format's SSE bytes, keeping its grammar."""
+
+    def encode(self, event: StreamEvent) -> bytes:
+        """The SSE bytes for ``event`` (may be empty while the encoder buffers)."""
+        ...
+
+    def close(self) -> bytes:
+        """Flush; a stream that never ended gets the format's error event."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """One wire format: its name, its HTTP path and its converters to and from the schema.
+
+    ``decode_error`` accepts whatever the upstream sent (a parsed object, JSON bytes or an
+    HTML page) and never raises for a malformed body; ``encode_error`` returns the HTTP status
+    and body this format uses for the error.
+    """
+
+    name: FormatName
+    decode_request: Callable[[JSONObject, TranslationContext], Request]
+    encode_request: Callable[[Request, TranslationContext], JSONObject]
+    decode_response: Callable[[JSONObject, TranslationContext], Response]
+    encode_response: Callable[[Response, TranslationContext], JSONObject]
+    decode_error: Callable[[int, Any, Mapping[str, str] | None], APIStatusError]
+    encode_error: Callable[[APIStatusError], tuple[int, JSONObject]]
+    stream_decoder: Callable[[TranslationContext], StreamDecoder]
+    stream_encoder: Callable[[TranslationContext], StreamEncoder]
+    #: ``(model, stream) -> path`` relative to the server root, e.g. ``/v1/messages``.
+    request_path: Callable[[str, bool], str]

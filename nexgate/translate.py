@@ -1,0 +1,133 @@
+"""The translation API: a body in one wire format in, the same body in another format out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import APIStatusError
+from .formats import DEFAULT_MAX_TOKENS, TranslationContext, get_format
+from .formats._context import LossHook
+from .formats._json import load_object
+from .schema import Loss, Request
+
+Body = bytes | bytearray | str | Mapping[str, Any]
+
+
+class Translated(dict[str, Any]):
+    """A translated body (a plain ``dict``) that also lists what the translation lost."""
+
+    losses: tuple[Loss, ...] = ()
+
+
+def _result(body: dict[str, Any], ctx: TranslationContext) -> Translated:
+    ctx.finish()
+    out = Translated(body)
+    out.losses = tuple(ctx.losses)
+    return out
+
+
+def decode_request(
+    body: Body, *, format: str, model: str | None = None, ctx: TranslationContext | None = None
+) -> Request:
+    """Decode a request body of ``format`` into the internal :class:`Request`."""
+    fmt = get_format(format)
+    ctx = ctx or TranslationContext(source=fmt.name, target=fmt.name, model=model)
+    request = fmt.decode_request(load_object(body, "request body"), ctx)
+    if model is not None:
+        request.model = model
+    return request
+
+
+def translate_request(
+    body: Body,
+    *,
+    source: str,
+    target: str,
+    model: str | None = None,
+    strict: bool = False,
+    on_loss: LossHook | None = None,
+    default_max_tokens: int = DEFAULT_MAX_TOKENS,
+) -> Translated:
+    """Translate a request body from the ``source`` format to the ``target`` format.
+
+    ``model`` sets the model (a Gemini body has none: its model lives in the URL). With
+    ``strict=True`` a translation that would drop information raises
+    :class:`~nexgate.TranslationError`; otherwise the losses are listed on the result.
+    """
+    src, dst = get_format(source), get_format(target)
+    ctx = TranslationContext(
+        source=src.name,
+        target=dst.name,
+        model=model,
+        strict=strict,
+        on_loss=on_loss,
+        default_max_tokens=default_max_tokens,
+    )
+    request = decode_request(body, format=src.name, model=model, ctx=ctx)
+    return _result(dst.encode_request(request, ctx), ctx)
+
+
+def translate_response(
+    body: Body,
+    *,
+    source: str,
+    target: str,
+    model: str | None = None,
+    strict: bool = False,
+    on_loss: LossHook | None = None,
+    request: Body | None = None,
+) -> Translated:
+    """Translate a response body from the upstream ``source`` format to the ``target`` format.
+
+    ``request`` is the caller's original request body (in ``target`` format), when known: it
+    lets the translation restore what the request decided, such as tool-call ids.
+    """
+    src, dst = get_format(source), get_format(target)
+    original = decode_request(request, format=dst.name, model=model) if request else None
+    ctx = TranslationContext(
+        source=src.name,
+        target=dst.name,
+        model=model,
+        strict=strict,
+        on_loss=on_loss,
+        request=original,
+    )
+    response = src.decode_response(load_object(body, "response body"), ctx)
+    if model is not None and not response.model:
+        response.model = model
+    return _result(dst.encode_response(response, ctx), ctx)
+
+
+def decode_error(
+    status: int, body: Any, *, format: str, headers: Mapping[str, str] | None = None
+) -> APIStatusError:
+    """The typed error an upstream error response of ``format`` means."""
+    return get_format(format).decode_error(status, body, headers)
+
+
+def translate_error(
+    status: int,
+    body: Any,
+    *,
+    source: str,
+    target: str,
+    headers: Mapping[str, str] | None = None,
+) -> tuple[int, dict[str, Any]]:
+    """Translate an upstream error (status and body of ``source``) to ``target``'s shape.
+
+    Non-JSON bodies (an HTML 502 page) are accepted; retry hints in ``headers``
+    (``retry-after``, ``retry-after-ms``) and in the body are kept.
+    """
+    error = decode_error(status, body, format=source, headers=headers)
+    return get_format(target).encode_error(error)
+
+
+__all__ = (
+    "Translated",
+    "decode_error",
+    "decode_request",
+    "translate_error",
+    "translate_request",
+    "translate_response",
+)
