@@ -5,8 +5,8 @@ Conventions shared by every adapter:
 * Parts are a tagged union on ``type``; a block type nexgate does not know yet becomes a
   :class:`RawPart` instead of failing the whole decode.
 * Tool results are parts of a ``user`` message (as Claude and Gemini model them); a system
-  message in the middle of a conversation stays a ``system`` message and is hoisted only by
-  targets that need it.
+  (or OpenAI ``developer``) message inside the conversation stays a message and is hoisted
+  into the top-level system prompt only by targets that need it.
 * :class:`Usage` has one definition: ``input_tokens`` and ``output_tokens`` are totals; the
   cache and reasoning counts are subsets of them.
 * A :class:`Signature` remembers which format issued it; it is replayed only to that format.
@@ -19,7 +19,7 @@ from typing import Any, Literal, TypeAlias
 import msgspec
 
 FormatName: TypeAlias = Literal["openai", "claude", "gemini"]
-Role: TypeAlias = Literal["system", "user", "assistant"]
+Role: TypeAlias = Literal["system", "developer", "user", "assistant"]
 FinishReasonName: TypeAlias = Literal[
     "stop", "length", "tool_calls", "content_filter", "pause", "error", "other"
 ]

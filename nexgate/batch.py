@@ -1,0 +1,236 @@
+"""Batch jobs: JSONL rows through a :class:`~nexgate.Client`, results appended as they finish.
+
+The input is streamed and at most ``concurrency`` rows are held in memory; every result is
+on disk as soon as it completes, so re-running the same job sends only the rows that are not
+in the output yet (a killed job loses at most the rows it had in flight).
+"""
+
+from __future__ import annotations
+
+import time
+from array import array
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+import anyio
+import msgspec
+
+from .batch_files import ResultWriter, Row, completed_ids, count_rows, read_rows
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    InvalidInputError,
+    NexgateError,
+    QueueFullError,
+    StreamInterruptedError,
+    TranslationError,
+)
+from .formats import TranslationContext, get_format
+from .schema import Request, Response
+from .translate import decode_request
+
+
+class Completer(Protocol):
+    """What a batch needs from a client: one internal request in, one response out."""
+
+    def complete(self, request: Request) -> Awaitable[Response]: ...
+
+
+class BatchProgress(msgspec.Struct, kw_only=True):
+    """A snapshot of a running job, handed to the progress callback."""
+
+    total: int
+    done: int = 0
+    ok: int = 0
+    failed: int = 0
+    skipped: int = 0
+    retries: int = 0
+    started: float = 0.0
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    @property
+    def rate(self) -> float:
+        elapsed = self.elapsed
+        return self.done / elapsed if elapsed > 0 else 0.0
+
+    @property
+    def eta(self) -> float | None:
+        remaining = self.total - self.skipped - self.done
+        return remaining / self.rate if self.rate > 0 else None
+
+
+class BatchSummary(msgspec.Struct, kw_only=True):
+    """The outcome of a job run."""
+
+    total: int
+    ok: int
+    failed: int
+    skipped: int
+    retries: int
+    input_tokens: int
+    output_tokens: int
+    cached_tokens: int
+    wall_time: float
+    latency_p50: float | None
+    latency_p95: float | None
+    latency_p99: float | None
+
+
+ProgressHook = Callable[[BatchProgress], None]
+
+
+def _percentile(values: array[float], fraction: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+_ERROR_CODES: tuple[tuple[type[NexgateError], str], ...] = (
+    (APITimeoutError, "timeout"),
+    (APIConnectionError, "connection_error"),
+    (StreamInterruptedError, "stream_interrupted"),
+    (InvalidInputError, "invalid_request"),
+    (TranslationError, "translation_error"),
+    (QueueFullError, "queue_full"),
+)
+
+
+def _error_code(error: NexgateError) -> str:
+    for cls, code in _ERROR_CODES:
+        if isinstance(error, cls):
+            return code
+    return "error"
+
+
+class _Job:
+    def __init__(
+        self,
+        client: Completer,
+        writer: ResultWriter,
+        progress: BatchProgress,
+        model: str | None,
+        retries: Callable[[], int],
+    ) -> None:
+        self.client = client
+        self.writer = writer
+        self.progress = progress
+        self.model = model
+        self.retries = retries
+        self.latencies: array[float] = array("d")
+        self.tokens = [0, 0, 0]
+
+    async def run_row(self, row: Row) -> None:
+        started = time.monotonic()
+        try:
+            response, error = await self._send(row)
+        except NexgateError as exc:
+            self._fail(row, None, {"code": _error_code(exc), "message": str(exc)})
+            return
+        finally:
+            self.progress.retries = self.retries()
+        self.latencies.append(time.monotonic() - started)
+        if error is not None:
+            self._fail(row, error, None)
+        else:
+            self.writer.write(row.custom_id, response, None)
+            self.progress.ok += 1
+            self.progress.done += 1
+
+    def _fail(
+        self, row: Row, response: dict[str, Any] | None, error: dict[str, Any] | None
+    ) -> None:
+        self.writer.write(row.custom_id, response, error)
+        self.progress.failed += 1
+        self.progress.done += 1
+
+    async def _send(self, row: Row) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """The row's result: (200 response, None) or (None, error response)."""
+        if row.problem is not None or row.body is None:
+            raise InvalidInputError(row.problem or "empty row")
+        fmt = get_format(row.format)
+        request = decode_request(row.body, format=row.format)
+        if request.model is None:
+            request.model = self.model
+        try:
+            response = await self.client.complete(request)
+        except APIStatusError as exc:
+            status, body = fmt.encode_error(exc)
+            return None, {"status_code": status, "request_id": exc.request_id, "body": body}
+        usage = response.usage
+        if usage is not None:
+            self.tokens[0] += usage.input_tokens
+            self.tokens[1] += usage.output_tokens
+            self.tokens[2] += usage.cache_read_tokens
+        ctx = TranslationContext(source=row.format, target=row.format, request=request)
+        body = fmt.encode_response(response, ctx)
+        return {"status_code": 200, "request_id": response.id, "body": body}, None
+
+
+async def run_batch(
+    input_path: Path,
+    output_path: Path,
+    *,
+    client: Completer,
+    input_format: str = "openai",
+    model: str | None = None,
+    concurrency: int = 64,
+    on_progress: ProgressHook | None = None,
+    progress_interval: float = 0.25,
+    retries: Callable[[], int] = lambda: 0,
+) -> BatchSummary:
+    """Send every row of ``input_path`` not yet in ``output_path``; append the results."""
+    if concurrency < 1:
+        raise InvalidInputError("concurrency must be at least 1", path="concurrency")
+    done_ids = completed_ids(output_path)
+    progress = BatchProgress(total=count_rows(input_path), started=time.monotonic())
+    slots = anyio.Semaphore(concurrency)
+    with ResultWriter(output_path) as writer:
+        job = _Job(client, writer, progress, model, retries)
+
+        async def one(row: Row) -> None:
+            try:
+                await job.run_row(row)
+            finally:
+                slots.release()
+
+        async with anyio.create_task_group() as group:
+            if on_progress is not None:
+                group.start_soon(_report, on_progress, progress, progress_interval)
+            for row in read_rows(input_path, input_format):
+                if row.custom_id in done_ids:
+                    progress.skipped += 1
+                    continue
+                await slots.acquire()
+                group.start_soon(one, row)
+            for _ in range(concurrency):  # wait for the rows in flight
+                await slots.acquire()
+            group.cancel_scope.cancel()
+    if on_progress is not None:
+        on_progress(progress)
+    return BatchSummary(
+        total=progress.total,
+        ok=progress.ok,
+        failed=progress.failed,
+        skipped=progress.skipped,
+        retries=retries(),
+        input_tokens=job.tokens[0],
+        output_tokens=job.tokens[1],
+        cached_tokens=job.tokens[2],
+        wall_time=progress.elapsed,
+        latency_p50=_percentile(job.latencies, 0.50),
+        latency_p95=_percentile(job.latencies, 0.95),
+        latency_p99=_percentile(job.latencies, 0.99),
+    )
+
+
+async def _report(hook: ProgressHook, progress: BatchProgress, interval: float) -> None:
+    while True:
+        hook(progress)
+        await anyio.sleep(interval)

@@ -1,0 +1,181 @@
+"""The files of a batch job: rows streamed from the input, results appended to the output.
+
+Input lines follow the provider batch conventions: ``{"custom_id": ..., "body": {...}}``
+(OpenAI Batch API; ``method`` and ``url`` are ignored) or ``{"custom_id": ..., "params": {...}}``
+(Anthropic; always Claude format). Output lines follow OpenAI's batch output. The output is
+append-only and each line is written with one ``write`` call, so a killed job leaves at most
+one torn last line, which :func:`completed_ids` cuts off before a resume.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from .formats import format_name
+from .formats._ids import digest
+from .schema import FormatName
+
+_CHUNK = 1 << 20
+
+
+class _InputLine(msgspec.Struct):
+    custom_id: str | None = None
+    body: dict[str, Any] | None = None
+    params: dict[str, Any] | None = None
+
+
+class _OutputLine(msgspec.Struct):
+    custom_id: str | None = None
+
+
+class Row(msgspec.Struct, kw_only=True):
+    """One input line: its id, its body in ``format``, or why it cannot be sent."""
+
+    custom_id: str
+    line_no: int
+    format: FormatName
+    body: dict[str, Any] | None = None
+    problem: str | None = None
+
+
+_line_decoder = msgspec.json.Decoder(_InputLine)
+_output_decoder = msgspec.json.Decoder(_OutputLine)
+_encoder = msgspec.json.Encoder()
+
+
+def _row(line: bytes, line_no: int, default_format: FormatName) -> Row:
+    fallback_id = f"line-{line_no}"
+    try:
+        parsed = _line_decoder.decode(line)
+    except msgspec.ValidationError as exc:
+        return Row(
+            custom_id=fallback_id,
+            line_no=line_no,
+            format=default_format,
+            problem=f"line {line_no}: {exc}",
+        )
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+        return Row(
+            custom_id=fallback_id,
+            line_no=line_no,
+            format=default_format,
+            problem=f"line {line_no}: not a JSON object",
+        )
+    custom_id = parsed.custom_id or fallback_id
+    if parsed.params is not None:
+        return Row(custom_id=custom_id, line_no=line_no, format="claude", body=parsed.params)
+    if parsed.body is None:
+        return Row(
+            custom_id=custom_id,
+            line_no=line_no,
+            format=default_format,
+            problem=f"line {line_no}: missing `body` (or `params`)",
+        )
+    return Row(custom_id=custom_id, line_no=line_no, format=default_format, body=parsed.body)
+
+
+def iter_lines(path: Path) -> Iterator[bytes]:
+    """The non-blank lines of a file, read in chunks (never the whole file at once)."""
+    with path.open("rb") as handle:
+        rest = b""
+        while chunk := handle.read(_CHUNK):
+            lines = (rest + chunk).split(b"\n")
+            rest = lines.pop()
+            yield from lines
+        if rest:
+            yield rest
+
+
+def read_rows(path: Path, input_format: str = "openai") -> Iterator[Row]:
+    """Rows of a JSONL input file, streamed; bad lines become rows with a ``problem``."""
+    default_format = format_name(input_format)
+    seen: set[str] = set()
+    for line_no, line in enumerate(iter_lines(path), start=1):
+        if not line.strip():
+            continue
+        row = _row(line, line_no, default_format)
+        if row.problem is None and row.custom_id in seen:
+            row.problem = f"line {line_no}: repeated custom_id {row.custom_id!r}"
+            row.body = None
+        seen.add(row.custom_id)
+        yield row
+
+
+def count_rows(path: Path) -> int:
+    """Number of non-blank lines, counted without decoding them."""
+    return sum(1 for line in iter_lines(path) if line.strip())
+
+
+def completed_ids(path: Path) -> set[str]:
+    """The ``custom_id`` of every complete output line; a torn last line is cut off first."""
+    if not path.exists():
+        return set()
+    _repair_torn_tail(path)
+    done: set[str] = set()
+    for line in iter_lines(path):
+        try:
+            custom_id = _output_decoder.decode(line).custom_id
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            continue
+        if custom_id is not None:
+            done.add(custom_id)
+    return done
+
+
+def _repair_torn_tail(path: Path) -> None:
+    with path.open("r+b") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        if size == 0:
+            return
+        handle.seek(size - 1)
+        if handle.read(1) == b"\n":
+            return
+        # Walk back to the last newline; everything after it is a torn line.
+        position = size
+        while position > 0:
+            step = min(_CHUNK, position)
+            position -= step
+            handle.seek(position)
+            block = handle.read(step)
+            cut = block.rfind(b"\n")
+            if cut >= 0:
+                handle.truncate(position + cut + 1)
+                return
+        handle.truncate(0)
+
+
+class ResultWriter:
+    """Appends result lines, one ``os.write`` per line so a kill cannot tear earlier lines."""
+
+    def __init__(self, path: Path) -> None:
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    def write(
+        self, custom_id: str, response: dict[str, Any] | None, error: dict[str, Any] | None
+    ) -> None:
+        line = {
+            "id": f"batch_req_{digest(custom_id, size=24)}",
+            "custom_id": custom_id,
+            "response": response,
+            "error": error,
+        }
+        data = _encoder.encode(line) + b"\n"
+        while data:
+            written = os.write(self._fd, data)
+            data = data[written:]
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __enter__(self) -> ResultWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
