@@ -1,0 +1,27 @@
+"""The Claude (Anthropic Messages) format."""
+
+from __future__ import annotations
+
+from .._format import Format
+from . import stream
+from .errors import decode_error, encode_error
+from .request import decode_request, encode_request
+from .response import decode_response, encode_response
+
+
+def request_path(model: str, stream: bool) -> str:
+    return "/v1/messages"
+
+
+FORMAT = Format(
+    name="claude",
+    decode_request=decode_request,
+    encode_request=encode_request,
+    decode_response=decode_response,
+    encode_response=encode_response,
+    decode_error=decode_error,
+    encode_error=encode_error,
+    stream_decoder=stream.StreamDecoder,
+    stream_encoder=stream.StreamEncoder,
+    request_path=request_path,
+)

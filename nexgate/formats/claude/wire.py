@@ -1,0 +1,143 @@
+"""msgspec mirrors of the Anthropic Messages JSON (lenient: unknown fields are ignored).
+
+Content blocks are decoded one by one (see ``blocks.py``) so that a block type nexgate does
+not know becomes a raw part instead of failing the whole body.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+JSONObject = dict[str, Any]
+
+
+class _Wire(msgspec.Struct, kw_only=True, omit_defaults=True):
+    pass
+
+
+class ClaudeMessage(_Wire):
+    role: str
+    content: str | list[JSONObject]
+
+
+class Source(_Wire):
+    type: str
+    media_type: str | None = None
+    data: str | None = None
+    url: str | None = None
+
+
+class TextBlock(_Wire):
+    text: str
+    cache_control: JSONObject | None = None
+
+
+class MediaBlock(_Wire):
+    source: Source
+    cache_control: JSONObject | None = None
+    title: str | None = None
+
+
+class ToolUseBlock(_Wire):
+    id: str
+    name: str
+    input: JSONObject = msgspec.field(default_factory=dict)
+    cache_control: JSONObject | None = None
+
+
+class ToolResultBlock(_Wire):
+    tool_use_id: str
+    content: str | list[JSONObject] | None = None
+    is_error: bool | None = None
+    cache_control: JSONObject | None = None
+
+
+class ThinkingBlock(_Wire):
+    thinking: str = ""
+    signature: str | None = None
+
+
+class RedactedThinkingBlock(_Wire):
+    data: str
+
+
+class ClaudeTool(_Wire):
+    name: str
+    description: str | None = None
+    input_schema: JSONObject | None = None
+    strict: bool | None = None
+    cache_control: JSONObject | None = None
+
+
+class ToolChoice(_Wire):
+    type: str
+    name: str | None = None
+    disable_parallel_tool_use: bool | None = None
+
+
+class Thinking(_Wire):
+    type: str
+    budget_tokens: int | None = None
+
+
+class OutputFormat(_Wire):
+    type: str
+    schema: JSONObject | None = None
+
+
+class OutputConfig(_Wire):
+    effort: str | None = None
+    format: OutputFormat | None = None
+
+
+class Metadata(_Wire):
+    user_id: str | None = None
+
+
+class MessagesRequest(_Wire):
+    model: str
+    messages: list[ClaudeMessage]
+    max_tokens: int | None = None
+    system: str | list[JSONObject] | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    stop_sequences: list[str] | None = None
+    stream: bool | None = None
+    metadata: Metadata | None = None
+    tools: list[JSONObject] | None = None
+    tool_choice: ToolChoice | None = None
+    thinking: Thinking | None = None
+    output_config: OutputConfig | None = None
+
+
+REQUEST_FIELDS = frozenset(MessagesRequest.__struct_fields__)
+
+
+class ClaudeUsage(_Wire):
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_creation_input_tokens: int | None = None
+    cache_read_input_tokens: int | None = None
+    output_tokens_details: JSONObject | None = None
+
+
+class MessageResponse(_Wire):
+    id: str = ""
+    model: str = ""
+    content: list[JSONObject] = msgspec.field(default_factory=list)
+    stop_reason: str | None = None
+    stop_sequence: str | None = None
+    usage: ClaudeUsage | None = None
+
+
+class ErrorObject(_Wire):
+    type: str = "api_error"
+    message: str = ""
+
+
+class ErrorBody(_Wire):
+    error: ErrorObject
+    request_id: str | None = None
