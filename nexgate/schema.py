@@ -33,21 +33,27 @@ class _Base(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults
     """Common options: keyword construction, compact encoding and repr."""
 
 
-class CacheControl(_Base, frozen=True):
+class _Frozen(
+    msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True, frozen=True
+):
+    """The same options, for immutable (hashable) values."""
+
+
+class CacheControl(_Frozen, frozen=True):
     """A Claude prompt-cache breakpoint (``cache_control``); other formats cannot carry it."""
 
     type: str = "ephemeral"
     ttl: str | None = None
 
 
-class Signature(_Base, frozen=True):
+class Signature(_Frozen, frozen=True):
     """An opaque continuity token that must be echoed unchanged, and only to its issuer."""
 
     format: FormatName
     value: str
 
 
-class Loss(_Base, frozen=True):
+class Loss(_Frozen, frozen=True):
     """Something a translation could not carry over exactly.
 
     ``severity`` is ``"dropped"`` when information is lost, ``"emulated"`` when it was carried
@@ -157,7 +163,7 @@ class Tool(_Base):
     cache_control: CacheControl | None = None
 
 
-class ToolChoice(_Base, frozen=True):
+class ToolChoice(_Frozen, frozen=True):
     """Whether and which tools the model must call.
 
     ``mode`` ``"tool"`` forces the tool ``name``; ``allowed`` restricts the callable set.
@@ -224,7 +230,7 @@ class Request(_Base):
 # --------------------------------------------------------------------------- response
 
 
-class FinishReason(_Base, frozen=True):
+class FinishReason(_Frozen, frozen=True):
     """Why generation stopped: a normalized ``reason`` plus the upstream's own ``raw`` value."""
 
     reason: FinishReasonName

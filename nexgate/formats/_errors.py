@@ -47,8 +47,6 @@ def parse_retry_after(
         when = parsedate_to_datetime(value.strip())
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if when is None:
-        return None
     delay = when.timestamp() - (time.time() if now is None else now)
     return max(delay, 0.0)
 

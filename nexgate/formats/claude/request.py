@@ -312,6 +312,8 @@ def _lose_unsupported(request: Request, ctx: TranslationContext) -> None:
     for fmt, extras in request.extras.items():
         if fmt != "claude":
             for key in extras:
+                if key.startswith("_"):  # a hint for its own format, not a field
+                    continue
                 ctx.lose(
                     "unsupported_parameter",
                     f"$.{key}",

@@ -20,6 +20,8 @@ from .._reasoning import effort_for_budget
 from . import wire
 from .messages import decode_messages, encode_messages
 
+#: Extras keys starting with "_" are hints for the same format, never fields of their own.
+LEGACY_MAX_TOKENS = "_legacy_max_tokens"
 EFFORTS: frozenset[str] = frozenset({"none", "minimal", "low", "medium", "high", "xhigh", "max"})
 
 
@@ -95,7 +97,7 @@ def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
     max_tokens = body.max_completion_tokens
     if max_tokens is None and body.max_tokens is not None:
         max_tokens = body.max_tokens
-        extras["max_tokens"] = body.max_tokens  # keep the legacy spelling for OpenAI targets
+        extras[LEGACY_MAX_TOKENS] = True  # keep the legacy spelling for OpenAI targets
     effort = body.reasoning_effort
     if effort is not None and effort not in EFFORTS:
         raise InvalidInputError(f"unknown reasoning_effort {effort!r}", path="$.reasoning_effort")
@@ -184,7 +186,7 @@ def _lose_unsupported(request: Request, ctx: TranslationContext) -> None:
         ctx.lose("unsupported_parameter", "$.top_k", "OpenAI has no top_k")
     for fmt, extras in request.extras.items():
         if fmt != "openai":
-            for key in extras:
+            for key in _public(extras):
                 ctx.lose(
                     "unsupported_parameter",
                     f"$.{key}",
@@ -196,10 +198,11 @@ def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
     """Encode an internal request as an OpenAI Chat Completions body."""
     extras = dict(request.extras.get("openai", {}))
     other_tools = extras.pop("tools", None)
+    legacy = extras.pop(LEGACY_MAX_TOKENS, False)
     out: JSONObject = {"model": request.model or ctx.model or ""}
     out["messages"] = encode_messages(request, ctx)
-    if request.max_tokens is not None and "max_tokens" not in extras:
-        out["max_completion_tokens"] = request.max_tokens
+    if request.max_tokens is not None:
+        out["max_tokens" if legacy else "max_completion_tokens"] = request.max_tokens
     _put(out, "temperature", request.temperature)
     _put(out, "top_p", request.top_p)
     _put(out, "n", request.candidate_count)
@@ -234,3 +237,7 @@ def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
 def _put(out: JSONObject, key: str, value: Any) -> None:
     if value is not None:
         out[key] = value
+
+
+def _public(extras: JSONObject) -> list[str]:
+    return [key for key in extras if not key.startswith("_")]
