@@ -122,6 +122,9 @@ from .schema import (
 from .schema import (
     Usage as Usage,
 )
+from .stream_translate import (
+    StreamTranslator as StreamTranslator,
+)
 from .translate import (
     Translated as Translated,
 )
@@ -190,6 +193,7 @@ __all__ = (
     "ServerError",
     "Signature",
     "StreamInterruptedError",
+    "StreamTranslator",
     "TextPart",
     "Tool",
     "ToolCallPart",

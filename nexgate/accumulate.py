@@ -1,0 +1,138 @@
+"""Folds internal stream events into the :class:`~nexgate.schema.Response` they describe."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .errors import NexgateError, StreamInterruptedError, api_error
+from .events import (
+    MessageEnd,
+    MessageStart,
+    PartStart,
+    ReasoningDelta,
+    SignatureDelta,
+    StreamError,
+    StreamEvent,
+    TextDelta,
+    ToolArgsDelta,
+    UsageUpdate,
+)
+from .formats._json import parse_args
+from .schema import (
+    Choice,
+    FinishReason,
+    Part,
+    ReasoningPart,
+    Response,
+    TextPart,
+    ToolCallPart,
+    Usage,
+)
+
+
+class _Builder:
+    __slots__ = ("chunks", "part")
+
+    def __init__(self, part: TextPart | ReasoningPart | ToolCallPart) -> None:
+        self.part = part
+        self.chunks: list[str] = []
+
+    def build(self) -> Part:
+        text = "".join(self.chunks)
+        part = self.part
+        if isinstance(part, TextPart):
+            return TextPart(text=part.text + text, signature=part.signature)
+        if isinstance(part, ReasoningPart):
+            return ReasoningPart(
+                text=part.text + text, signature=part.signature, redacted_data=part.redacted_data
+            )
+        arguments = parse_args(text) if text else dict(part.arguments)
+        return ToolCallPart(
+            id=part.id,
+            name=part.name,
+            arguments=arguments if arguments is not None else {},
+            raw_arguments=None if arguments is not None else text,
+            signature=part.signature,
+        )
+
+
+class Accumulator:
+    """Feed events in order; :meth:`result` gives the response, or raises the stream's error."""
+
+    def __init__(self, *, model: str | None = None) -> None:
+        self.id = ""
+        self.model = model or ""
+        self.created: int | None = None
+        self.usage: Usage | None = None
+        self.finish: FinishReason | None = None
+        self.stop_sequence: str | None = None
+        self.error: StreamError | None = None
+        self.ended = False
+        self._parts: dict[int, _Builder] = {}
+
+    def feed(self, event: StreamEvent) -> None:
+        if isinstance(event, TextDelta | ReasoningDelta | ToolArgsDelta):
+            builder = self._parts.get(event.index)
+            if builder is not None:
+                builder.chunks.append(
+                    event.json if isinstance(event, ToolArgsDelta) else event.text
+                )
+        elif isinstance(event, PartStart):
+            self._parts[event.index] = _Builder(event.part)
+        elif isinstance(event, SignatureDelta):
+            builder = self._parts.get(event.index)
+            if builder is not None:
+                builder.part.signature = event.signature
+        elif isinstance(event, MessageStart):
+            self.id, self.created = event.id, event.created
+            self.model = event.model or self.model
+            if event.usage is not None:
+                self.usage = event.usage
+        elif isinstance(event, UsageUpdate):
+            self.usage = event.usage
+        elif isinstance(event, MessageEnd):
+            self.ended = True
+            self.finish, self.stop_sequence = event.finish, event.stop_sequence
+            if event.usage is not None:
+                self.usage = event.usage
+        elif isinstance(event, StreamError):
+            self.error = event
+        # PartEnd needs nothing: parts are built at the end.
+
+    def error_value(self) -> NexgateError | None:
+        """The error the stream ended with, as a nexgate exception (not raised)."""
+        if self.error is not None:
+            if self.error.kind == "stream_interrupted":
+                return StreamInterruptedError(self.error.message)
+            return api_error(
+                self.error.message,
+                status=self.error.status,
+                kind=self.error.kind,
+                code=self.error.code,
+                retry_after=self.error.retry_after,
+            )
+        if not self.ended:
+            return StreamInterruptedError("the stream ended before its terminal event")
+        return None
+
+    def result(self) -> Response:
+        """The accumulated response; raises if the stream failed or never finished."""
+        error = self.error_value()
+        if error is not None:
+            raise error
+        parts = [self._parts[i].build() for i in sorted(self._parts)]
+        choice = Choice(parts=parts, finish=self.finish, stop_sequence=self.stop_sequence)
+        return Response(
+            id=self.id, model=self.model, choices=[choice], usage=self.usage, created=self.created
+        )
+
+
+def accumulate(events: Iterable[StreamEvent], *, model: str | None = None) -> Response:
+    """The response a complete event sequence describes."""
+    accumulator = Accumulator(model=model)
+    for event in events:
+        accumulator.feed(event)
+    return accumulator.result()
+
+
+__all__ = ("Accumulator", "accumulate")
