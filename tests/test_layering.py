@@ -8,8 +8,16 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "nexgate"
-PURE = ["schema.py", "events.py", "errors.py", "sse.py", "translate.py", "accumulate.py",
-        "stream_translate.py", "formats"]
+PURE = [
+    "schema.py",
+    "events.py",
+    "errors.py",
+    "sse.py",
+    "translate.py",
+    "accumulate.py",
+    "stream_translate.py",
+    "formats",
+]
 IO_MODULES = {"aiohttp", "anyio", "asyncio", "socket", "json"}
 
 

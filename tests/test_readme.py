@@ -23,7 +23,7 @@ def test_readme_has_examples() -> None:
 def test_readme_example_runs(index: int, capsys: pytest.CaptureFixture[str]) -> None:
     code = _blocks()[index]
     namespace: dict[str, object] = {"__name__": "__readme__"}
-    exec(compile(code, f"README.md block {index}", "exec"), namespace)  # noqa: S102
+    exec(compile(code, f"README.md block {index}", "exec"), namespace)
     expected = re.findall(r"^# prints: (.*)$", code, re.MULTILINE)
     out = capsys.readouterr().out
     for line in expected:

@@ -7,6 +7,7 @@ Each case is built once in the internal schema; the matrix encodes it into each 
 from __future__ import annotations
 
 from nexgate.schema import (
+    Choice,
     DocumentPart,
     FinishReason,
     ImagePart,
@@ -21,7 +22,6 @@ from nexgate.schema import (
     ToolChoice,
     ToolResultPart,
     Usage,
-    Choice,
 )
 
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="

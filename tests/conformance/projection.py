@@ -75,7 +75,9 @@ def request_projection(request: Request) -> dict[str, Any]:
     return {
         "system": system_text(request),
         "turns": _turns(request.messages),
-        "tools": [(t.name, sorted((t.parameters or {}).get("properties", {}))) for t in request.tools],
+        "tools": [
+            (t.name, sorted((t.parameters or {}).get("properties", {}))) for t in request.tools
+        ],
         "tool_choice": (request.tool_choice.mode, request.tool_choice.name)
         if request.tool_choice
         else None,

@@ -10,15 +10,15 @@ import itertools
 from typing import Any
 
 import pytest
-
 import sdk_validators
 from conformance.cases import REQUESTS, RESPONSES
+from conformance.projection import request_projection, response_projection
+
 from nexgate import translate_request, translate_response
 from nexgate.formats import TranslationContext, get_format
 from nexgate.formats._json import dump_json
 from nexgate.schema import FormatName, Request, Response
 from nexgate.translate import decode_request
-from conformance.projection import request_projection, response_projection
 
 FORMATS: list[FormatName] = ["openai", "claude", "gemini"]
 PAIRS = list(itertools.product(FORMATS, FORMATS))

@@ -279,7 +279,7 @@ class StreamEncoder:
         part = event.part
         if isinstance(part, ToolCallPart):
             self.has_calls = True
-        elif isinstance(part, TextPart) and part.signature is not None:
+        if not isinstance(part, ReasoningPart) and part.signature is not None:
             self.ctx.lose(
                 "signature_not_replayable", "$.stream", "a gemini signature cannot reach claude"
             )

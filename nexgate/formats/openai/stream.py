@@ -151,14 +151,36 @@ class StreamDecoder:
         return [interrupted()]
 
 
+#: Error codes an OpenAI stream error carries for each kind, and back.
+_KIND_CODES = {
+    "overloaded": "server_is_overloaded",
+    "rate_limit": "rate_limit_exceeded",
+    "quota": "insufficient_quota",
+    "context_length": "context_length_exceeded",
+    "stream_interrupted": "stream_interrupted",
+}
+_CODE_KINDS = {code: kind for kind, code in _KIND_CODES.items()}
+_KIND_STATUS = {
+    "overloaded": 503,
+    "rate_limit": 429,
+    "quota": 429,
+    "context_length": 400,
+    "stream_interrupted": 502,
+    "bad_request": 400,
+    "authentication": 401,
+    "permission": 403,
+    "not_found": 404,
+}
+_TYPE_KINDS = {
+    t: k for k, t in ERROR_TYPES.items() if k not in ("overloaded", "timeout", "context_length")
+}
+
+
 def _stream_error(error: JSONObject) -> StreamError:
     code = error.get("code")
-    kind = {"insufficient_quota": "quota", "rate_limit_exceeded": "rate_limit"}.get(
-        str(code), "server"
-    )
-    status = {"quota": 429, "rate_limit": 429}.get(kind, 500)
+    kind = _CODE_KINDS.get(str(code)) or _TYPE_KINDS.get(str(error.get("type")), "server")
     return StreamError(
-        status=status,
+        status=_KIND_STATUS.get(kind, 500),
         kind=kind,
         message=str(error.get("message", "")),
         code=str(code) if code else None,
@@ -278,7 +300,7 @@ class StreamEncoder:
             "message": event.message,
             "type": ERROR_TYPES.get(event.kind, "server_error"),
             "param": None,
-            "code": event.code if event.code else None,
+            "code": _KIND_CODES.get(event.kind, event.code),
         }
         return encode_event(dump_json({"error": error}))
 
