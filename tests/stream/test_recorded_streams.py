@@ -67,9 +67,8 @@ def test_recorded_claude_thinking_keeps_its_signature() -> None:
     assert thinking and thinking[0].signature is not None and thinking[0].signature.value
     translator = StreamTranslator("claude", "claude")
     again = decode_stream("claude", translator.feed(data) + translator.close()).result()
-    assert [p for p in again.parts if isinstance(p, ReasoningPart)][0].signature == thinking[
-        0
-    ].signature
+    replayed = next(p for p in again.parts if isinstance(p, ReasoningPart))
+    assert replayed.signature == thinking[0].signature
 
 
 def test_recorded_gemini3_call_signature_survives_gemini_round_trip() -> None:
