@@ -142,10 +142,24 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from .dispatch import Client as Client
+    from .fanout import Result as Result
+    from .limits import LimitConfig as LimitConfig
+    from .providers import Provider as Provider
+    from .providers import Route as Route
+    from .redact import Secret as Secret
+    from .retry import RetryPolicy as RetryPolicy
+    from .transport import Timeouts as Timeouts
 
 # Loaded on first access so that translation-only users never import aiohttp or anyio.
 _LAZY = {
     "Client": "nexgate.dispatch",
+    "LimitConfig": "nexgate.limits",
+    "Provider": "nexgate.providers",
+    "Result": "nexgate.fanout",
+    "RetryPolicy": "nexgate.retry",
+    "Route": "nexgate.providers",
+    "Secret": "nexgate.redact",
+    "Timeouts": "nexgate.transport",
 }
 
 
@@ -174,12 +188,14 @@ __all__ = (
     "FinishReason",
     "ImagePart",
     "InvalidInputError",
+    "LimitConfig",
     "Loss",
     "Message",
     "NexgateError",
     "NotFoundError",
     "OverloadedError",
     "PermissionDeniedError",
+    "Provider",
     "QueueFullError",
     "QuotaExceededError",
     "RateLimitError",
@@ -190,11 +206,16 @@ __all__ = (
     "Response",
     "ResponseFormat",
     "ResponseTooLargeError",
+    "Result",
+    "RetryPolicy",
+    "Route",
+    "Secret",
     "ServerError",
     "Signature",
     "StreamInterruptedError",
     "StreamTranslator",
     "TextPart",
+    "Timeouts",
     "Tool",
     "ToolCallPart",
     "ToolChoice",

@@ -57,7 +57,8 @@ def _run_stream(args: argparse.Namespace) -> int:
 
     translator = StreamTranslator(args.source, args.target, model=args.model, strict=args.strict)
     out = sys.stdout.buffer
-    while chunk := sys.stdin.buffer.read1(65536):
+    read = getattr(sys.stdin.buffer, "read1", sys.stdin.buffer.read)
+    while chunk := read(65536):
         out.write(translator.feed(chunk))
         out.flush()
     out.write(translator.close())

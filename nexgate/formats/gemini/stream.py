@@ -108,10 +108,8 @@ class StreamDecoder:
         if not isinstance(text, str):
             return
         kind = "reasoning" if part.get("thought") else "text"
-        if (
-            (text
-            and kind != self.current_kind)
-            or (not text and self.current is None and sig is not None)
+        if (text and kind != self.current_kind) or (
+            not text and self.current is None and sig is not None
         ):
             self._close_current(out)
             skeleton = ReasoningPart() if kind == "reasoning" else TextPart(text="")

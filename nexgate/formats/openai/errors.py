@@ -80,6 +80,8 @@ def encode_error(error: APIStatusError) -> tuple[int, JSONObject]:
     status = error.status
     if error.kind == "overloaded" or status == 529:
         status = 503
+    elif error.kind == "quota":
+        status = 429  # OpenAI reports insufficient_quota as a 429
     elif status < 400 or status > 599:
         status = 500 if error.kind in ("server", "timeout") else 400
     code = error.code if error.format == "openai" else _CODES.get(error.kind)

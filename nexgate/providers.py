@@ -1,0 +1,133 @@
+"""Providers (where calls go, with which keys) and routes (which provider serves a model)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .auth import DEFAULT_ANTHROPIC_VERSION, AuthHook, AuthStyle
+from .errors import InvalidInputError
+from .formats import format_name
+from .limits import LimitConfig
+from .redact import Secret, redact_url
+from .schema import FormatName
+
+_MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$")
+
+
+def check_model_id(model: str) -> str:
+    """Model ids go into URL paths (Gemini): refuse anything that could leave its segment."""
+    if not isinstance(model, str) or not _MODEL_ID.match(model) or ".." in model.split("/"):
+        raise InvalidInputError(f"invalid model id {model!r}", path="$.model")
+    if any(part in (".", "..") for part in model.split("/")) or "%" in model:
+        raise InvalidInputError(f"invalid model id {model!r}", path="$.model")
+    return model
+
+
+@dataclass(slots=True)
+class Provider:
+    """An upstream: base URL (server root), wire format, keys and how they are sent.
+
+    ``format`` is ``None`` for a gateway that speaks every format (NexLLM): the route picks.
+    ``auth`` is a style name, a callable returning headers, or ``None`` for the format's
+    documented default. Keys are :class:`~nexgate.redact.Secret` and never printed.
+    """
+
+    name: str
+    base_url: str
+    format: FormatName | None = None
+    keys: Sequence[str | Secret] = ()
+    key_env: str | None = None
+    auth: AuthStyle | AuthHook | None = None
+    anthropic_version: str = DEFAULT_ANTHROPIC_VERSION
+    headers: Mapping[str, str] = field(default_factory=dict)
+    limits: LimitConfig | None = None
+    key_limits: LimitConfig | None = None
+    _secrets: tuple[Secret, ...] = field(default=(), init=False, repr=False)
+    _cycle: itertools.cycle[int] | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/")
+        if self.format is not None:
+            self.format = format_name(self.format)
+        self._secrets = tuple(k if isinstance(k, Secret) else Secret(k) for k in self.keys)
+        self.keys = ()  # only the Secrets are kept
+
+    def load_keys(self, environ: Mapping[str, str]) -> None:
+        """Take keys from the environment when none were given explicitly."""
+        if not self._secrets and self.key_env:
+            raw = environ.get(self.key_env, "")
+            self._secrets = tuple(Secret(k.strip()) for k in raw.split(",") if k.strip())
+
+    @property
+    def key_count(self) -> int:
+        return len(self._secrets)
+
+    def next_key(self) -> tuple[str, Secret | None]:
+        """(key id for limits, key) round-robin over the provider's keys."""
+        if not self._secrets:
+            return ("nokey", None)
+        if self._cycle is None:
+            self._cycle = itertools.cycle(range(len(self._secrets)))
+        index = next(self._cycle)
+        return (f"key{index}", self._secrets[index])
+
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(s.reveal() for s in self._secrets)
+
+    def url(self, path: str) -> str:
+        """``base_url`` + ``path``, without doubling a version segment the base already has."""
+        for version in ("/v1beta", "/v1"):
+            if self.base_url.endswith(version) and path.startswith(version + "/"):
+                return self.base_url + path[len(version) :]
+        return self.base_url + path
+
+    def __repr__(self) -> str:
+        fmt = self.format or "any"
+        url = redact_url(self.base_url)
+        return f"Provider({self.name!r}, {url!r}, format={fmt!r}, keys={self.key_count})"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Which provider serves a model alias, in which format, under which upstream model id."""
+
+    provider: str
+    model: str | None = None
+    format: FormatName | None = None
+    fallbacks: tuple[Route, ...] = ()
+
+
+def builtin_providers() -> dict[str, Provider]:
+    """The providers known by name; keys come from their environment variables."""
+    return {
+        "openai": Provider("openai", "https://api.openai.com", "openai", key_env="OPENAI_API_KEY"),
+        "anthropic": Provider(
+            "anthropic", "https://api.anthropic.com", "claude", key_env="ANTHROPIC_API_KEY"
+        ),
+        # Google's endpoint takes the key as a header too; a key in a URL leaks into logs.
+        "gemini": Provider(
+            "gemini",
+            "https://generativelanguage.googleapis.com",
+            "gemini",
+            key_env="GEMINI_API_KEY",
+            auth="x-goog-api-key",
+        ),
+        "nexllm": Provider("nexllm", "https://www.nexllm.ai", None, key_env="NEXLLM_API_KEY"),
+    }
+
+
+def load_providers(
+    providers: Sequence[Provider] | None, environ: Mapping[str, str] | None = None
+) -> dict[str, Provider]:
+    """Built-in providers, overridden or extended by ``providers``; keys loaded from the env."""
+    table = builtin_providers()
+    for provider in providers or ():
+        table[provider.name] = provider
+    env = os.environ if environ is None else environ
+    for provider in table.values():
+        provider.load_keys(env)
+    return table

@@ -1,0 +1,210 @@
+"""HTTP for the dispatcher: the only module that imports aiohttp (besides ``testing``).
+
+Sessions get safe defaults: no redirects, a connector sized above the concurrency caps, no
+``raise_for_status``. Every aiohttp failure becomes a nexgate error built from safe fields
+only (exception class, host and port): aiohttp's own messages embed full URLs with query
+strings, and its reprs embed request headers — both can hold keys.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import aiohttp
+import anyio
+
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    InvalidInputError,
+    NexgateError,
+    ResponseTooLargeError,
+)
+from .redact import redact_url
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Deadlines, in seconds; defaults suit slow reasoning models.
+
+    ``connect``: TCP/TLS connect. ``first_byte``: until the response headers arrive.
+    ``idle``: the longest gap between two chunks of a body or stream. ``total``: the whole call,
+    all retries included.
+    """
+
+    connect: float = 10.0
+    first_byte: float = 300.0
+    idle: float = 120.0
+    total: float = 900.0
+
+
+def _where(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+
+
+def map_client_error(exc: BaseException, url: str, *, reading: bool) -> NexgateError:
+    """A safe nexgate error for an aiohttp (or socket) failure: no URL query, no headers."""
+    where = _where(url)
+    name = type(exc).__name__
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return APITimeoutError(f"connecting to {where} timed out", kind="connect")
+    if isinstance(exc, aiohttp.SocketTimeoutError | asyncio.TimeoutError | TimeoutError):
+        return APITimeoutError(f"no data from {where} within the idle timeout", kind="idle")
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return APIConnectionError(f"cannot connect to {where} ({name})")
+    if isinstance(exc, ValueError) and "header" in str(exc).lower():
+        return InvalidInputError(
+            "a header value contains a forbidden control character", path="headers"
+        )
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return APIConnectionError(f"the response from {where} was cut off ({name})")
+    if isinstance(exc, aiohttp.ClientResponseError | aiohttp.http_exceptions.HttpProcessingError):
+        # aiohttp reports framing faults as "400"; that is the parser's status, not the upstream's.
+        return APIConnectionError(f"protocol error in the response from {where} ({name})")
+    stage = "while reading the response" if reading else "before the response"
+    return APIConnectionError(f"connection to {where} failed {stage} ({name})")
+
+
+_CLIENT_ERRORS = (
+    aiohttp.ClientError,
+    aiohttp.http_exceptions.HttpProcessingError,
+    OSError,
+    ValueError,
+)
+
+
+class UpstreamResponse:
+    """Status, headers and the body of one upstream answer, read within the limits."""
+
+    def __init__(
+        self, response: aiohttp.ClientResponse, url: str, timeouts: Timeouts, max_bytes: int
+    ) -> None:
+        self._response = response
+        self._url = url
+        self._timeouts = timeouts
+        self._max_bytes = max_bytes
+        self.status = response.status
+        self.headers: dict[str, str] = {k.lower(): v for k, v in response.headers.items()}
+
+    async def read(self) -> bytes:
+        """The whole body, refusing more than the byte limit (checked while reading)."""
+        declared = self._response.content_length
+        if declared is not None and declared > self._max_bytes:
+            self._response.close()
+            raise ResponseTooLargeError(
+                f"response of {declared} bytes is over the {self._max_bytes}-byte limit"
+            )
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in self.chunks():
+            size += len(chunk)
+            if size > self._max_bytes:
+                self._response.close()
+                raise ResponseTooLargeError(f"response is over the {self._max_bytes}-byte limit")
+            parts.append(chunk)
+        return b"".join(parts)
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        """Body chunks as they arrive; a gap longer than the idle timeout is an error."""
+        content = self._response.content
+        while True:
+            error: NexgateError | None = None
+            try:
+                with anyio.fail_after(self._timeouts.idle):
+                    chunk = await content.readany()
+            except TimeoutError:
+                error = APITimeoutError(
+                    f"no data from {_where(self._url)} for {self._timeouts.idle:g}s", kind="idle"
+                )
+            except _CLIENT_ERRORS as exc:
+                error = map_client_error(exc, self._url, reading=True)
+            if error is not None:
+                self._response.close()
+                raise error
+            if not chunk:
+                return
+            yield chunk
+
+
+class Transport:
+    """Owns the aiohttp session of one client on one event loop."""
+
+    def __init__(self, *, connections: int, timeouts: Timeouts, max_response_bytes: int) -> None:
+        self.connections = connections
+        self.timeouts = timeouts
+        self.max_response_bytes = max_response_bytes
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def session(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or self._loop is not loop:
+            connector = aiohttp.TCPConnector(
+                limit=self.connections, limit_per_host=0, keepalive_timeout=30
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=self.timeouts.connect),
+                auto_decompress=True,
+                raise_for_status=False,
+                trust_env=False,
+            )
+            self._loop = loop
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    @asynccontextmanager
+    async def post(
+        self,
+        url: str,
+        *,
+        body: bytes,
+        headers: Mapping[str, str],
+        params: Mapping[str, str],
+        timeouts: Timeouts | None = None,
+    ) -> AsyncIterator[UpstreamResponse]:
+        """POST ``body``; the response is released (or its connection closed) on exit."""
+        timeouts = timeouts or self.timeouts
+        error: NexgateError | None = None
+        response: aiohttp.ClientResponse | None = None
+        try:
+            with anyio.fail_after(timeouts.first_byte):
+                response = await self.session().post(
+                    url,
+                    data=body,
+                    headers=dict(headers),
+                    params=dict(params),
+                    allow_redirects=False,
+                    timeout=aiohttp.ClientTimeout(
+                        total=None, sock_connect=timeouts.connect, sock_read=None
+                    ),
+                )
+        except TimeoutError:
+            error = APITimeoutError(
+                f"no response from {_where(url)} within {timeouts.first_byte:g}s", kind="first_byte"
+            )
+        except _CLIENT_ERRORS as exc:
+            error = map_client_error(exc, url, reading=False)
+        if error is not None:
+            raise error  # raised outside the except block: no aiohttp exception in __context__
+        assert response is not None
+        if 300 <= response.status < 400:
+            response.close()
+            where, status = redact_url(url), response.status
+            raise APIConnectionError(f"{where} answered {status}; redirects are not followed")
+        try:
+            yield UpstreamResponse(response, url, timeouts, self.max_response_bytes)
+        except BaseException:
+            response.close()
+            raise
+        finally:
+            response.release()
