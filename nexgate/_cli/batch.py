@@ -19,7 +19,7 @@ def add_parser(sub: Any) -> None:
     parser = sub.add_parser(
         "batch",
         help="run a JSONL batch job (OpenAI or Anthropic batch line format), resumable",
-        description="Send every line of INPUT (not yet in OUTPUT) and append the results to OUTPUT.",
+        description="Send each line of INPUT not yet in OUTPUT; append the results to OUTPUT.",
     )
     parser.add_argument("input", type=Path)
     parser.add_argument("-o", "--output", type=Path, required=True)

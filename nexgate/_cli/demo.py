@@ -160,19 +160,17 @@ async def _demo(rows: int) -> int:
                     async for chunk in stream:
                         chunks.append(chunk)
                 events = sum(c.count(b"data:") for c in chunks)
+                size = sum(map(len, chunks))
                 print(
-                    f"  {caller:>6} caller <- {upstream:<6} upstream: {events} SSE events, {sum(map(len, chunks))} bytes"
+                    f"  {caller:>6} caller <- {upstream:<6} upstream: {events} events, {size} bytes"
                 )
         latencies.sort()
         p50 = latencies[len(latencies) // 2] * 1000
         p95 = latencies[int(len(latencies) * 0.95) - 1] * 1000
         print("\nsummary")
-        print(
-            f"  requests ok {ok}  failed {failed}  retries {client.stats.retries}  (one 429 was injected)"
-        )
-        print(
-            f"  upstream saw {mock.stats.requests} requests, peak {mock.stats.peak_inflight} in flight"
-        )
+        retries, stats = client.stats.retries, mock.stats
+        print(f"  requests ok {ok}  failed {failed}  retries {retries}  (one 429 was injected)")
+        print(f"  upstream saw {stats.requests} requests, peak {stats.peak_inflight} in flight")
         print(
             f"  latency p50 {p50:.0f} ms  p95 {p95:.0f} ms  wall {time.monotonic() - started:.2f} s"
         )
