@@ -21,6 +21,7 @@ from .errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
+    InvalidInputError,
     NexgateError,
     StreamInterruptedError,
     api_error,
@@ -373,7 +374,8 @@ async def _stream_events(opened: Opened, decoding: StreamDecoding) -> AsyncItera
                 if isinstance(event, UsageUpdate | MessageEnd) and event.usage is not None:
                     usage = event.usage
                 yield event
-    except (APIConnectionError, APITimeoutError) as exc:
+    except (APIConnectionError, APITimeoutError, InvalidInputError) as exc:
+        # A reset, a stall or a malformed chunk once output reached the caller: not retried.
         yield StreamError(
             status=502, kind="stream_interrupted", message=f"the stream broke off: {exc.message}"
         )

@@ -127,7 +127,9 @@ class Exchanger:
                     )
                 )
                 permit.update_from_headers(response.headers)
-                opened = await self._open(response, permit, plan, stream)
+                opened = await self._open(
+                    response, permit, plan, stream, options.timeouts.first_byte
+                )
             except NexgateError as exc:
                 if isinstance(exc, RateLimitError) and permit is not None:
                     permit.penalize(exc.retry_after)
@@ -150,7 +152,12 @@ class Exchanger:
             return
 
     async def _open(
-        self, response: UpstreamResponse, permit: Permit, plan: Plan, stream: bool
+        self,
+        response: UpstreamResponse,
+        permit: Permit,
+        plan: Plan,
+        stream: bool,
+        first_byte: float,
     ) -> Opened:
         if response.status >= 400:
             raw = await response.read()
@@ -164,7 +171,7 @@ class Exchanger:
             raise _scrubbed(error, plan)
         if not stream:
             return Opened(response, permit, body=await response.read())
-        chunks = response.chunks()
+        chunks = response.chunks(first_byte=first_byte)
         first = b""
         async for chunk in chunks:
             first = chunk

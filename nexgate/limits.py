@@ -71,6 +71,7 @@ class Limiter:
         self.waiting = 0
         self.in_flight = 0
         self._successes = 0
+        self.penalties = 0
 
     def _check_queue(self) -> None:
         limit = self.config.max_queue
@@ -133,6 +134,7 @@ class Limiter:
 
     def penalize(self, retry_after: float | None) -> None:
         """A 429: halve the concurrency and pause admission for the hinted time."""
+        self.penalties += 1
         if self._slots is not None:
             self._slots.total_tokens = max(1, int(self._slots.total_tokens) // 2)
         pause = retry_after if retry_after is not None else 1.0

@@ -109,18 +109,24 @@ class UpstreamResponse:
             parts.append(chunk)
         return b"".join(parts)
 
-    async def chunks(self) -> AsyncIterator[bytes]:
-        """Body chunks as they arrive; a gap longer than the idle timeout is an error."""
+    async def chunks(self, first_byte: float | None = None) -> AsyncIterator[bytes]:
+        """Body chunks as they arrive; a gap longer than the idle timeout is an error.
+
+        With ``first_byte``, the wait for the first chunk (a stream's first token) has that
+        deadline instead, and its timeout is reported as a ``first_byte`` one.
+        """
         content = self._response.content
+        limit, kind = (
+            (first_byte, "first_byte") if first_byte is not None else (self._timeouts.idle, "idle")
+        )
         while True:
             error: NexgateError | None = None
             try:
-                with anyio.fail_after(self._timeouts.idle):
+                with anyio.fail_after(limit):
                     chunk = await content.readany()
             except TimeoutError:
-                error = APITimeoutError(
-                    f"no data from {_where(self._url)} for {self._timeouts.idle:g}s", kind="idle"
-                )
+                where = _where(self._url)
+                error = APITimeoutError(f"no data from {where} for {limit:g}s", kind=kind)  # type: ignore[arg-type]
             except _CLIENT_ERRORS as exc:
                 error = map_client_error(exc, self._url, reading=True)
             if error is not None:
@@ -128,6 +134,7 @@ class UpstreamResponse:
                 raise error
             if not chunk:
                 return
+            limit, kind = self._timeouts.idle, "idle"
             yield chunk
 
 

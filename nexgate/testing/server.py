@@ -191,7 +191,7 @@ class MockUpstream:
         body = await request.read()
         delay = self.delay + float(request.headers.get("x-mock-delay-ms", "0")) / 1000
         if delay > 0:
-            await asyncio.sleep(delay)
+            await _sleep_while_connected(request, delay)
         model = gemini[0] if gemini else None
         try:
             ctx = TranslationContext(source=fmt, target=fmt, model=model)
@@ -326,7 +326,9 @@ class MockUpstream:
         await response.prepare(request)
         kind = fault.kind if fault else None
         if kind == "stall_after_headers":
-            await asyncio.sleep(fault.seconds if fault and fault.seconds > 1 else 3600)
+            await _sleep_while_connected(
+                request, fault.seconds if fault and fault.seconds > 1 else 3600
+            )
             return response
         chunks = [
             encoder.encode(e)
@@ -353,6 +355,16 @@ class MockUpstream:
             await response.write(chunk)
         await response.write_eof()
         return response
+
+
+async def _sleep_while_connected(request: web.Request, seconds: float) -> None:
+    """Stall like a hung upstream, but let go once the client has hung up."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < deadline:
+        transport = request.transport
+        if transport is None or transport.is_closing():
+            return
+        await asyncio.sleep(0.02)
 
 
 def _as_json_array(chunks: list[bytes]) -> list[bytes]:
