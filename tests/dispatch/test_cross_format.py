@@ -39,9 +39,12 @@ async def test_send_returns_the_callers_format(
 async def test_send_stream_returns_the_callers_stream(
     mock: MockUpstream, caller: str, upstream: str
 ) -> None:
-    async with make_client(mock, upstream) as client, client.send_stream(
-        body(caller, "stream me", stream=True), format=caller, model="m"
-    ) as chunks:
+    async with (
+        make_client(mock, upstream) as client,
+        client.send_stream(
+            body(caller, "stream me", stream=True), format=caller, model="m"
+        ) as chunks,
+    ):
         data = b"".join([chunk async for chunk in chunks])
     validate(caller, data)  # type: ignore[arg-type]
     assert b"stream" in data and b"me" in data
