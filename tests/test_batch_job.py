@@ -1,4 +1,4 @@
-"""``nexgate batch`` end to end: a real job process against the mock upstream, killed and resumed."""
+"""``nexgate batch`` end to end: a real job process against the mock, killed and resumed."""
 
 from __future__ import annotations
 

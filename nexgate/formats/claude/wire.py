@@ -6,11 +6,15 @@ not know becomes a raw part instead of failing the whole body.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
 JSONObject = dict[str, Any]
+
+#: Counts (tokens, candidates) and seeds are bounded: a 400-digit number is an input error.
+Count = Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
+Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 
 
 class _Wire(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -79,7 +83,7 @@ class ToolChoice(_Wire):
 
 class Thinking(_Wire):
     type: str
-    budget_tokens: int | None = None
+    budget_tokens: Count | None = None
 
 
 class OutputFormat(_Wire):
@@ -99,11 +103,11 @@ class Metadata(_Wire):
 class MessagesRequest(_Wire):
     model: str
     messages: list[ClaudeMessage]
-    max_tokens: int | None = None
+    max_tokens: Count | None = None
     system: str | list[JSONObject] | None = None
     temperature: float | None = None
     top_p: float | None = None
-    top_k: int | None = None
+    top_k: Count | None = None
     stop_sequences: list[str] | None = None
     stream: bool | None = None
     metadata: Metadata | None = None

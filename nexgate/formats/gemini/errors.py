@@ -50,6 +50,9 @@ KIND_STATUSES: dict[str, tuple[int, str]] = {
 }
 
 _RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"
+_ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
+#: ErrorInfo reasons that mean an exhausted quota or billing problem: never worth a retry.
+_QUOTA_REASONS = frozenset({"INSUFFICIENT_QUOTA", "BILLING_DISABLED", "QUOTA_EXHAUSTED"})
 
 
 def _detail(details: list[JSONObject], suffix: str) -> list[JSONObject]:
@@ -73,6 +76,8 @@ def _kind(status: int, error: wire.Status) -> str:
     if "API_KEY_INVALID" in reasons or error.status == "UNAUTHENTICATED":
         return "authentication"
     kind = STATUS_KINDS.get(error.status or "") or kind_for_status(status)
+    if reasons & _QUOTA_REASONS:
+        return "quota"
     if kind == "rate_limit" and _is_daily_quota(details, error.message):
         return "quota"
     if kind == "bad_request" and looks_like(error.message, CONTEXT_MARKERS):
@@ -127,6 +132,12 @@ def encode_error(error: APIStatusError) -> tuple[int, JSONObject]:
     if error.format == "gemini" and error.code in STATUS_KINDS:
         rpc = error.code
     body: JSONObject = {"code": status, "message": error.message, "status": rpc}
+    details: list[JSONObject] = []
+    if error.kind == "quota":
+        # Keeps "do not retry" through the translation: a plain RESOURCE_EXHAUSTED is a 429.
+        details.append({"@type": _ERROR_INFO, "reason": "INSUFFICIENT_QUOTA", "domain": "nexgate"})
     if error.retry_after is not None:
-        body["details"] = [{"@type": _RETRY_INFO, "retryDelay": f"{error.retry_after:g}s"}]
+        details.append({"@type": _RETRY_INFO, "retryDelay": f"{error.retry_after:g}s"})
+    if details:
+        body["details"] = details
     return status, {"error": body}

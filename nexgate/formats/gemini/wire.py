@@ -6,11 +6,15 @@ becomes a raw part instead of being emptied by the lenient decoder.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
 JSONObject = dict[str, Any]
+
+#: Counts (tokens, candidates) and seeds are bounded: a 400-digit number is an input error.
+Count = Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
+Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 
 
 class _Wire(msgspec.Struct, kw_only=True, omit_defaults=True, rename="camel"):
@@ -63,18 +67,18 @@ class ToolConfig(_Wire):
 
 class ThinkingConfig(_Wire):
     include_thoughts: bool | None = None
-    thinking_budget: int | None = None
+    thinking_budget: Int64 | None = None
     thinking_level: str | None = None
 
 
 class GenerationConfig(_Wire):
-    max_output_tokens: int | None = None
+    max_output_tokens: Count | None = None
     temperature: float | None = None
     top_p: float | None = None
-    top_k: int | None = None
+    top_k: Count | None = None
     stop_sequences: list[str] | None = None
-    seed: int | None = None
-    candidate_count: int | None = None
+    seed: Int64 | None = None
+    candidate_count: Count | None = None
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
     response_mime_type: str | None = None

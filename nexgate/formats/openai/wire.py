@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
 JSONObject = dict[str, Any]
+
+#: Counts (tokens, candidates) and seeds are bounded: a 400-digit number is an input error.
+Count = Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
+Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 
 
 class _Wire(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -99,13 +103,13 @@ class StreamOptions(_Wire):
 class ChatRequest(_Wire):
     model: str
     messages: list[ChatMessage]
-    max_tokens: int | None = None
-    max_completion_tokens: int | None = None
+    max_tokens: Count | None = None
+    max_completion_tokens: Count | None = None
     temperature: float | None = None
     top_p: float | None = None
-    n: int | None = None
+    n: Count | None = None
     stop: str | list[str] | None = None
-    seed: int | None = None
+    seed: Int64 | None = None
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
     response_format: ResponseFormat | None = None
