@@ -29,16 +29,32 @@ def _camel(key: str) -> str:
     return head + "".join(word[:1].upper() + word[1:] for word in rest)
 
 
-def has_snake_keys(obj: Any) -> bool:
-    """Whether any structural key contains an underscore (cheap check before converting)."""
-    if isinstance(obj, dict):
-        for key, value in obj.items():
-            if "_" in key or (_camel(key) not in _OPAQUE and has_snake_keys(value)):
-                return True
-        return False
-    if isinstance(obj, list):
-        return any(has_snake_keys(item) for item in obj)
-    return False
+def _snake(obj: Any) -> bool:
+    return isinstance(obj, dict) and any("_" in key for key in obj)
+
+
+def has_snake_keys(obj: dict[str, Any]) -> bool:
+    """Whether the body uses snake_case structural keys.
+
+    Only the levels where Gemini's own field names live are looked at (the body, contents and
+    parts, tools and declarations, configs), so the check costs little on large bodies.
+    """
+    if _snake(obj):
+        return True
+    for content in obj.get("contents") or ():
+        if isinstance(content, dict) and any(_snake(part) for part in content.get("parts") or ()):
+            return True
+    for tool in obj.get("tools") or ():
+        if _snake(tool) or (
+            isinstance(tool, dict) and any(map(_snake, tool.get("functionDeclarations") or ()))
+        ):
+            return True
+    config = obj.get("generationConfig")
+    return (
+        _snake(config)
+        or _snake(obj.get("toolConfig"))
+        or (isinstance(config, dict) and _snake(config.get("thinkingConfig")))
+    )
 
 
 def camelize(obj: Any) -> Any:
