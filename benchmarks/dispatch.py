@@ -1,0 +1,236 @@
+"""Dispatch cost: client CPU per request and requests/s against the mock in another process.
+
+Side by side in one run: raw aiohttp + msgspec (the floor: same body bytes, a semaphore for
+the cap, SSE parsing and per-event decode for streams), nexgate same-format and cross-format
+(OpenAI-format caller, Claude-format upstream), and — when installed (``pip install -e
+".[bench]"``) — the openai and anthropic SDK clients and litellm. Medians of interleaved runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import msgspec
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _mockproc import mock_process
+from _timing import table
+
+import nexgate
+from nexgate.providers import Provider, Route
+
+KEY = "bench-key"
+BODY = {
+    "model": "m",
+    "messages": [{"role": "user", "content": "benchmark " * 20}],
+    "max_tokens": 64,
+}
+REQUESTS = {1: 150, 64: 1500, 512: 2000}
+REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+
+Factory = Callable[[str, bool], Awaitable[Callable[[], Awaitable[Any]]]]
+
+
+async def _raw(
+    url: str, stream: bool
+) -> tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]:
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=600))
+    data = msgspec.json.encode({**BODY, "stream": True} if stream else BODY)
+    headers = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
+
+    async def call() -> Any:
+        async with session.post(url + "/v1/chat/completions", data=data, headers=headers) as resp:
+            if not stream:
+                return msgspec.json.decode(await resp.read())
+            buffer = b""
+            async for chunk in resp.content.iter_any():
+                buffer += chunk
+                *events, buffer = buffer.split(b"\n\n")
+                for event in events:
+                    if event.startswith(b"data: ") and event != b"data: [DONE]":
+                        msgspec.json.decode(event[6:])
+            return None
+
+    return call, session.close
+
+
+async def _nexgate(
+    url: str, stream: bool, upstream: str
+) -> tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]:
+    provider = Provider("bench", url, upstream, keys=[KEY])
+    client = nexgate.Client(
+        providers=[provider],
+        default=Route("bench"),
+        environ={},
+        limits=nexgate.LimitConfig(max_concurrency=600),
+    )
+    await client.__aenter__()
+    body = {**BODY, "stream": True} if stream else BODY
+
+    async def call() -> Any:
+        if not stream:
+            return await client.send(body, format="openai")
+        async with client.send_stream(body, format="openai") as chunks:
+            async for _ in chunks:
+                pass
+        return None
+
+    return call, client.aclose
+
+
+async def _openai_sdk(
+    url: str, stream: bool
+) -> tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]:
+    import openai
+
+    client = openai.AsyncOpenAI(base_url=url + "/v1", api_key=KEY, max_retries=0)
+
+    async def call() -> Any:
+        if not stream:
+            return await client.chat.completions.create(**BODY)
+        async for _ in await client.chat.completions.create(**BODY, stream=True):
+            pass
+        return None
+
+    return call, client.close
+
+
+async def _anthropic_sdk(
+    url: str, stream: bool
+) -> tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]:
+    import anthropic
+
+    client = anthropic.AsyncAnthropic(base_url=url, api_key=KEY, max_retries=0)
+
+    async def call() -> Any:
+        if not stream:
+            return await client.messages.create(**BODY)
+        async for _ in await client.messages.create(**BODY, stream=True):
+            pass
+        return None
+
+    return call, client.close
+
+
+async def _litellm(
+    url: str, stream: bool
+) -> tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]:
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    import litellm
+
+    async def call() -> Any:
+        response = await litellm.acompletion(
+            model="openai/m",
+            api_base=url + "/v1",
+            api_key=KEY,
+            messages=BODY["messages"],
+            max_tokens=64,
+            stream=stream,
+        )
+        if stream:
+            async for _ in response:
+                pass
+        return None
+
+    async def done() -> None:
+        return None
+
+    return call, done
+
+
+def _available() -> dict[str, Callable[[str, bool], Awaitable[Any]]]:
+    contenders: dict[str, Callable[[str, bool], Awaitable[Any]]] = {
+        "raw aiohttp (floor)": _raw,
+        "nexgate openai->openai": lambda u, s: _nexgate(u, s, "openai"),
+        "nexgate openai->claude": lambda u, s: _nexgate(u, s, "claude"),
+    }
+    for name, module, factory in (
+        ("openai SDK", "openai", _openai_sdk),
+        ("anthropic SDK", "anthropic", _anthropic_sdk),
+        ("litellm", "litellm", _litellm),
+    ):
+        try:
+            __import__(module)
+        except ImportError:
+            continue
+        contenders[name] = factory
+    return contenders
+
+
+async def _measure(
+    factory: Callable[[str, bool], Awaitable[Any]], url: str, stream: bool, concurrency: int
+) -> tuple[float, float]:
+    call, close = await factory(url, stream)
+    total = REQUESTS[concurrency]
+    semaphore = asyncio.Semaphore(concurrency)
+    for _ in range(min(20, total)):  # warm up connections and imports
+        await call()
+
+    async def one() -> None:
+        async with semaphore:
+            await call()
+
+    cpu, wall = time.process_time(), time.perf_counter()
+    async with asyncio.TaskGroup() as group:
+        for _ in range(total):
+            group.create_task(one())
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    await close()
+    return cpu * 1e6 / total, total / wall
+
+
+def _imports() -> tuple[float, float]:
+    def median(code: str) -> float:
+        times = []
+        for _ in range(10):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times) * 1000
+
+    return median("import nexgate; nexgate.Client"), median("import aiohttp, msgspec, anyio")
+
+
+async def _run() -> None:
+    contenders = _available()
+    rows = []
+    with mock_process() as url:
+        for stream in (False, True):
+            for concurrency in (1, 64, 512):
+                samples: dict[str, list[tuple[float, float]]] = {name: [] for name in contenders}
+                for _ in range(REPEATS):
+                    for name, factory in contenders.items():
+                        samples[name].append(await _measure(factory, url, stream, concurrency))
+                floor = statistics.median(s[0] for s in samples["raw aiohttp (floor)"])
+                for name, values in samples.items():
+                    cpu = statistics.median(v[0] for v in values)
+                    rate = statistics.median(v[1] for v in values)
+                    rows.append(
+                        [
+                            "stream" if stream else "unary",
+                            str(concurrency),
+                            name,
+                            f"{cpu:.0f}",
+                            f"{cpu / floor:.2f}x",
+                            f"{rate:.0f}",
+                        ]
+                    )
+    print(table(["mode", "conc", "client", "CPU µs/req", "vs floor", "req/s"], rows))
+    ours, base = _imports()
+    print(
+        f"\nimport nexgate + Client: {ours:.0f} ms; import aiohttp, msgspec, anyio: {base:.0f} ms "
+        f"({ours / base:.2f}x), medians of 10 fresh processes"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(_run())
