@@ -99,6 +99,20 @@ class UpstreamResponse:
             raise ResponseTooLargeError(
                 f"response of {declared} bytes is over the {self._max_bytes}-byte limit"
             )
+        if declared is not None:
+            # The length is known and within the limit: one read, with the idle deadline.
+            error: NexgateError | None = None
+            try:
+                with anyio.fail_after(self._timeouts.idle):
+                    return await self._response.read()
+            except TimeoutError:
+                error = APITimeoutError(
+                    f"no data from {_where(self._url)} within the idle timeout", kind="idle"
+                )
+            except _CLIENT_ERRORS as exc:
+                error = map_client_error(exc, self._url, reading=True)
+            self._response.close()
+            raise error
         parts: list[bytes] = []
         size = 0
         async for chunk in self.chunks():
