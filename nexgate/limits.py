@@ -81,6 +81,8 @@ class Limiter:
 
     async def _admit(self, tokens: float) -> None:
         """Wait for the pause, the RPM and the TPM buckets (one task at a time, FIFO-ish)."""
+        if self._requests is None and self._tokens is None and self._paused_until == 0.0:
+            return  # nothing to wait for: skip the gate (the common, unlimited-rate case)
         async with self._gate:
             while True:
                 now = anyio.current_time()

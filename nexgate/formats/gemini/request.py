@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
 from ...errors import InvalidInputError
 from ...schema import (
     JSONObject,
@@ -18,7 +16,8 @@ from ...schema import (
     ToolChoice,
 )
 from .._context import TranslationContext
-from .._json import convert
+from .._ids import digest
+from .._json import convert, dump_json
 from .._reasoning import EFFORT_TO_GEMINI_LEVEL, GEMINI_LEVEL_TO_EFFORT, budget_for_effort
 from . import wire
 from .casing import camelize, has_snake_keys
@@ -27,16 +26,7 @@ from .schema_compile import from_gemini_schema, to_gemini_schema
 
 MAX_STOP_SEQUENCES = 5
 _MODES = {"AUTO": "auto", "ANY": "required", "NONE": "none", "VALIDATED": "auto"}
-#: Hints kept in ``Request.extras["gemini"]`` so that gemini -> gemini is an identity; other
-#: formats skip keys that start with ``_``.
 _JSON_SCHEMA_TOOLS = "_parametersJsonSchemaTools"
-_RESPONSE_SCHEMA = "_responseSchema"
-_VALIDATED = "_validatedMode"
-#: Unmodelled fields of these objects pass through to a Gemini target (a loss elsewhere).
-_CONFIG_EXTRAS = "generationConfig"
-_TOOL_CONFIG_EXTRAS = "toolConfig"
-_LEVELS = {**GEMINI_LEVEL_TO_EFFORT, "XHIGH": "xhigh"}
-_GENERATION_FIELDS = frozenset(f.encode_name for f in msgspec.structs.fields(wire.GenerationConfig))
 
 
 def normalize(obj: JSONObject) -> JSONObject:
@@ -50,10 +40,6 @@ def _tools(tools: list[JSONObject] | None) -> tuple[list[Tool], list[JSONObject]
     json_schema_tools: list[str] = []
     for i, item in enumerate(tools or ()):
         declarations = item.get("functionDeclarations")
-        if declarations is not None and not isinstance(declarations, list):
-            raise InvalidInputError(
-                "functionDeclarations must be an array", path=f"$.tools[{i}].functionDeclarations"
-            )
         rest = {k: v for k, v in item.items() if k != "functionDeclarations"}
         if rest:
             others.append(rest)
@@ -70,14 +56,7 @@ def _tools(tools: list[JSONObject] | None) -> tuple[list[Tool], list[JSONObject]
                 parameters = fn.parameters_json_schema
             else:
                 parameters = (
-                    from_gemini_schema(fn.parameters, f"$.tools[{i}].functionDeclarations[{j}].parameters")
-                    if fn.parameters is not None
-                    else None
-                )
-            if not fn.name:
-                raise InvalidInputError(
-                    "a function declaration needs a name",
-                    path=f"$.tools[{i}].functionDeclarations[{j}].name",
+                    from_gemini_schema(fn.parameters) if fn.parameters is not None else None
                 )
             ours.append(Tool(name=fn.name, description=fn.description, parameters=parameters))
     return ours, others, json_schema_tools
@@ -87,31 +66,31 @@ def _tool_choice(config: wire.ToolConfig | None) -> ToolChoice | None:
     calling = config.function_calling_config if config else None
     if calling is None:
         return None
-    mode = calling.mode.upper()
-    if mode not in _MODES:
+    if calling.mode not in _MODES:
         raise InvalidInputError(
             f"unknown mode {calling.mode!r}", path="$.toolConfig.functionCallingConfig.mode"
         )
     names = calling.allowed_function_names
-    if mode == "ANY" and names and len(names) == 1:
+    if calling.mode == "ANY" and names and len(names) == 1:
         return ToolChoice(mode="tool", name=names[0])
-    return ToolChoice(mode=_MODES[mode], allowed=tuple(names) if names else None)  # type: ignore[arg-type]
+    return ToolChoice(mode=_MODES[calling.mode], allowed=tuple(names) if names else None)  # type: ignore[arg-type]
 
 
 def _reasoning(config: wire.ThinkingConfig | None) -> Reasoning | None:
     if config is None:
         return None
-    level = config.thinking_level.upper() if config.thinking_level else None
-    effort = _LEVELS.get(level) if level else None
-    if level and effort is None:
+    effort = (
+        GEMINI_LEVEL_TO_EFFORT.get(config.thinking_level or "") if config.thinking_level else None
+    )
+    if config.thinking_level and effort is None:
         raise InvalidInputError(
             f"unknown thinkingLevel {config.thinking_level!r}",
             path="$.generationConfig.thinkingConfig.thinkingLevel",
         )
     budget = config.thinking_budget
-    mode = "adaptive" if budget is not None and budget < 0 else ("disabled" if budget == 0 else None)
+    mode = "adaptive" if budget == -1 else ("disabled" if budget == 0 else None)
     return Reasoning(
-        effort=effort,  # type: ignore[arg-type]
+        effort=effort,
         budget_tokens=budget if budget is not None and budget > 0 else None,
         include_thoughts=config.include_thoughts,
         mode=mode,  # type: ignore[arg-type]
@@ -124,50 +103,8 @@ def _response_format(config: wire.GenerationConfig) -> ResponseFormat | None:
     if config.response_json_schema is not None:
         return ResponseFormat(type="json_schema", schema=config.response_json_schema)
     if config.response_schema is not None:
-        schema = from_gemini_schema(config.response_schema, "$.generationConfig.responseSchema")
-        return ResponseFormat(type="json_schema", schema=schema)
+        return ResponseFormat(type="json_schema", schema=from_gemini_schema(config.response_schema))
     return ResponseFormat(type="json_object")
-
-
-def _hints(obj: JSONObject, body: wire.GenerateContentRequest, extras: JSONObject) -> None:
-    """Keep what the schema cannot say, so that a Gemini target gets it back unchanged."""
-    raw_config = obj.get("generationConfig")
-    config = body.generation_config
-    if isinstance(raw_config, dict) and config is not None:
-        json_out = config.response_mime_type == "application/json"
-        rest = {
-            k: v
-            for k, v in raw_config.items()
-            if k not in _GENERATION_FIELDS
-            or (not json_out and k in ("responseMimeType", "responseSchema", "responseJsonSchema"))
-        }
-        if rest:
-            extras[_CONFIG_EXTRAS] = rest
-        if json_out and config.response_json_schema is None and config.response_schema:
-            extras[_RESPONSE_SCHEMA] = True
-    raw_tools = obj.get("toolConfig")
-    if isinstance(raw_tools, dict):
-        rest = {k: v for k, v in raw_tools.items() if k != "functionCallingConfig"}
-        if rest:
-            extras[_TOOL_CONFIG_EXTRAS] = rest
-    calling = body.tool_config.function_calling_config if body.tool_config else None
-    if calling is not None and calling.mode.upper() == "VALIDATED":
-        extras[_VALIDATED] = True
-
-
-def _system(content: wire.Content | None, ctx: TranslationContext) -> list[TextPart]:
-    out: list[TextPart] = []
-    for i, part in enumerate(content.parts if content else ()):
-        text = part.get("text")
-        if not isinstance(text, str):
-            ctx.lose(
-                "system_part_dropped",
-                f"$.systemInstruction.parts[{i}]",
-                "Gemini system instructions hold text only",
-            )
-        elif text:
-            out.append(TextPart(text=text))
-    return out
 
 
 def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
@@ -182,13 +119,17 @@ def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
         extras["tools"] = other_tools
     if json_schema_tools:
         extras[_JSON_SCHEMA_TOOLS] = json_schema_tools
-    _hints(obj, body, extras)
     config = body.generation_config or wire.GenerationConfig()
-    model = obj.get("model")
+    system = body.system_instruction
+    seed = digest(dump_json(obj.get("contents", [])).decode())
     return Request(
-        model=ctx.model or (model if isinstance(model, str) else None),
-        messages=decode_contents(body.contents),
-        system=_system(body.system_instruction, ctx),
+        model=ctx.model or (obj.get("model") if isinstance(obj.get("model"), str) else None),
+        messages=decode_contents(body.contents, seed),
+        system=[
+            TextPart(text=p["text"])
+            for p in (system.parts if system else ())
+            if isinstance(p.get("text"), str) and p["text"]
+        ],
         tools=tools,
         tool_choice=_tool_choice(body.tool_config),
         max_tokens=config.max_output_tokens,
