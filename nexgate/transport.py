@@ -2,9 +2,10 @@
 
 Deadlines use ``asyncio.timeout``: aiohttp runs only on asyncio, and on this hot path it
 costs a fraction of a generic cancel scope. Sessions get safe defaults: no redirects, a
-connector sized above the concurrency caps, no ``raise_for_status``. Every aiohttp failure becomes a nexgate error built from safe fields
-only (exception class, host and port): aiohttp's own messages embed full URLs with query
-strings, and its reprs embed request headers — both can hold keys.
+connector sized above the concurrency caps, no ``raise_for_status``. Every aiohttp failure
+becomes a nexgate error built from safe fields only (exception class, host and port):
+aiohttp's own messages embed full URLs with query strings, and its reprs embed request
+headers — both can hold keys.
 """
 
 from __future__ import annotations
