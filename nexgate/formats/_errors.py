@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any
 
 from ._json import load_json
@@ -44,7 +44,7 @@ def parse_retry_after(
     if seconds is not None:
         return seconds
     try:
-        when = parsedate_to_datetime(value.strip())
+        when = _parse_http_date(value.strip())
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     delay = when.timestamp() - (time.time() if now is None else now)
@@ -110,3 +110,10 @@ def looks_like(message: str, markers: tuple[str, ...]) -> bool:
     """Whether an upstream message mentions one of ``markers`` (case-insensitive)."""
     lowered = message.lower()
     return any(marker in lowered for marker in markers)
+
+
+def _parse_http_date(value: str) -> datetime:
+    # Imported here: email.utils costs ~15 ms at import and is needed only for HTTP dates.
+    from email.utils import parsedate_to_datetime
+
+    return parsedate_to_datetime(value)
