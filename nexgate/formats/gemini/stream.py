@@ -7,6 +7,10 @@ The encoder buffers streamed tool arguments and emits each call whole.
 
 from __future__ import annotations
 
+import re
+
+import msgspec
+
 from ...events import (
     MessageEnd,
     MessageStart,
@@ -39,6 +43,23 @@ from .errors import KIND_STATUSES, STATUS_KINDS
 from .request import normalize
 from .response import decode_usage, encode_usage, map_gemini_finish, to_gemini_finish
 
+_chunk_decoder = msgspec.json.Decoder(wire.GenerateContentResponse)
+_SNAKE_KEY = re.compile(rb'"[a-z]+_[a-z_]+"\s*:')
+
+
+def _fast_decode(data: bytes) -> wire.GenerateContentResponse | None:
+    """Decode a plain camelCase chunk straight from bytes; ``None`` sends it the slow way.
+
+    Any snake_case-looking key (possibly inside tool arguments: harmless) or an ``error``
+    field takes the general path, which normalizes casing and reports errors.
+    """
+    if _SNAKE_KEY.search(data) or b'"error"' in data[:32] or data.lstrip()[:1] != b"{":
+        return None
+    try:
+        return _chunk_decoder.decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+        return None
+
 
 class StreamDecoder:
     """Gemini stream chunks in, internal events out."""
@@ -58,17 +79,19 @@ class StreamDecoder:
     def feed(self, event: SSEEvent) -> list[StreamEvent]:
         if self.done:
             return []
-        chunk = load_json(event.data, "Gemini stream chunk")
-        if isinstance(chunk, list):  # an error chunk is sometimes wrapped in an array
-            chunk = chunk[0] if chunk else {}
-        if not isinstance(chunk, dict):
-            return []
         out: list[StreamEvent] = []
-        if isinstance(chunk.get("error"), dict):
-            self.done = True
-            out.append(_stream_error(chunk["error"]))
-            return out
-        body = convert(normalize(chunk), wire.GenerateContentResponse, "Gemini stream chunk")
+        body = _fast_decode(event.data)
+        if body is None:  # an error, an array-wrapped chunk or snake_case: the general path
+            chunk = load_json(event.data, "Gemini stream chunk")
+            if isinstance(chunk, list):  # an error chunk is sometimes wrapped in an array
+                chunk = chunk[0] if chunk else {}
+            if not isinstance(chunk, dict):
+                return []
+            if isinstance(chunk.get("error"), dict):
+                self.done = True
+                out.append(_stream_error(chunk["error"]))
+                return out
+            body = convert(normalize(chunk), wire.GenerateContentResponse, "Gemini stream chunk")
         if not self.started:
             self.started = True
             self.seed = body.response_id or digest(event.data.decode("utf-8", "replace"))
