@@ -16,8 +16,6 @@ from .errors import ResponseTooLargeError
 
 DEFAULT_MAX_EVENT_BYTES = 32 * 1024 * 1024
 
-_EOL = re.compile(rb"\r\n|\r|\n")
-
 
 class SSEEvent(msgspec.Struct, frozen=True):
     """One event: its ``data`` lines joined by LF, and its ``event`` name if any."""
@@ -43,30 +41,46 @@ class SSEParser:
     def feed(self, chunk: bytes) -> list[SSEEvent]:
         """Parse ``chunk``; returns the events it completed."""
         buffer = self._buffer + chunk if self._buffer else bytes(chunk)
+        held = b""
+        if b"\r" in buffer:
+            if buffer.endswith(b"\r"):
+                # A CR at the end may be the first half of a CRLF: decide with the next chunk.
+                buffer, held = buffer[:-1], b"\r"
+            # CRLF, LF and a lone CR all end a line: normalize to LF once, here.
+            buffer = buffer.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         events: list[SSEEvent] = []
-        if b"\r" not in buffer:
-            lines = buffer.split(b"\n")
-            self._buffer = lines.pop()
-            for line in lines:
-                self._line(line, events)
-        else:
-            position = 0
-            for match in _EOL.finditer(buffer):
-                if match.end() == len(buffer) and match.group() == b"\r":
-                    break  # a CR at the end may be the first half of a CRLF
-                self._line(buffer[position : match.start()], events)
-                position = match.end()
-            self._buffer = buffer[position:]
-        if self._size + len(self._buffer) > self.max_event_bytes:
+        blocks = buffer.split(b"\n\n")
+        self._buffer = blocks.pop() + held
+        for block in blocks:
+            self._block(block, events)
+        if len(self._buffer) > self.max_event_bytes:
             self._too_large()
         return events
+
+    def _block(self, block: bytes, events: list[SSEEvent]) -> None:
+        """One blank-line-terminated block; the common one-line shapes skip the line loop."""
+        if len(block) > self.max_event_bytes:
+            self._too_large()
+        if not self._data and self._event is None:
+            if block.startswith(b"data: ") and b"\n" not in block:
+                events.append(SSEEvent(block[6:]))
+                return
+            if block.startswith(b"event: "):
+                name, sep, data = block.partition(b"\n")
+                if sep and data.startswith(b"data: ") and b"\n" not in data:
+                    events.append(SSEEvent(data[6:], name[7:].decode("utf-8", "replace")))
+                    return
+        for line in block.split(b"\n"):
+            self._line(line, events)
+        self._line(b"", events)
 
     def close(self) -> list[SSEEvent]:
         """End of input: an unterminated last line and event are still delivered."""
         events: list[SSEEvent] = []
-        if self._buffer:
-            self._line(self._buffer.rstrip(b"\r"), events)
-            self._buffer = b""
+        rest = self._buffer.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        self._buffer = b""
+        for line in rest.split(b"\n"):
+            self._line(line, events)
         self._line(b"", events)
         return events
 
