@@ -9,12 +9,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
-import anyio
 from msgspec.structs import replace
 
 from .errors import (
@@ -36,7 +36,7 @@ from .providers import Provider, Route, load_providers
 from .redact import redact_url
 from .retry import RetryBudget, RetryPolicy
 from .routing import Plan, resolve
-from .schema import FormatName, Request, Response
+from .schema import FormatName, Request, Response, TextPart
 from .stream_translate import StreamDecoding
 from .translate import decode_request
 from .transport import Timeouts, Transport
@@ -177,9 +177,11 @@ class Client:
 
     @staticmethod
     def _estimate(body: dict[str, Any], request: Request) -> float:
-        return len(str(body.get("messages") or body.get("contents") or "")) / 4 + (
-            request.max_tokens or 256
+        """Tokens to pre-charge: the prompt's text length / 4 plus the output allowance."""
+        prompt = sum(
+            len(p.text) for m in request.messages for p in m.parts if isinstance(p, TextPart)
         )
+        return prompt / 4 + (request.max_tokens or 256)
 
     # ------------------------------------------------------------------ calls
 
@@ -190,7 +192,7 @@ class Client:
         exchanger = self._setup()
         options = self._options(overrides)
         plans = self._plans(request, overrides)
-        with _total_deadline(options.timeouts.total):
+        async with _total_deadline(options.timeouts.total):
             for number, plan in enumerate(plans):
                 try:
                     return await self._complete_once(exchanger, request, plan, options, source)
@@ -230,7 +232,7 @@ class Client:
         exchanger = self._setup()
         options = self._options(overrides)
         plans = self._plans(request, overrides)
-        with _total_deadline(options.timeouts.total):
+        async with _total_deadline(options.timeouts.total):
             for number, plan in enumerate(plans):
                 body, _ = self._encode(request, plan, stream=True, source=source)
                 estimate = self._estimate(body, request)
@@ -347,11 +349,15 @@ class Client:
         )
 
 
-@contextmanager
-def _total_deadline(seconds: float) -> Iterator[None]:
-    """One overall deadline across attempts and fallbacks; the error says it was this one."""
+@asynccontextmanager
+async def _total_deadline(seconds: float) -> AsyncIterator[None]:
+    """One overall deadline across attempts and fallbacks; the error says it was this one.
+
+    ``asyncio.timeout`` rather than an anyio scope: the client is asyncio-only (aiohttp), and
+    this runs on every call.
+    """
     try:
-        with anyio.fail_after(seconds):
+        async with asyncio.timeout(seconds):
             yield
     except TimeoutError as exc:
         if isinstance(exc, APITimeoutError):

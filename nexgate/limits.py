@@ -143,6 +143,8 @@ class Limiter:
 
     def update_from_headers(self, headers: Mapping[str, str]) -> None:
         """Pause until the reset when the provider says a window is used up."""
+        if not any("ratelimit" in key.lower() for key in headers):
+            return
         lower = {k.lower(): v for k, v in headers.items()}
         for prefix in ("x-ratelimit-", "anthropic-ratelimit-"):
             for kind in ("requests", "tokens"):

@@ -48,8 +48,6 @@ ERROR_TYPES: dict[str, str] = {
     "timeout": "timeout_error",
 }
 
-_STATUSES = {"overloaded": 529, "quota": 402, "timeout": 504, "request_too_large": 413}
-
 
 def _kind(status: int, error: wire.ErrorObject) -> str:
     kind = ERROR_KINDS.get(error.type) or kind_for_status(status)
@@ -73,27 +71,46 @@ def decode_error(status: int, body: Any, headers: Mapping[str, str] | None) -> A
     if isinstance(parsed, dict) and isinstance(parsed.get("error"), dict):
         try:
             error_body = msgspec.convert(parsed, wire.ErrorBody)
-        except msgspec.ValidationError:
+        except msgspec.ValidationError:  # wrong types inside: keep what is usable
+            raw = parsed["error"]
+            error_type, text = raw.get("type"), raw.get("message")
             error_body = wire.ErrorBody(
-                error=wire.ErrorObject(message=str(parsed["error"].get("message", "")))
+                error=wire.ErrorObject(
+                    type=error_type if isinstance(error_type, str) else "",
+                    message=text if isinstance(text, str) else "",
+                )
             )
         error = error_body.error
         return api_error(
             error.message or f"HTTP {status}",
             status=status,
             kind=_kind(status, error),
-            code=error.type,
+            code=error.type or None,
             request_id=request_id or error_body.request_id,
             **context,
         )
-    text = parsed if isinstance(parsed, str) else ""
-    message = text_snippet(text) if text.strip() else f"HTTP {status} with no error body"
-    return api_error(message, status=status, request_id=request_id, **context)
+    message = _loose_message(parsed) or f"HTTP {status} with no error body"
+    kind = kind_for_status(status)
+    if kind == "bad_request" and looks_like(message, CONTEXT_MARKERS):
+        kind = "context_length"
+    return api_error(message, status=status, kind=kind, request_id=request_id, **context)
+
+
+def _loose_message(parsed: Any) -> str:
+    """The text of a body that is not Claude's error shape (an HTML page, a proxy's JSON)."""
+    if isinstance(parsed, str):
+        return text_snippet(parsed) if parsed.strip() else ""
+    if isinstance(parsed, dict):
+        for key in ("error", "message", "detail"):
+            if isinstance(parsed.get(key), str) and parsed[key]:
+                return str(parsed[key])
+    return ""
 
 
 def encode_error(error: APIStatusError) -> tuple[int, JSONObject]:
-    """A Claude error body for ``error``; overloaded upstreams become 529."""
-    status = _STATUSES.get(error.kind, error.status)
+    """A Claude error body for ``error``: the upstream's status and message are kept, except
+    that an overloaded upstream becomes 529 (Claude's own overloaded status)."""
+    status = error.status
     if error.kind == "overloaded":
         status = 529
     elif status < 400 or status > 599:

@@ -1,4 +1,17 @@
-"""Anthropic Messages requests to and from the internal :class:`~nexgate.schema.Request`."""
+"""Anthropic Messages requests to and from the internal :class:`~nexgate.schema.Request`.
+
+Encoding targets API version ``2023-06-01`` (it keeps ``temperature``/``top_p``/``top_k``);
+input in the ``2026-10-21`` style (``role: "system"`` messages, adaptive thinking with
+``output_config.effort``) is accepted. Choices worth knowing:
+
+* Citations on a text block are not modeled: the text is kept and the citations dropped with a
+  recorded loss (``citations_dropped``), whatever the target (a raw block would hide the text
+  from every other format and from ``Response.text``). A document's ``context`` and
+  ``citations`` settings are likewise dropped with a loss.
+* Image/document sources nexgate does not model (``file``, ``content``) and unknown block
+  types become ``RawPart(format="claude")``; they reach only Claude targets.
+* ``tool_choice.allowed`` is emulated by sending only the allowed tools.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +24,7 @@ from ...schema import (
     JSONObject,
     Message,
     Part,
+    RawPart,
     Reasoning,
     ReasoningPart,
     Request,
@@ -27,7 +41,7 @@ from .._reasoning import CLAUDE_MIN_BUDGET, budget_for_effort
 from . import wire
 from .blocks import (
     _cache,
-    decode_blocks,
+    decode_block,
     encode_cache,
     encode_content,
     encode_reasoning,
@@ -35,7 +49,86 @@ from .blocks import (
     encode_tool_result,
 )
 
-_EFFORTS = frozenset({"low", "medium", "high", "xhigh", "max"})
+#: ``output_config.effort`` values Claude accepts.
+CLAUDE_EFFORTS = frozenset({"low", "medium", "high", "xhigh", "max"})
+#: Documented Claude media sources nexgate does not model (they reach Claude targets only).
+_RAW_SOURCES = frozenset({"file", "content"})
+#: Extras key remembering ``thinking.display`` for a Claude target.
+THINKING_DISPLAY = "_thinking_display"
+
+# --------------------------------------------------------------------------- content
+
+
+def decode_content(
+    content: str | list[JSONObject], path: str, ctx: TranslationContext
+) -> list[Part]:
+    """Claude content (a string or blocks) as internal parts; empty text is dropped."""
+    if isinstance(content, str):
+        return [TextPart(text=content)] if content else []
+    parts: list[Part] = []
+    for i, block in enumerate(content):
+        part = _decode_one(block, f"{path}[{i}]", ctx)
+        if part is not None:
+            parts.append(part)
+    return parts
+
+
+def _decode_one(block: JSONObject, path: str, ctx: TranslationContext) -> Part | None:
+    kind = block.get("type")
+    if kind == "text" and block.get("citations"):
+        ctx.lose("citations_dropped", f"{path}.citations", "text citations are not carried over")
+    elif kind in ("image", "document"):
+        source = block.get("source")
+        if isinstance(source, dict) and source.get("type") in _RAW_SOURCES:
+            return RawPart(format="claude", data=block)
+        for key in ("context", "citations"):
+            if block.get(key) is not None:
+                ctx.lose("unsupported_field", f"{path}.{key}", f"document {key} is not carried")
+    elif kind == "tool_result":
+        return _tool_result(
+            convert(block, wire.ToolResultBlock, "tool_result block", path), path, ctx
+        )
+    return decode_block(block, path)
+
+
+def _tool_result(block: wire.ToolResultBlock, path: str, ctx: TranslationContext) -> ToolResultPart:
+    content: list[TextPart | ImagePart | DocumentPart] = []
+    if isinstance(block.content, str):
+        if block.content:
+            content.append(TextPart(text=block.content))
+    else:
+        for i, item in enumerate(block.content or ()):
+            where = f"{path}.content[{i}]"
+            part = _decode_one(item, where, ctx)
+            if isinstance(part, TextPart | ImagePart | DocumentPart):
+                content.append(part)
+            elif part is not None:
+                kind = item.get("type")
+                ctx.lose("unsupported_block", where, f"a {kind} block inside a tool result")
+    return ToolResultPart(
+        call_id=block.tool_use_id,
+        content=content,
+        is_error=bool(block.is_error),
+        cache_control=_cache(block.cache_control),
+    )
+
+
+def encode_part(part: Part, path: str, ctx: TranslationContext) -> JSONObject | None:
+    """One internal part as a Claude request block (``None`` when it cannot be sent)."""
+    if isinstance(part, ReasoningPart):
+        if not (part.text or part.signature or part.redacted_data):
+            return None
+        return encode_reasoning(part, path, ctx)
+    if isinstance(part, ToolResultPart):
+        return encode_tool_result(part, path, ctx)
+    if isinstance(part, ToolCallPart):
+        return encode_tool_call(part, path, ctx)
+    if isinstance(part, RawPart):
+        if part.format == "claude":
+            return part.data
+        ctx.lose("unsupported_part", path, f"a {part.format} block has no Claude equivalent")
+        return None
+    return encode_content(part, path, ctx)
 
 
 # --------------------------------------------------------------------------- decode
@@ -54,14 +147,14 @@ def _system(system: str | list[JSONObject] | None) -> list[TextPart]:
     return parts
 
 
-def _messages(messages: list[wire.ClaudeMessage]) -> list[Message]:
+def _messages(messages: list[wire.ClaudeMessage], ctx: TranslationContext) -> list[Message]:
     out: list[Message] = []
     for i, message in enumerate(messages):
         if message.role not in ("user", "assistant", "system"):
             raise InvalidInputError(
                 f"unknown message role {message.role!r}", path=f"$.messages[{i}].role"
             )
-        parts = decode_blocks(message.content, f"$.messages[{i}].content")
+        parts = decode_content(message.content, f"$.messages[{i}].content", ctx)
         out.append(Message(role=message.role, parts=parts))  # type: ignore[arg-type]
     return out
 
@@ -71,7 +164,7 @@ def _tools(tools: list[JSONObject] | None) -> tuple[list[Tool], list[JSONObject]
     server: list[JSONObject] = []
     for i, item in enumerate(tools or ()):
         if item.get("type", "custom") != "custom":
-            server.append(item)
+            server.append(item)  # versioned server tools (web_search_..., bash_...): Claude only
             continue
         tool = convert(item, wire.ClaudeTool, "tool", f"$.tools[{i}]")
         ours.append(
@@ -86,21 +179,26 @@ def _tools(tools: list[JSONObject] | None) -> tuple[list[Tool], list[JSONObject]
     return ours, server
 
 
+_CHOICE_MODES = {"auto": "auto", "any": "required", "none": "none", "tool": "tool"}
+
+
 def _tool_choice(choice: wire.ToolChoice | None) -> tuple[ToolChoice | None, bool | None]:
     if choice is None:
         return None, None
-    parallel = False if choice.disable_parallel_tool_use else None
-    modes = {"auto": "auto", "any": "required", "none": "none", "tool": "tool"}
-    if choice.type not in modes:
+    mode = _CHOICE_MODES.get(choice.type)
+    if mode is None:
         raise InvalidInputError(
             f"unknown tool_choice type {choice.type!r}", path="$.tool_choice.type"
         )
-    return ToolChoice(mode=modes[choice.type], name=choice.name), parallel  # type: ignore[arg-type]
+    if mode == "tool" and not choice.name:
+        raise InvalidInputError("tool_choice of type tool needs a name", path="$.tool_choice.name")
+    parallel = False if choice.disable_parallel_tool_use else None
+    return ToolChoice(mode=mode, name=choice.name), parallel  # type: ignore[arg-type]
 
 
 def _reasoning(body: wire.MessagesRequest) -> Reasoning | None:
     effort = body.output_config.effort if body.output_config else None
-    if effort is not None and effort not in _EFFORTS:
+    if effort is not None and effort not in CLAUDE_EFFORTS:
         raise InvalidInputError(f"unknown effort {effort!r}", path="$.output_config.effort")
     thinking = body.thinking
     if thinking is None:
@@ -115,24 +213,34 @@ def _response_format(config: wire.OutputConfig | None) -> ResponseFormat | None:
         return None
     if config.format.type != "json_schema":
         raise InvalidInputError(
-            f"unknown output format {config.format.type!r}", path="$.output_config.format"
+            f"unknown output format {config.format.type!r}", path="$.output_config.format.type"
         )
     return ResponseFormat(type="json_schema", schema=config.format.schema)
 
 
-def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
-    """Decode an Anthropic Messages request body."""
-    body = convert(obj, wire.MessagesRequest, "Claude request")
-    tools, server_tools = _tools(body.tools)
+def _extras(
+    obj: JSONObject, body: wire.MessagesRequest, server_tools: list[JSONObject]
+) -> JSONObject:
     extras = {key: value for key, value in obj.items() if key not in wire.REQUEST_FIELDS}
     if server_tools:
         extras["tools"] = server_tools
-    if body.metadata is not None and set(obj["metadata"]) - {"user_id"}:
-        extras["metadata"] = obj["metadata"]
+    metadata = obj.get("metadata")
+    if isinstance(metadata, dict) and set(metadata) - {"user_id"}:
+        extras["metadata"] = metadata  # keys other than user_id go back to Claude untouched
+    if body.thinking is not None and body.thinking.display is not None:
+        extras[THINKING_DISPLAY] = body.thinking.display
+    return extras
+
+
+def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
+    """Decode an Anthropic Messages request body (``max_tokens`` may be absent)."""
+    body = convert(obj, wire.MessagesRequest, "Claude request")
+    tools, server_tools = _tools(body.tools)
+    extras = _extras(obj, body, server_tools)
     choice, parallel = _tool_choice(body.tool_choice)
     return Request(
         model=body.model,
-        messages=_messages(body.messages),
+        messages=_messages(body.messages, ctx),
         system=_system(body.system),
         tools=tools,
         tool_choice=choice,
@@ -156,19 +264,25 @@ def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
 def _hoist_system(
     request: Request, ctx: TranslationContext
 ) -> tuple[list[TextPart], list[Message]]:
+    """Claude 2023-06-01 has one top-level system prompt: move system messages there."""
     system = list(request.system)
     messages: list[Message] = []
     seen_turn = False
     for i, message in enumerate(request.messages):
-        if message.role in ("system", "developer"):
-            if seen_turn:
-                ctx.emulate(
-                    "system_message_hoisted", f"$.messages[{i}]", "Claude has one system prompt"
-                )
-            system.extend(p for p in message.parts if isinstance(p, TextPart))
-        else:
+        if message.role not in ("system", "developer"):
             seen_turn = True
             messages.append(message)
+            continue
+        if seen_turn:
+            ctx.emulate(
+                "system_message_hoisted", f"$.messages[{i}]", "moved into the system prompt"
+            )
+        for j, part in enumerate(message.parts):
+            if isinstance(part, TextPart):
+                system.append(part)
+            else:
+                where = f"$.messages[{i}].parts[{j}]"
+                ctx.lose("unsupported_part", where, "Claude's system prompt holds only text")
     return system, messages
 
 
@@ -181,74 +295,65 @@ def _encode_system(system: list[TextPart]) -> str | list[JSONObject] | None:
     return [encode_cache(p.cache_control, {"type": "text", "text": p.text}) for p in texts]
 
 
-def _encode_parts(items: list[tuple[str, Part]], ctx: TranslationContext) -> list[JSONObject]:
-    thinking: list[JSONObject] = []
-    results: list[JSONObject] = []
-    rest: list[JSONObject] = []
-    for where, part in items:
-        encoded: JSONObject | None
-        if isinstance(part, ReasoningPart):
-            encoded = encode_reasoning(part, where, ctx)
-            if encoded is not None:
-                thinking.append(encoded)
-            continue
-        if isinstance(part, ToolResultPart):
-            results.append(encode_tool_result(part, where, ctx))
-            continue
-        if isinstance(part, ToolCallPart):
-            encoded = encode_tool_call(part, where, ctx)
-        elif isinstance(part, TextPart | ImagePart | DocumentPart):
-            encoded = encode_content(part, where, ctx)
-        elif part.format == "claude":
-            encoded = part.data
-        else:
-            ctx.lose("unsupported_part", where, f"a {part.format} block has no Claude equivalent")
-            encoded = None
-        if encoded is not None:
-            rest.append(encoded)
-    # Claude wants thinking first in an assistant turn and tool results first in a user turn.
-    return thinking + results + rest
+_LEADING = {"assistant": ("thinking", "redacted_thinking"), "user": ("tool_result",)}
 
 
 def encode_messages(messages: list[Message], ctx: TranslationContext) -> list[JSONObject]:
-    """Claude turns: adjacent same-role messages merged (Claude wants roles to alternate)."""
-    out: list[JSONObject] = []
-    turns: list[tuple[str, list[tuple[str, Part]]]] = []
+    """Claude turns: empty ones dropped, adjacent same-role ones merged, and in each turn
+    thinking first (assistant) or tool results first (user), as Claude requires."""
+    turns: list[tuple[str, list[JSONObject]]] = []
     for i, message in enumerate(messages):
+        if message.name is not None:
+            ctx.lose("message_name_dropped", f"$.messages[{i}].name", "Claude has no names")
+        content: list[JSONObject] = []
+        for j, part in enumerate(message.parts):
+            block = encode_part(part, f"$.messages[{i}].parts[{j}]", ctx)
+            if block is not None:
+                content.append(block)
+        if not content:
+            continue
         role = "assistant" if message.role == "assistant" else "user"
-        items = [(f"$.messages[{i}].parts[{j}]", part) for j, part in enumerate(message.parts)]
         if turns and turns[-1][0] == role:
-            turns[-1][1].extend(items)
+            turns[-1][1].extend(content)
         else:
-            turns.append((role, items))
-    for role, items in turns:
-        content = _encode_parts(items, ctx)
-        if content:
-            out.append({"role": role, "content": content})
+            turns.append((role, content))
+    out: list[JSONObject] = []
+    for role, content in turns:
+        lead = _LEADING[role]
+        first = [b for b in content if b.get("type") in lead]
+        rest = [b for b in content if b.get("type") not in lead]
+        out.append({"role": role, "content": first + rest})
     return out
 
 
-def _encode_thinking(
-    request: Request, max_tokens: int, ctx: TranslationContext
-) -> tuple[JSONObject | None, int]:
-    reasoning = request.reasoning
-    if reasoning is None:
-        return None, max_tokens
-    if reasoning.mode == "adaptive":
-        return {"type": "adaptive"}, max_tokens
-    if reasoning.mode == "disabled" or (
-        reasoning.effort == "none" and reasoning.budget_tokens is None
-    ):
-        return ({"type": "disabled"} if reasoning.mode == "disabled" else None), max_tokens
+def _budget(reasoning: Reasoning, ctx: TranslationContext) -> int | None:
     budget = reasoning.budget_tokens
-    if budget is None and reasoning.effort is not None:
+    if budget is None and reasoning.effort not in (None, "none"):
         budget = budget_for_effort(reasoning.effort)
         ctx.emulate(
             "reasoning_effort_as_budget",
             "$.reasoning.effort",
             f"effort {reasoning.effort!r} sent as thinking budget {budget}",
         )
-    if budget is None:
+    if budget is None and reasoning.mode == "enabled":
+        budget = CLAUDE_MIN_BUDGET
+        ctx.emulate("thinking_budget_defaulted", "$.thinking", "enabled without a budget")
+    return budget
+
+
+def _encode_thinking(
+    request: Request, max_tokens: int, ctx: TranslationContext
+) -> tuple[JSONObject | None, int]:
+    """``thinking`` and the ``max_tokens`` it needs (the budget must stay below it)."""
+    reasoning = request.reasoning
+    if reasoning is None:
+        return None, max_tokens
+    if reasoning.mode in ("adaptive", "disabled"):
+        return {"type": reasoning.mode}, max_tokens
+    if reasoning.mode is None and ctx.source == "claude":
+        return None, max_tokens  # output_config.effort alone: no thinking block was asked for
+    budget = _budget(reasoning, ctx)
+    if budget is None or budget <= 0:
         return None, max_tokens
     if budget < CLAUDE_MIN_BUDGET:
         ctx.emulate(
@@ -259,6 +364,54 @@ def _encode_thinking(
         ctx.emulate("max_tokens_raised", "$.max_tokens", "Claude needs max_tokens above the budget")
         max_tokens = budget + CLAUDE_MIN_BUDGET
     return {"type": "enabled", "budget_tokens": budget}, max_tokens
+
+
+def _encode_effort(request: Request, ctx: TranslationContext) -> str | None:
+    """``output_config.effort``: Claude's own setting, or the companion of adaptive thinking
+    (a foreign effort with no mode becomes a thinking budget instead)."""
+    reasoning = request.reasoning
+    if reasoning is None or reasoning.effort in (None, "none"):
+        return None
+    if ctx.source != "claude" and reasoning.mode != "adaptive":
+        return None
+    if reasoning.effort == "minimal":
+        ctx.emulate("effort_raised", "$.reasoning.effort", "Claude's lowest effort is low")
+        return "low"
+    return reasoning.effort
+
+
+def _forced_tool_conflict(
+    thinking: JSONObject | None, choice: JSONObject | None, ctx: TranslationContext
+) -> JSONObject | None:
+    """Claude refuses thinking together with a forced tool; a foreign request keeps the tool."""
+    if (
+        thinking is None
+        or thinking["type"] == "disabled"
+        or choice is None
+        or choice["type"] not in ("any", "tool")
+        or ctx.source == "claude"
+    ):
+        return thinking
+    ctx.lose("reasoning_dropped", "$.reasoning", "Claude cannot think while forced to use a tool")
+    return None
+
+
+def _encode_output_config(request: Request, ctx: TranslationContext) -> JSONObject:
+    config: JSONObject = {}
+    effort = _encode_effort(request, ctx)
+    if effort is not None:
+        config["effort"] = effort
+    fmt = request.response_format
+    if fmt is not None and fmt.type != "text":
+        if fmt.type == "json_object" or fmt.schema is None:
+            ctx.emulate(
+                "json_object_as_schema", "$.response_format", "sent as a JSON schema of any object"
+            )
+            schema: JSONObject = {"type": "object"}
+        else:
+            schema = fmt.schema
+        config["format"] = {"type": "json_schema", "schema": schema}
+    return config
 
 
 def _encode_tool(tool: Tool) -> JSONObject:
@@ -273,7 +426,21 @@ def _encode_tool(tool: Tool) -> JSONObject:
     return encode_cache(tool.cache_control, out)
 
 
-def _encode_tool_choice(request: Request, ctx: TranslationContext) -> JSONObject | None:
+def _encode_tools(request: Request, server: Any, ctx: TranslationContext) -> list[JSONObject]:
+    allowed = request.tool_choice.allowed if request.tool_choice else None
+    if allowed is not None:
+        ctx.emulate(
+            "allowed_tools_filtered", "$.tool_choice.allowed", "only the allowed tools are sent"
+        )
+    tools = [_encode_tool(t) for t in request.tools if allowed is None or t.name in allowed]
+    if isinstance(server, list):
+        tools.extend(server)
+    return tools
+
+
+def _encode_tool_choice(
+    request: Request, has_tools: bool, ctx: TranslationContext
+) -> JSONObject | None:
     choice = request.tool_choice
     out: JSONObject | None = None
     if choice is not None:
@@ -281,11 +448,7 @@ def _encode_tool_choice(request: Request, ctx: TranslationContext) -> JSONObject
         out = {"type": kinds[choice.mode]}
         if choice.mode == "tool":
             out["name"] = choice.name or ""
-        if choice.allowed is not None:
-            ctx.emulate(
-                "allowed_tools_filtered", "$.tool_choice.allowed", "only the allowed tools are sent"
-            )
-    if request.parallel_tool_calls is False:
+    if request.parallel_tool_calls is False and has_tools:
         if out is None:
             out = {"type": "auto"}
         if out["type"] != "none":
@@ -305,34 +468,32 @@ def _lose_unsupported(request: Request, ctx: TranslationContext) -> None:
     for key, value in unsupported.items():
         if value is not None:
             ctx.lose("unsupported_parameter", f"$.{key}", f"Claude has no {key}")
-    if request.response_format is not None and request.response_format.type == "json_object":
-        ctx.emulate(
-            "json_object_as_schema", "$.response_format", "sent as a JSON schema of any object"
-        )
     for fmt, extras in request.extras.items():
-        if fmt != "claude":
-            for key in extras:
-                if key.startswith("_"):  # a hint for its own format, not a field
-                    continue
-                ctx.lose(
-                    "unsupported_parameter",
-                    f"$.{key}",
-                    f"{fmt}-only field has no Claude equivalent",
-                )
+        if fmt == "claude":
+            continue
+        for key in extras:
+            if not key.startswith("_"):  # "_..." keys are hints for their own format
+                ctx.lose("unsupported_parameter", f"$.{key}", f"{fmt}-only field")
+
+
+def _max_tokens(request: Request, ctx: TranslationContext) -> int:
+    if request.max_tokens is not None:
+        return request.max_tokens
+    ctx.emulate(
+        "max_tokens_defaulted",
+        "$.max_tokens",
+        f"Claude requires max_tokens; sent {ctx.default_max_tokens}",
+    )
+    return ctx.default_max_tokens
 
 
 def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
     """Encode an internal request as an Anthropic Messages body (API version 2023-06-01)."""
     extras = dict(request.extras.get("claude", {}))
     server_tools = extras.pop("tools", None)
+    display = extras.pop(THINKING_DISPLAY, None)
     system, messages = _hoist_system(request, ctx)
-    max_tokens = request.max_tokens
-    if max_tokens is None:
-        max_tokens = ctx.default_max_tokens
-        ctx.emulate(
-            "max_tokens_defaulted", "$.max_tokens", f"Claude requires max_tokens; sent {max_tokens}"
-        )
-    thinking, max_tokens = _encode_thinking(request, max_tokens, ctx)
+    thinking, max_tokens = _encode_thinking(request, _max_tokens(request, ctx), ctx)
     out: JSONObject = {"model": request.model or ctx.model or "", "max_tokens": max_tokens}
     encoded_system = _encode_system(system)
     if encoded_system is not None:
@@ -347,17 +508,18 @@ def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
             out[key] = value
     if request.stop:
         out["stop_sequences"] = list(request.stop)
+    tools = _encode_tools(request, server_tools, ctx)
+    choice = _encode_tool_choice(request, bool(tools), ctx)
+    thinking = _forced_tool_conflict(thinking, choice, ctx)
     if thinking is not None:
+        if isinstance(display, str) and thinking["type"] != "disabled":
+            thinking["display"] = display
         out["thinking"] = thinking
-    config = _encode_output_config(request)
+    config = _encode_output_config(request, ctx)
     if config:
         out["output_config"] = config
-    tools = [_encode_tool(t) for t in request.tools if _allowed(request, t.name)]
-    if isinstance(server_tools, list):
-        tools.extend(server_tools)
     if tools:
         out["tools"] = tools
-    choice = _encode_tool_choice(request, ctx)
     if choice is not None:
         out["tool_choice"] = choice
     if request.user is not None:
@@ -365,30 +527,5 @@ def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
     if request.stream:
         out["stream"] = True
     _lose_unsupported(request, ctx)
-    out.update(extras)
+    out.update({key: value for key, value in extras.items() if not key.startswith("_")})
     return out
-
-
-def _allowed(request: Request, name: str) -> bool:
-    allowed = request.tool_choice.allowed if request.tool_choice else None
-    return allowed is None or name in allowed
-
-
-def _encode_output_config(request: Request) -> JSONObject:
-    config: JSONObject = {}
-    reasoning = request.reasoning
-    if (
-        reasoning is not None
-        and reasoning.mode == "adaptive"
-        and reasoning.effort not in (None, "none", "minimal")
-    ):
-        config["effort"] = reasoning.effort
-    fmt = request.response_format
-    if fmt is not None and fmt.type != "text":
-        schema = (
-            fmt.schema
-            if fmt.type == "json_schema" and fmt.schema is not None
-            else {"type": "object"}
-        )
-        config["format"] = {"type": "json_schema", "schema": schema}
-    return config

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from ...schema import (
     Choice,
-    DocumentPart,
     FinishReason,
     FinishReasonName,
-    ImagePart,
     JSONObject,
+    Part,
     RawPart,
     ReasoningPart,
     Response,
@@ -20,7 +19,11 @@ from .._context import TranslationContext
 from .._ids import digest
 from .._json import convert
 from . import wire
-from .blocks import decode_blocks, encode_content, encode_reasoning, encode_tool_call
+from .blocks import encode_content, encode_tool_call
+from .request import decode_content
+
+#: Response extras key for usage fields nexgate does not model.
+USAGE_EXTRAS = "_usage"
 
 #: Claude stop reasons, as normalized reasons.
 STOP_REASONS: dict[str, FinishReasonName] = {
@@ -83,7 +86,8 @@ def decode_usage(usage: wire.ClaudeUsage) -> Usage:
 
 
 def encode_usage(usage: Usage) -> JSONObject:
-    return {
+    """The inverse of :func:`decode_usage` (thinking tokens only when there are some)."""
+    out: JSONObject = {
         "input_tokens": max(
             0, usage.input_tokens - usage.cache_read_tokens - usage.cache_write_tokens
         ),
@@ -91,12 +95,27 @@ def encode_usage(usage: Usage) -> JSONObject:
         "cache_read_input_tokens": usage.cache_read_tokens,
         "output_tokens": usage.output_tokens,
     }
+    if usage.reasoning_tokens:
+        out["output_tokens_details"] = {"thinking_tokens": usage.reasoning_tokens}
+    return out
+
+
+def _extras(obj: JSONObject) -> dict[str, JSONObject]:
+    """Fields nexgate does not model (``stop_details``, ``container``, usage details such as
+    ``service_tier``), kept so that a Claude caller gets them back."""
+    extras = {key: value for key, value in obj.items() if key not in wire.RESPONSE_FIELDS}
+    usage = obj.get("usage")
+    if isinstance(usage, dict):
+        more = {key: value for key, value in usage.items() if key not in wire.USAGE_FIELDS}
+        if more:
+            extras[USAGE_EXTRAS] = more
+    return {"claude": extras} if extras else {}
 
 
 def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
     """Decode an Anthropic Messages response."""
     body = convert(obj, wire.MessageResponse, "Claude response")
-    parts = decode_blocks(body.content, "$.content")
+    parts = decode_content(body.content, "$.content", ctx)
     has_calls = any(isinstance(p, ToolCallPart) for p in parts)
     choice = Choice(
         parts=parts,
@@ -108,42 +127,70 @@ def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
         model=body.model or ctx.model or "",
         choices=[choice],
         usage=decode_usage(body.usage) if body.usage else None,
+        extras=_extras(obj),
     )
 
 
-def _encode_content(choice: Choice, ctx: TranslationContext) -> list[JSONObject]:
-    content: list[JSONObject] = []
-    for i, part in enumerate(choice.parts):
-        path = f"$.choices[0].parts[{i}]"
-        encoded: JSONObject | None = None
-        if isinstance(part, ReasoningPart):
-            encoded = encode_reasoning(part, path, ctx)
-        elif isinstance(part, ToolCallPart):
-            encoded = encode_tool_call(part, path, ctx)
-        elif isinstance(part, TextPart | ImagePart | DocumentPart):
-            encoded = encode_content(part, path, ctx)
-        elif isinstance(part, RawPart) and part.format == "claude":
-            encoded = part.data
-        else:
-            ctx.lose("unsupported_part", path, f"{type(part).__name__} has no Claude response form")
-        if encoded is not None:
-            content.append(encoded)
-    return content
+def _encode_reasoning(part: ReasoningPart, path: str, ctx: TranslationContext) -> JSONObject | None:
+    """Claude's own reasoning as issued. Foreign or unsigned reasoning keeps its text in a
+    thinking block with an empty signature (``anthropic.types.Message`` accepts it, and the
+    streamed form is the same); the signature cannot travel, which is a recorded loss."""
+    if part.signature is not None and part.signature.format == "claude":
+        if part.redacted_data is not None:
+            return {"type": "redacted_thinking", "data": part.redacted_data}
+        return {"type": "thinking", "thinking": part.text, "signature": part.signature.value}
+    if part.signature is not None or part.redacted_data is not None:
+        issuer = part.signature.format if part.signature else "an unknown issuer"
+        ctx.lose("signature_not_replayable", path, f"a signature of {issuer} cannot reach claude")
+    if not part.text:
+        return None
+    return {"type": "thinking", "thinking": part.text, "signature": ""}
+
+
+def _encode_part(part: Part, path: str, ctx: TranslationContext) -> JSONObject | None:
+    if isinstance(part, ReasoningPart):
+        return _encode_reasoning(part, path, ctx)
+    block: JSONObject | None = None
+    if isinstance(part, ToolCallPart):
+        block = encode_tool_call(part, path, ctx)
+    elif isinstance(part, TextPart):
+        block = encode_content(part, path, ctx)
+    if block is not None:
+        block.pop("cache_control", None)  # a request-only marker
+        return block
+    if isinstance(part, ToolCallPart | TextPart):
+        return None
+    if isinstance(part, RawPart) and part.format == "claude":
+        return part.data
+    ctx.lose("unsupported_part", path, f"a {type(part).__name__} has no Claude response form")
+    return None
 
 
 def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
-    """Encode an internal response as an Anthropic Messages response."""
+    """Encode an internal response as an Anthropic Messages response (the first choice)."""
     choice = response.choices[0] if response.choices else Choice()
     if len(response.choices) > 1:
         ctx.lose("extra_choices_dropped", "$.choices", "Claude answers with one message")
-    has_calls = any(isinstance(p, ToolCallPart) for p in choice.parts)
-    return {
+    content: list[JSONObject] = []
+    for i, part in enumerate(choice.parts):
+        block = _encode_part(part, f"$.choices[0].parts[{i}]", ctx)
+        if block is not None:
+            content.append(block)
+    has_calls = any(block.get("type") == "tool_use" for block in content)
+    extras = dict(response.extras.get("claude", {}))
+    usage = encode_usage(response.usage or Usage())
+    more = extras.pop(USAGE_EXTRAS, None)
+    if isinstance(more, dict):
+        usage.update({key: value for key, value in more.items() if key not in usage})
+    out: JSONObject = {
         "id": response.id or f"msg_{digest(repr(response.choices))}",
         "type": "message",
         "role": "assistant",
         "model": response.model or ctx.model or "",
-        "content": _encode_content(choice, ctx),
+        "content": content,
         "stop_reason": to_claude_stop(choice.finish, has_calls, choice.stop_sequence),
         "stop_sequence": choice.stop_sequence,
-        "usage": encode_usage(response.usage or Usage()),
+        "usage": usage,
     }
+    out.update({key: value for key, value in extras.items() if key not in out})
+    return out

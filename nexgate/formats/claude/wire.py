@@ -1,7 +1,8 @@
 """msgspec mirrors of the Anthropic Messages JSON (lenient: unknown fields are ignored).
 
-Content blocks are decoded one by one (see ``blocks.py``) so that a block type nexgate does
-not know becomes a raw part instead of failing the whole body.
+A content-block list is kept as a list of objects here and decoded block by block (see
+``blocks.py`` and ``request.decode_content``): a block type nexgate does not know becomes a
+raw part instead of failing the whole body, and an error still names the block's JSON path.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ class ToolChoice(_Wire):
 class Thinking(_Wire):
     type: str
     budget_tokens: Count | None = None
+    display: str | None = None
 
 
 class OutputFormat(_Wire):
@@ -126,6 +128,14 @@ class ClaudeUsage(_Wire):
     cache_creation_input_tokens: int | None = None
     cache_read_input_tokens: int | None = None
     output_tokens_details: JSONObject | None = None
+
+
+USAGE_FIELDS = frozenset(ClaudeUsage.__struct_fields__)
+
+
+RESPONSE_FIELDS = frozenset(
+    {"id", "type", "role", "model", "content", "stop_reason", "stop_sequence", "usage"}
+)
 
 
 class MessageResponse(_Wire):

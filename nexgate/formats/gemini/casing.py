@@ -33,27 +33,46 @@ def _snake(obj: Any) -> bool:
     return isinstance(obj, dict) and any("_" in key for key in obj)
 
 
+def _list(obj: Any) -> list[Any]:
+    return obj if isinstance(obj, list) else []
+
+
+def _get(obj: Any, key: str) -> Any:
+    return obj.get(key) if isinstance(obj, dict) else None
+
+
+def _part_is_snake(part: Any) -> bool:
+    # A part's own keys, and one level down (``inlineData.mime_type``, ``willContinue``...).
+    if not isinstance(part, dict):
+        return False
+    return _snake(part) or any(
+        _snake(value) for key, value in part.items() if key not in ("functionCall",)
+    )
+
+
 def has_snake_keys(obj: dict[str, Any]) -> bool:
     """Whether the body uses snake_case structural keys.
 
     Only the levels where Gemini's own field names live are looked at (the body, contents and
     parts, tools and declarations, configs), so the check costs little on large bodies.
+    Malformed shapes are left to the decoder, which names the offending field.
     """
     if _snake(obj):
         return True
-    for content in obj.get("contents") or ():
-        if isinstance(content, dict) and any(_snake(part) for part in content.get("parts") or ()):
+    for content in _list(obj.get("contents")):
+        if any(_part_is_snake(part) for part in _list(_get(content, "parts"))):
             return True
-    for tool in obj.get("tools") or ():
-        if _snake(tool) or (
-            isinstance(tool, dict) and any(map(_snake, tool.get("functionDeclarations") or ()))
-        ):
+    for tool in _list(obj.get("tools")):
+        if _snake(tool) or any(map(_snake, _list(_get(tool, "functionDeclarations")))):
             return True
     config = obj.get("generationConfig")
+    tool_config = obj.get("toolConfig")
     return (
         _snake(config)
-        or _snake(obj.get("toolConfig"))
-        or (isinstance(config, dict) and _snake(config.get("thinkingConfig")))
+        or _snake(_get(config, "thinkingConfig"))
+        or _snake(tool_config)
+        or _snake(_get(tool_config, "functionCallingConfig"))
+        or any(_part_is_snake(p) for p in _list(_get(obj.get("systemInstruction"), "parts")))
     )
 
 

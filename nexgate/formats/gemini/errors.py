@@ -60,14 +60,23 @@ def _detail(details: list[JSONObject], suffix: str) -> list[JSONObject]:
 
 
 def _is_daily_quota(details: list[JSONObject], message: str) -> bool:
-    for failure in _detail(details, "google.rpc.QuotaFailure"):
-        for violation in failure.get("violations", ()):
-            if (
-                isinstance(violation, dict)
-                and "perday" in str(violation.get("quotaId", "")).lower()
-            ):
-                return True
-    return looks_like(message, ("per day", "perday", "billing"))
+    """A per-day quota or a billing problem: waiting a minute will not help.
+
+    QuotaFailure details decide when present (the common message "exceeded your current
+    quota, please check your plan and billing details" is sent for per-minute limits too).
+    """
+    quota_ids = [
+        str(violation.get("quotaId", "")) + str(violation.get("quotaMetric", ""))
+        for failure in _detail(details, "google.rpc.QuotaFailure")
+        for violation in (failure.get("violations") or ())
+        if isinstance(violation, dict)
+    ]
+    if quota_ids:
+        return any("perday" in quota.lower() for quota in quota_ids)
+    lowered = message.lower()
+    if "per day" in lowered or "perday" in lowered:
+        return True
+    return "billing" in lowered and "exceeded your current quota" not in lowered
 
 
 def _kind(status: int, error: wire.Status) -> str:

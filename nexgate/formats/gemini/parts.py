@@ -19,12 +19,14 @@ from ...schema import (
     ToolResultPart,
 )
 from .._context import TranslationContext
-from .._ids import is_synthetic_call_id, synthetic_call_id
+from .._ids import digest, is_synthetic_call_id, synthetic_call_id
 from .._json import convert, dump_json, parse_args
-from .._media import guess_media_type
+from .._media import guess_media_type, parse_data_url
 from . import wire
 
-_KNOWN = ("text", "inlineData", "fileData", "functionCall", "functionResponse")
+#: The URL schemes Gemini's ``fileData.fileUri`` takes (Files API, YouTube, public HTTPS, GCS).
+_URL_SCHEMES = ("http://", "https://", "gs://")
+_NO_CACHE = "Gemini has no cache breakpoints"
 
 
 def _signature(part: JSONObject) -> Signature | None:
@@ -32,8 +34,10 @@ def _signature(part: JSONObject) -> Signature | None:
     return Signature(format="gemini", value=value) if isinstance(value, str) and value else None
 
 
-def _media(mime: str, data: str | None = None, url: str | None = None) -> ImagePart | DocumentPart:
-    if mime.startswith("image/"):
+def _media(
+    mime: str | None, data: str | None = None, url: str | None = None
+) -> ImagePart | DocumentPart:
+    if mime is not None and mime.startswith("image/"):
         return ImagePart(media_type=mime, data=data, url=url)
     return DocumentPart(media_type=mime, data=data, url=url)
 
@@ -48,12 +52,21 @@ def result_content(response: JSONObject) -> tuple[list[TextPart | ImagePart | Do
 
 
 class CallIds:
-    """Synthesizes ids for calls without one and links id-less results to them by name."""
+    """Synthesizes ids for calls without one and links id-less results to them by name.
+
+    The seed of a call is its own turn (not the whole conversation), so a call keeps its id
+    when later turns are added to the conversation.
+    """
 
     def __init__(self, seed: str) -> None:
         self.seed = seed
         self.count = 0
         self.pending: list[tuple[str, str]] = []
+
+    def turn(self, seed: str) -> None:
+        """Start a new model turn: ids are numbered from 0 with the turn's own seed."""
+        self.seed = seed
+        self.count = 0
 
     def call(self, call: wire.FunctionCall) -> str:
         call_id = call.id or synthetic_call_id(f"{self.seed}:{call.name}", self.count)
@@ -72,23 +85,31 @@ class CallIds:
         return synthetic_call_id(f"{self.seed}:result:{response.name}", self.count)
 
 
+def _file_mime(file: wire.FileData) -> str | None:
+    if file.mime_type:
+        return file.mime_type
+    guessed = guess_media_type(file.file_uri, "")
+    return guessed or None
+
+
 def decode_part(part: JSONObject, path: str, ids: CallIds) -> Part | None:
+    """One Gemini part; ``None`` for an empty text part (a signature alone is kept)."""
     signature = _signature(part)
     if "text" in part:
         text = part["text"]
         if not isinstance(text, str):
             raise InvalidInputError("`text` must be a string", path=f"{path}.text")
-        if part.get("thought"):
-            return ReasoningPart(text=text, signature=signature)
         if not text and signature is None:
             return None
+        if part.get("thought") is True:
+            return ReasoningPart(text=text, signature=signature)
         return TextPart(text=text, signature=signature)
     if "inlineData" in part:
         blob = convert(part["inlineData"], wire.Blob, "inlineData", f"{path}.inlineData")
         return _media(blob.mime_type, data=blob.data)
     if "fileData" in part:
         file = convert(part["fileData"], wire.FileData, "fileData", f"{path}.fileData")
-        return _media(file.mime_type or guess_media_type(file.file_uri), url=file.file_uri)
+        return _media(_file_mime(file), url=file.file_uri)
     if "functionCall" in part:
         call = convert(
             part["functionCall"], wire.FunctionCall, "functionCall", f"{path}.functionCall"
@@ -99,114 +120,133 @@ def decode_part(part: JSONObject, path: str, ids: CallIds) -> Part | None:
             id=ids.call(call), name=call.name, arguments=call.args or {}, signature=signature
         )
     if "functionResponse" in part:
-        response = convert(
-            part["functionResponse"],
-            wire.FunctionResponse,
-            "functionResponse",
-            f"{path}.functionResponse",
-        )
-        content, is_error = result_content(response.response)
-        for i, extra in enumerate(response.parts or ()):
-            media = decode_part(extra, f"{path}.functionResponse.parts[{i}]", ids)
-            if isinstance(media, ImagePart | DocumentPart):
-                content.append(media)
-        return ToolResultPart(
-            call_id=ids.result(response), name=response.name, content=content, is_error=is_error
-        )
+        return _decode_result(part["functionResponse"], f"{path}.functionResponse", ids)
     return RawPart(format="gemini", data=part)
 
 
-def decode_contents(
-    contents: list[wire.Content], seed: str, path: str = "$.contents"
-) -> list[Message]:
-    ids = CallIds(seed)
+def _decode_result(raw: Any, path: str, ids: CallIds) -> ToolResultPart:
+    response = convert(raw, wire.FunctionResponse, "functionResponse", path)
+    content, is_error = result_content(response.response)
+    for i, extra in enumerate(response.parts or ()):
+        where = f"{path}.parts[{i}]"
+        if "inlineData" in extra:
+            blob = convert(extra["inlineData"], wire.Blob, "inlineData", f"{where}.inlineData")
+            content.append(_media(blob.mime_type, data=blob.data))
+        elif "fileData" in extra:
+            file = convert(extra["fileData"], wire.FileData, "fileData", f"{where}.fileData")
+            content.append(_media(_file_mime(file), url=file.file_uri))
+    return ToolResultPart(
+        call_id=ids.result(response), name=response.name, content=content, is_error=is_error
+    )
+
+
+def decode_contents(contents: list[wire.Content], path: str = "$.contents") -> list[Message]:
+    """Gemini contents as messages; call ids are synthesized from each model turn's own parts."""
+    ids = CallIds("")
     out: list[Message] = []
     for i, content in enumerate(contents):
         role = content.role or "user"
         if role not in ("user", "model"):
             raise InvalidInputError(f"unknown role {role!r}", path=f"{path}[{i}].role")
+        if role == "model":
+            ids.turn(digest(dump_json(content.parts).decode("utf-8", "replace")))
         parts = [
             decode_part(p, f"{path}[{i}].parts[{j}]", ids) for j, p in enumerate(content.parts)
         ]
         kept = [p for p in parts if p is not None]
-        out.append(Message(role="assistant" if role == "model" else "user", parts=kept))
+        if kept:
+            out.append(Message(role="assistant" if role == "model" else "user", parts=kept))
     return out
 
 
 # --------------------------------------------------------------------------- encode
 
 
-def _with_signature(
-    out: JSONObject, signature: Signature | None, path: str, ctx: TranslationContext
-) -> JSONObject:
-    if signature is not None:
-        if signature.format == "gemini":
-            out["thoughtSignature"] = signature.value
-        else:
-            ctx.lose(
-                "signature_not_replayable",
-                f"{path}.signature",
-                f"a {signature.format} signature goes only to {signature.format}",
-            )
-    return out
+class Encoder:
+    """Internal parts to Gemini parts, for a request (``response=False``) or a response.
 
+    ``names`` maps call ids to tool names, so that a result without a name gets its call's.
+    """
 
-def _encode_media(
-    part: ImagePart | DocumentPart, path: str, ctx: TranslationContext
-) -> JSONObject | None:
-    if isinstance(part, ImagePart) and part.detail is not None:
-        ctx.lose(
-            "image_detail_unsupported", f"{path}.detail", "Gemini has no per-image detail here"
-        )
-    if part.data is not None:
-        mime = part.media_type or "application/octet-stream"
-        return {"inlineData": {"mimeType": mime, "data": part.data}}
-    url = part.url or ""
-    mime = part.media_type or guess_media_type(url, "")
-    if not mime:
-        ctx.lose("media_url_unsupported", path, "Gemini needs a media type for a file URL")
+    def __init__(
+        self, ctx: TranslationContext, names: dict[str, str], *, response: bool = False
+    ) -> None:
+        self.ctx = ctx
+        self.names = names
+        self.response = response
+        self.native = ctx.source == "gemini"
+
+    def signature(self, out: JSONObject, signature: Signature | None, path: str) -> JSONObject:
+        if signature is not None:
+            if signature.format == "gemini":
+                out["thoughtSignature"] = signature.value
+            else:
+                self.ctx.lose(
+                    "signature_not_replayable",
+                    f"{path}.signature",
+                    f"a {signature.format} signature goes only to {signature.format}",
+                )
+        return out
+
+    def part(self, part: Part, path: str) -> JSONObject | None:
+        if getattr(part, "cache_control", None) is not None:
+            self.ctx.lose("cache_control_unsupported", f"{path}.cache_control", _NO_CACHE)
+        if isinstance(part, TextPart):
+            if not part.text and part.signature is None:
+                return None
+            return self.signature({"text": part.text}, part.signature, path)
+        if isinstance(part, ReasoningPart):
+            return self.reasoning(part, path)
+        if isinstance(part, ImagePart | DocumentPart):
+            return self.media(part, path)
+        if isinstance(part, ToolCallPart):
+            return self.call(part, path)
+        if isinstance(part, ToolResultPart):
+            return self.result(part, path)
+        if part.format == "gemini":
+            return part.data
+        self.ctx.lose("unsupported_part", path, f"a {part.format} block has no Gemini equivalent")
         return None
-    ctx.emulate("media_url_as_file_data", path, "URL sent as fileData; Gemini may not fetch it")
-    return {"fileData": {"mimeType": mime, "fileUri": url}}
 
-
-def response_object(part: ToolResultPart) -> JSONObject:
-    """A result's content as the object ``functionResponse.response`` requires."""
-    text = "".join(p.text for p in part.content if isinstance(p, TextPart))
-    if not part.is_error:
-        parsed = parse_args(text) if text.strip().startswith("{") else None
-        if parsed is not None:
-            return parsed
-    return {"error" if part.is_error else "result": text}
-
-
-def encode_part(
-    part: Part, path: str, ctx: TranslationContext, names: dict[str, str]
-) -> JSONObject | None:
-    if isinstance(part, TextPart):
-        if part.cache_control is not None:
-            ctx.lose(
-                "cache_control_unsupported",
-                f"{path}.cache_control",
-                "Gemini has no cache breakpoints",
-            )
-        if not part.text and part.signature is None:
-            return None
-        return _with_signature({"text": part.text}, part.signature, path, ctx)
-    if isinstance(part, ReasoningPart):
-        if part.signature is None or part.signature.format != "gemini":
-            ctx.lose(
-                "reasoning_dropped",
-                path,
-                "reasoning from another provider cannot be replayed to gemini",
+    def reasoning(self, part: ReasoningPart, path: str) -> JSONObject | None:
+        if part.redacted_data is not None:
+            self.ctx.lose("reasoning_dropped", f"{path}.redacted_data", "redacted thinking")
+        ours = part.signature is not None and part.signature.format == "gemini"
+        # A request replays thoughts only to their issuer; a response may show any reasoning.
+        if not (ours or self.response or (self.native and part.signature is None)):
+            self.ctx.lose(
+                "reasoning_dropped", path, "reasoning from another provider cannot go to gemini"
             )
             return None
-        return {"text": part.text, "thought": True, "thoughtSignature": part.signature.value}
-    if isinstance(part, ImagePart | DocumentPart):
-        return _encode_media(part, path, ctx)
-    if isinstance(part, ToolCallPart):
+        if not part.text and not ours:
+            return None
+        return self.signature({"text": part.text, "thought": True}, part.signature, path)
+
+    def media(self, part: ImagePart | DocumentPart, path: str) -> JSONObject | None:
+        if isinstance(part, ImagePart) and part.detail is not None:
+            self.ctx.lose("image_detail_unsupported", f"{path}.detail", "Gemini has no detail")
+        if isinstance(part, DocumentPart) and part.filename is not None:
+            self.ctx.lose("filename_unsupported", f"{path}.filename", "Gemini has no file name")
+        if part.data is not None:
+            mime = part.media_type or "application/octet-stream"
+            return {"inlineData": {"mimeType": mime, "data": part.data}}
+        url = part.url or ""
+        inline = parse_data_url(url)
+        if inline is not None:
+            return {"inlineData": {"mimeType": inline.media_type, "data": inline.data}}
+        mime = part.media_type or guess_media_type(url, "")
+        if self.native:
+            file: JSONObject = {"mimeType": mime} if mime else {}
+            return {"fileData": {**file, "fileUri": url}}
+        if not mime or not url.startswith(_URL_SCHEMES):
+            self.ctx.lose("media_url_unsupported", path, "Gemini needs a media type for a URL")
+            return None
+        self.ctx.emulate("media_url_as_file_data", path, "URL sent as fileData (not fetched)")
+        return {"fileData": {"mimeType": mime, "fileUri": url}}
+
+    def call(self, part: ToolCallPart, path: str) -> JSONObject:
         if part.raw_arguments is not None:
-            ctx.lose(
+            self.ctx.lose(
                 "tool_arguments_invalid",
                 f"{path}.arguments",
                 "arguments were not a JSON object; sent as {}",
@@ -214,58 +254,66 @@ def encode_part(
         call: JSONObject = {"name": part.name, "args": part.arguments}
         if not is_synthetic_call_id(part.id):
             call["id"] = part.id
-        return _with_signature({"functionCall": call}, part.signature, path, ctx)
-    if isinstance(part, ToolResultPart):
-        return _encode_result(part, path, ctx, names)
-    if part.format == "gemini":
-        return part.data
-    ctx.lose("unsupported_part", path, f"a {part.format} block has no Gemini equivalent")
-    return None
+        return self.signature({"functionCall": call}, part.signature, path)
+
+    def result(self, part: ToolResultPart, path: str) -> JSONObject:
+        name = part.name or self.names.get(part.call_id)
+        if name is None:
+            raise InvalidInputError(
+                f"tool result {part.call_id!r} matches no earlier tool call", path=path
+            )
+        response: JSONObject = {}
+        if not is_synthetic_call_id(part.call_id):
+            response["id"] = part.call_id
+        response["name"] = name
+        response["response"] = response_object(part)
+        media: list[JSONObject] = []
+        for i, item in enumerate(part.content):
+            if isinstance(item, ImagePart | DocumentPart):
+                encoded = self.media(item, f"{path}.content[{i}]")
+                if encoded is not None:
+                    media.append(encoded)
+        if media:
+            response["parts"] = media
+        return {"functionResponse": response}
 
 
-def _encode_result(
-    part: ToolResultPart, path: str, ctx: TranslationContext, names: dict[str, str]
-) -> JSONObject:
-    name = part.name or names.get(part.call_id)
-    if name is None:
-        raise InvalidInputError(
-            f"tool result {part.call_id!r} matches no earlier tool call", path=path
-        )
-    response: JSONObject = {"name": name, "response": response_object(part)}
-    if not is_synthetic_call_id(part.call_id):
-        response["id"] = part.call_id
-    media = [
-        encoded
-        for i, item in enumerate(part.content)
-        if isinstance(item, ImagePart | DocumentPart)
-        and (encoded := _encode_media(item, f"{path}.content[{i}]", ctx)) is not None
-    ]
-    if media:
-        response["parts"] = media
-    return {"functionResponse": response}
+def response_object(part: ToolResultPart) -> JSONObject:
+    """A result's content as the object ``functionResponse.response`` requires."""
+    text = "".join(p.text for p in part.content if isinstance(p, TextPart))
+    if not part.is_error:
+        parsed = parse_args(text) if text.lstrip().startswith("{") else None
+        if parsed is not None:
+            return parsed
+    return {"error" if part.is_error else "result": text}
 
 
 def encode_contents(messages: list[Message], ctx: TranslationContext) -> list[JSONObject]:
     """Gemini contents: roles user/model, adjacent same-role turns merged, results in call order."""
     names = {p.id: p.name for m in messages for p in m.parts if isinstance(p, ToolCallPart)}
     order = {call_id: i for i, call_id in enumerate(names)}
+    encoder = Encoder(ctx, names)
     out: list[JSONObject] = []
+    items: list[list[tuple[int | None, JSONObject]]] = []
     for i, message in enumerate(messages):
+        if message.name is not None:
+            ctx.lose("message_name_unsupported", f"$.messages[{i}].name", "Gemini has no names")
         role = "model" if message.role == "assistant" else "user"
-        encoded: list[tuple[Any, JSONObject]] = []
+        encoded: list[tuple[int | None, JSONObject]] = []
         for j, part in enumerate(message.parts):
-            item = encode_part(part, f"$.messages[{i}].parts[{j}]", ctx, names)
+            item = encoder.part(part, f"$.messages[{i}].parts[{j}]")
             if item is not None:
                 rank = order.get(part.call_id, -1) if isinstance(part, ToolResultPart) else None
                 encoded.append((rank, item))
         if not encoded:
             continue
         if out and out[-1]["role"] == role:
-            out[-1]["_items"].extend(encoded)
+            items[-1].extend(encoded)
         else:
-            out.append({"role": role, "_items": encoded})
-    for content in out:
-        items = content.pop("_items")
-        results = sorted((it for it in items if it[0] is not None), key=lambda it: it[0])
-        content["parts"] = [it[1] for it in results] + [it[1] for it in items if it[0] is None]
+            out.append({"role": role})
+            items.append(encoded)
+    for content, parts in zip(out, items, strict=True):
+        # All results of one call turn go first, in the order of the calls (Gemini requires it).
+        results = sorted((it for it in parts if it[0] is not None), key=lambda it: it[0] or 0)
+        content["parts"] = [it[1] for it in results] + [it[1] for it in parts if it[0] is None]
     return out

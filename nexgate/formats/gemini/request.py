@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from ...errors import InvalidInputError
 from ...schema import (
+    Effort,
     JSONObject,
     Message,
     Reasoning,
@@ -16,8 +19,7 @@ from ...schema import (
     ToolChoice,
 )
 from .._context import TranslationContext
-from .._ids import digest
-from .._json import convert, dump_json
+from .._json import convert
 from .._reasoning import EFFORT_TO_GEMINI_LEVEL, GEMINI_LEVEL_TO_EFFORT, budget_for_effort
 from . import wire
 from .casing import camelize, has_snake_keys
@@ -26,7 +28,16 @@ from .schema_compile import from_gemini_schema, to_gemini_schema
 
 MAX_STOP_SEQUENCES = 5
 _MODES = {"AUTO": "auto", "ANY": "required", "NONE": "none", "VALIDATED": "auto"}
+#: Hints kept in ``Request.extras["gemini"]`` so that gemini -> gemini is an identity; other
+#: formats skip keys that start with ``_``.
 _JSON_SCHEMA_TOOLS = "_parametersJsonSchemaTools"
+_RESPONSE_SCHEMA = "_responseSchema"
+_VALIDATED = "_validatedMode"
+#: Unmodelled fields of these objects pass through to a Gemini target (a loss elsewhere).
+_CONFIG_EXTRAS = "generationConfig"
+_TOOL_CONFIG_EXTRAS = "toolConfig"
+_LEVELS: dict[str, Effort] = {**GEMINI_LEVEL_TO_EFFORT, "XHIGH": "xhigh"}
+_GENERATION_FIELDS = frozenset(f.encode_name for f in msgspec.structs.fields(wire.GenerationConfig))
 
 
 def normalize(obj: JSONObject) -> JSONObject:
@@ -40,6 +51,10 @@ def _tools(tools: list[JSONObject] | None) -> tuple[list[Tool], list[JSONObject]
     json_schema_tools: list[str] = []
     for i, item in enumerate(tools or ()):
         declarations = item.get("functionDeclarations")
+        if declarations is not None and not isinstance(declarations, list):
+            raise InvalidInputError(
+                "functionDeclarations must be an array", path=f"$.tools[{i}].functionDeclarations"
+            )
         rest = {k: v for k, v in item.items() if k != "functionDeclarations"}
         if rest:
             others.append(rest)
@@ -56,7 +71,16 @@ def _tools(tools: list[JSONObject] | None) -> tuple[list[Tool], list[JSONObject]
                 parameters = fn.parameters_json_schema
             else:
                 parameters = (
-                    from_gemini_schema(fn.parameters) if fn.parameters is not None else None
+                    from_gemini_schema(
+                        fn.parameters, f"$.tools[{i}].functionDeclarations[{j}].parameters"
+                    )
+                    if fn.parameters is not None
+                    else None
+                )
+            if not fn.name:
+                raise InvalidInputError(
+                    "a function declaration needs a name",
+                    path=f"$.tools[{i}].functionDeclarations[{j}].name",
                 )
             ours.append(Tool(name=fn.name, description=fn.description, parameters=parameters))
     return ours, others, json_schema_tools
@@ -66,29 +90,31 @@ def _tool_choice(config: wire.ToolConfig | None) -> ToolChoice | None:
     calling = config.function_calling_config if config else None
     if calling is None:
         return None
-    if calling.mode not in _MODES:
+    mode = calling.mode.upper()
+    if mode not in _MODES:
         raise InvalidInputError(
             f"unknown mode {calling.mode!r}", path="$.toolConfig.functionCallingConfig.mode"
         )
     names = calling.allowed_function_names
-    if calling.mode == "ANY" and names and len(names) == 1:
+    if mode == "ANY" and names and len(names) == 1:
         return ToolChoice(mode="tool", name=names[0])
-    return ToolChoice(mode=_MODES[calling.mode], allowed=tuple(names) if names else None)  # type: ignore[arg-type]
+    return ToolChoice(mode=_MODES[mode], allowed=tuple(names) if names else None)  # type: ignore[arg-type]
 
 
 def _reasoning(config: wire.ThinkingConfig | None) -> Reasoning | None:
     if config is None:
         return None
-    effort = (
-        GEMINI_LEVEL_TO_EFFORT.get(config.thinking_level or "") if config.thinking_level else None
-    )
-    if config.thinking_level and effort is None:
+    level = config.thinking_level.upper() if config.thinking_level else None
+    effort = _LEVELS.get(level) if level else None
+    if level and effort is None:
         raise InvalidInputError(
             f"unknown thinkingLevel {config.thinking_level!r}",
             path="$.generationConfig.thinkingConfig.thinkingLevel",
         )
     budget = config.thinking_budget
-    mode = "adaptive" if budget == -1 else ("disabled" if budget == 0 else None)
+    mode = (
+        "adaptive" if budget is not None and budget < 0 else ("disabled" if budget == 0 else None)
+    )
     return Reasoning(
         effort=effort,
         budget_tokens=budget if budget is not None and budget > 0 else None,
@@ -103,8 +129,50 @@ def _response_format(config: wire.GenerationConfig) -> ResponseFormat | None:
     if config.response_json_schema is not None:
         return ResponseFormat(type="json_schema", schema=config.response_json_schema)
     if config.response_schema is not None:
-        return ResponseFormat(type="json_schema", schema=from_gemini_schema(config.response_schema))
+        schema = from_gemini_schema(config.response_schema, "$.generationConfig.responseSchema")
+        return ResponseFormat(type="json_schema", schema=schema)
     return ResponseFormat(type="json_object")
+
+
+def _hints(obj: JSONObject, body: wire.GenerateContentRequest, extras: JSONObject) -> None:
+    """Keep what the schema cannot say, so that a Gemini target gets it back unchanged."""
+    raw_config = obj.get("generationConfig")
+    config = body.generation_config
+    if isinstance(raw_config, dict) and config is not None:
+        json_out = config.response_mime_type == "application/json"
+        rest = {
+            k: v
+            for k, v in raw_config.items()
+            if k not in _GENERATION_FIELDS
+            or (not json_out and k in ("responseMimeType", "responseSchema", "responseJsonSchema"))
+        }
+        if rest:
+            extras[_CONFIG_EXTRAS] = rest
+        if json_out and config.response_json_schema is None and config.response_schema:
+            extras[_RESPONSE_SCHEMA] = True
+    raw_tools = obj.get("toolConfig")
+    if isinstance(raw_tools, dict):
+        rest = {k: v for k, v in raw_tools.items() if k != "functionCallingConfig"}
+        if rest:
+            extras[_TOOL_CONFIG_EXTRAS] = rest
+    calling = body.tool_config.function_calling_config if body.tool_config else None
+    if calling is not None and calling.mode.upper() == "VALIDATED":
+        extras[_VALIDATED] = True
+
+
+def _system(content: wire.Content | None, ctx: TranslationContext) -> list[TextPart]:
+    out: list[TextPart] = []
+    for i, part in enumerate(content.parts if content else ()):
+        text = part.get("text")
+        if not isinstance(text, str):
+            ctx.lose(
+                "system_part_dropped",
+                f"$.systemInstruction.parts[{i}]",
+                "Gemini system instructions hold text only",
+            )
+        elif text:
+            out.append(TextPart(text=text))
+    return out
 
 
 def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
@@ -119,17 +187,13 @@ def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
         extras["tools"] = other_tools
     if json_schema_tools:
         extras[_JSON_SCHEMA_TOOLS] = json_schema_tools
+    _hints(obj, body, extras)
     config = body.generation_config or wire.GenerationConfig()
-    system = body.system_instruction
-    seed = digest(dump_json(obj.get("contents", [])).decode())
+    model = obj.get("model")
     return Request(
-        model=ctx.model or (obj.get("model") if isinstance(obj.get("model"), str) else None),
-        messages=decode_contents(body.contents, seed),
-        system=[
-            TextPart(text=p["text"])
-            for p in (system.parts if system else ())
-            if isinstance(p.get("text"), str) and p["text"]
-        ],
+        model=ctx.model or (model if isinstance(model, str) else None),
+        messages=decode_contents(body.contents),
+        system=_system(body.system_instruction, ctx),
         tools=tools,
         tool_choice=_tool_choice(body.tool_config),
         max_tokens=config.max_output_tokens,
@@ -163,7 +227,15 @@ def _hoist_system(
                     f"$.messages[{i}]",
                     "Gemini has one system instruction",
                 )
-            system.extend(p for p in message.parts if isinstance(p, TextPart))
+            for j, part in enumerate(message.parts):
+                if isinstance(part, TextPart):
+                    system.append(part)
+                else:
+                    ctx.lose(
+                        "system_part_dropped",
+                        f"$.messages[{i}].parts[{j}]",
+                        "Gemini system instructions hold text only",
+                    )
         else:
             messages.append(message)
     for i, part in enumerate(system):
@@ -173,7 +245,7 @@ def _hoist_system(
                 f"$.system[{i}].cache_control",
                 "Gemini has no cache breakpoints",
             )
-    return system, messages
+    return [p for p in system if p.text], messages
 
 
 def _encode_tools(
@@ -184,12 +256,14 @@ def _encode_tools(
         declaration: JSONObject = {"name": tool.name}
         if tool.description is not None:
             declaration["description"] = tool.description
-        if tool.parameters is not None:
+        params = tool.parameters
+        if params is not None:
             if tool.name in json_schema_tools:
-                declaration["parametersJsonSchema"] = tool.parameters
-            elif tool.parameters.get("properties") or tool.parameters.get("type") != "object":
+                declaration["parametersJsonSchema"] = params
+            elif params.get("properties") or params.get("type") not in ("object", None):
+                # Gemini rejects an OBJECT with no properties: a tool without arguments has none.
                 declaration["parameters"] = to_gemini_schema(
-                    tool.parameters, f"$.tools[{i}].parameters", ctx
+                    params, f"$.tools[{i}].parameters", ctx
                 )
         if tool.cache_control is not None:
             ctx.lose(
@@ -205,15 +279,30 @@ def _encode_tools(
     return [{"functionDeclarations": declarations}] if declarations else []
 
 
-def _encode_tool_config(choice: ToolChoice) -> JSONObject:
+def _encode_tool_config(choice: ToolChoice, validated: bool) -> JSONObject:
     mode = {"auto": "AUTO", "required": "ANY", "none": "NONE", "tool": "ANY"}[choice.mode]
+    if validated and choice.mode == "auto":
+        mode = "VALIDATED"
     config: JSONObject = {"mode": mode}
     if choice.mode == "tool":
         config["allowedFunctionNames"] = [choice.name or ""]
     elif choice.allowed is not None:
+        # Gemini restricts the callable set only in ANY and VALIDATED modes.
         config["mode"] = "ANY" if choice.mode == "required" else "VALIDATED"
         config["allowedFunctionNames"] = list(choice.allowed)
     return {"functionCallingConfig": config}
+
+
+def _level(effort: Effort, native: bool, ctx: TranslationContext) -> str:
+    if native and effort == "xhigh":
+        return "XHIGH"
+    if effort == "none":
+        ctx.lose(
+            "reasoning_not_disabled",
+            "$.reasoning.effort",
+            "Gemini 3 cannot turn thinking off; sent as MINIMAL",
+        )
+    return EFFORT_TO_GEMINI_LEVEL[effort]
 
 
 def _encode_thinking(request: Request, ctx: TranslationContext) -> JSONObject | None:
@@ -224,6 +313,8 @@ def _encode_thinking(request: Request, ctx: TranslationContext) -> JSONObject | 
     if reasoning.include_thoughts is not None:
         config["includeThoughts"] = reasoning.include_thoughts
     model = request.model or ctx.model or ""
+    native = ctx.source == "gemini"
+    # Gemini rejects thinkingLevel together with thinkingBudget: exactly one is sent.
     if reasoning.budget_tokens is not None:
         config["thinkingBudget"] = reasoning.budget_tokens
     elif reasoning.mode == "adaptive":
@@ -232,29 +323,41 @@ def _encode_thinking(request: Request, ctx: TranslationContext) -> JSONObject | 
         config["thinkingBudget"] = 0
     elif reasoning.effort is not None:
         # Gemini 2.x takes a token budget; later models take a thinking level.
-        if model.startswith(("gemini-2", "gemini-1")):
+        if not native and model.removeprefix("models/").startswith(("gemini-2", "gemini-1")):
             config["thinkingBudget"] = budget_for_effort(reasoning.effort)
             ctx.emulate(
                 "reasoning_effort_as_budget", "$.reasoning.effort", "sent as thinkingBudget"
             )
         else:
-            config["thinkingLevel"] = EFFORT_TO_GEMINI_LEVEL[reasoning.effort]
+            config["thinkingLevel"] = _level(reasoning.effort, native, ctx)
     return config or None
 
 
-def _generation_config(request: Request, ctx: TranslationContext) -> JSONObject:
+def _response_config(request: Request, native_schema: bool, ctx: TranslationContext) -> JSONObject:
+    fmt = request.response_format
+    if fmt is None or fmt.type == "text":
+        return {}
+    config: JSONObject = {"responseMimeType": "application/json"}
+    if fmt.type == "json_schema" and fmt.schema is not None:
+        if native_schema:
+            path = "$.response_format.schema"
+            config["responseSchema"] = to_gemini_schema(fmt.schema, path, ctx)
+        else:
+            config["responseJsonSchema"] = fmt.schema
+    return config
+
+
+def _generation_config(request: Request, extras: JSONObject, ctx: TranslationContext) -> JSONObject:
     config: JSONObject = {}
+    stop = list(request.stop)
+    if len(stop) > MAX_STOP_SEQUENCES:
+        ctx.lose("stop_sequences_truncated", "$.stop", f"Gemini takes at most {MAX_STOP_SEQUENCES}")
+        stop = stop[:MAX_STOP_SEQUENCES]
     pairs: list[tuple[str, Any]] = [
         ("maxOutputTokens", request.max_tokens),
         ("temperature", request.temperature),
         ("topP", request.top_p),
         ("topK", request.top_k),
-    ]
-    stop = list(request.stop)
-    if len(stop) > MAX_STOP_SEQUENCES:
-        ctx.lose("stop_sequences_truncated", "$.stop", f"Gemini takes at most {MAX_STOP_SEQUENCES}")
-        stop = stop[:MAX_STOP_SEQUENCES]
-    pairs += [
         ("stopSequences", stop or None),
         ("seed", request.seed),
         ("candidateCount", request.candidate_count),
@@ -262,14 +365,13 @@ def _generation_config(request: Request, ctx: TranslationContext) -> JSONObject:
         ("frequencyPenalty", request.frequency_penalty),
     ]
     config.update((k, v) for k, v in pairs if v is not None)
-    fmt = request.response_format
-    if fmt is not None and fmt.type != "text":
-        config["responseMimeType"] = "application/json"
-        if fmt.type == "json_schema" and fmt.schema is not None:
-            config["responseJsonSchema"] = fmt.schema
+    config.update(_response_config(request, bool(extras.pop(_RESPONSE_SCHEMA, False)), ctx))
     thinking = _encode_thinking(request, ctx)
     if thinking is not None:
         config["thinkingConfig"] = thinking
+    rest = extras.pop(_CONFIG_EXTRAS, None)
+    if isinstance(rest, dict):
+        config.update(rest)
     return config
 
 
@@ -300,6 +402,8 @@ def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
     extras = dict(request.extras.get("gemini", {}))
     other_tools = extras.pop("tools", None)
     json_schema_tools = extras.pop(_JSON_SCHEMA_TOOLS, [])
+    validated = bool(extras.pop(_VALIDATED, False))
+    tool_config_rest = extras.pop(_TOOL_CONFIG_EXTRAS, None)
     system, messages = _hoist_system(request, ctx)
     out: JSONObject = {"contents": encode_contents(messages, ctx)}
     if system:
@@ -309,11 +413,16 @@ def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
         tools.extend(other_tools)
     if tools:
         out["tools"] = tools
+    tool_config: JSONObject = {}
     if request.tool_choice is not None:
-        out["toolConfig"] = _encode_tool_config(request.tool_choice)
-    config = _generation_config(request, ctx)
+        tool_config = _encode_tool_config(request.tool_choice, validated)
+    if isinstance(tool_config_rest, dict):
+        tool_config.update(tool_config_rest)
+    if tool_config:
+        out["toolConfig"] = tool_config
+    config = _generation_config(request, extras, ctx)
     if config:
         out["generationConfig"] = config
     _lose_unsupported(request, ctx)
-    out.update(extras)
+    out.update((k, v) for k, v in extras.items() if not k.startswith("_"))
     return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ...schema import (
     Choice,
     FinishReason,
@@ -15,9 +17,12 @@ from .._context import TranslationContext
 from .._ids import digest
 from .._json import convert, dump_json
 from . import wire
-from .parts import CallIds, decode_part, encode_part
+from .parts import CallIds, Encoder, decode_part
 from .request import normalize
 
+_PROMPT_FEEDBACK = "promptFeedback"
+#: Gemini's enum values are UPPER_SNAKE; OpenAI's and Claude's are lowercase.
+_GEMINI_VALUE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _CONTENT_FILTER = [
     "SAFETY",
     "RECITATION",
@@ -30,6 +35,8 @@ _CONTENT_FILTER = [
     "IMAGE_RECITATION",
     "IMAGE_OTHER",
     "NO_IMAGE",
+    "ESCALATION",
+    "MODEL_ARMOR",
 ]
 _ERRORS = [
     "MALFORMED_FUNCTION_CALL",
@@ -43,6 +50,7 @@ _ERRORS = [
 FINISH_REASONS: dict[str, FinishReasonName] = {
     "STOP": "stop",
     "MAX_TOKENS": "length",
+    "CONTINUATION": "length",
     "OTHER": "other",
     "FINISH_REASON_UNSPECIFIED": "other",
     **dict.fromkeys(_CONTENT_FILTER, "content_filter"),
@@ -71,9 +79,10 @@ def map_gemini_finish(raw: str | None, has_tool_calls: bool) -> FinishReason | N
 
 
 def to_gemini_finish(finish: FinishReason | None) -> str:
+    """Gemini's own (UPPERCASE) value as it came; any other format's reason mapped."""
     if finish is None:
         return "STOP"
-    if finish.raw in FINISH_REASONS:
+    if finish.raw is not None and (finish.raw in FINISH_REASONS or _GEMINI_VALUE.match(finish.raw)):
         return finish.raw
     return TO_FINISH_REASON[finish.reason]
 
@@ -89,11 +98,12 @@ def decode_usage(usage: wire.UsageMetadata) -> Usage:
 
 
 def encode_usage(usage: Usage) -> JSONObject:
-    out: JSONObject = {
-        "promptTokenCount": usage.input_tokens,
-        "candidatesTokenCount": max(0, usage.output_tokens - usage.reasoning_tokens),
-        "totalTokenCount": usage.input_tokens + usage.output_tokens,
-    }
+    """Proto-JSON usage: zero counts are omitted, as Gemini itself does."""
+    out: JSONObject = {"promptTokenCount": usage.input_tokens}
+    candidates = max(0, usage.output_tokens - usage.reasoning_tokens)
+    if candidates:
+        out["candidatesTokenCount"] = candidates
+    out["totalTokenCount"] = usage.input_tokens + usage.output_tokens
     if usage.reasoning_tokens:
         out["thoughtsTokenCount"] = usage.reasoning_tokens
     if usage.cache_read_tokens:
@@ -102,6 +112,7 @@ def encode_usage(usage: Usage) -> JSONObject:
 
 
 def _choice(candidate: wire.Candidate, seed: str, path: str) -> Choice:
+    # The same seed as the stream decoder's, so a call has one id whether streamed or not.
     ids = CallIds(f"{seed}:{candidate.index}")
     raw_parts = candidate.content.parts if candidate.content else []
     parts = [decode_part(p, f"{path}.content.parts[{i}]", ids) for i, p in enumerate(raw_parts)]
@@ -120,33 +131,49 @@ def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
     body = convert(obj, wire.GenerateContentResponse, "Gemini response")
     seed = body.response_id or digest(dump_json(obj.get("candidates", [])).decode())
     choices = [_choice(c, seed, f"$.candidates[{i}]") for i, c in enumerate(body.candidates)]
-    blocked = body.prompt_feedback.block_reason if body.prompt_feedback else None
-    if not choices and blocked:
-        choices = [Choice(finish=FinishReason(reason="content_filter", raw=blocked))]
+    extras: JSONObject = {}
+    if not choices:
+        # Never an empty success: a blocked prompt (or no answer at all) is a filtered finish.
+        blocked = body.prompt_feedback.block_reason if body.prompt_feedback else None
+        reason: FinishReasonName = "content_filter" if blocked else "other"
+        choices = [Choice(finish=FinishReason(reason=reason, raw=blocked))]
+        if isinstance(obj.get("promptFeedback"), dict):
+            extras[_PROMPT_FEEDBACK] = obj["promptFeedback"]
     return Response(
         id=body.response_id or f"gen-{seed}",
         model=body.model_version or ctx.model or "",
         choices=choices,
         usage=decode_usage(body.usage_metadata) if body.usage_metadata else None,
+        extras={"gemini": extras} if extras else {},
     )
+
+
+def _candidate(choice: Choice, path: str, encoder: Encoder) -> JSONObject:
+    parts = [
+        encoded
+        for j, part in enumerate(choice.parts)
+        if (encoded := encoder.part(part, f"{path}.parts[{j}]")) is not None
+    ]
+    candidate: JSONObject = {}
+    if parts:
+        candidate["content"] = {"parts": parts, "role": "model"}
+    candidate["finishReason"] = to_gemini_finish(choice.finish)
+    candidate["index"] = choice.index
+    return candidate
 
 
 def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
     """Encode an internal response as a Gemini generateContent response."""
-    candidates: list[JSONObject] = []
-    for i, choice in enumerate(response.choices):
-        parts = [
-            encoded
-            for j, part in enumerate(choice.parts)
-            if (encoded := encode_part(part, f"$.choices[{i}].parts[{j}]", ctx, {})) is not None
+    encoder = Encoder(ctx, {}, response=True)
+    feedback = response.extras.get("gemini", {}).get(_PROMPT_FEEDBACK)
+    out: JSONObject = {}
+    if isinstance(feedback, dict) and not any(c.parts for c in response.choices):
+        out["promptFeedback"] = feedback  # a blocked prompt has no candidates at all
+    else:
+        out["candidates"] = [
+            _candidate(choice, f"$.choices[{i}]", encoder)
+            for i, choice in enumerate(response.choices)
         ]
-        candidate: JSONObject = {}
-        if parts:
-            candidate["content"] = {"role": "model", "parts": parts}
-        candidate["finishReason"] = to_gemini_finish(choice.finish)
-        candidate["index"] = choice.index
-        candidates.append(candidate)
-    out: JSONObject = {"candidates": candidates}
     if response.usage is not None:
         out["usageMetadata"] = encode_usage(response.usage)
     out["modelVersion"] = response.model or ctx.model or ""

@@ -1,28 +1,26 @@
 """JSON Schema to the OpenAPI subset Gemini's ``parameters`` accepts, and back.
 
-Gemini's function ``parameters`` take an OpenAPI 3.0 schema subset: uppercase ``type``, a
-``nullable`` flag instead of ``null`` in a union, no ``$ref``, no ``const`` and no
-``additionalProperties``. Every keyword removed on the way is recorded as a loss.
+Gemini's function ``parameters`` (and ``responseSchema``) take an OpenAPI 3.0 schema subset:
+uppercase ``type``, a ``nullable`` flag instead of ``null`` in a union, no ``$ref``, no
+``const`` and no ``additionalProperties``. References are inlined, ``null`` unions become
+``nullable``, ``const`` becomes a one-value ``enum``; every keyword removed on the way is
+recorded as a ``schema_keyword_removed`` loss naming its JSON path.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ...errors import InvalidInputError
 from .._context import TranslationContext
 
-#: Keywords of the Gemini API ``Schema`` message (generativelanguage v1beta).
+#: Keywords of the Gemini API ``Schema`` message (generativelanguage v1beta), kept as they are.
 ALLOWED = frozenset(
     {
-        "type",
-        "format",
         "title",
         "description",
-        "nullable",
-        "enum",
         "maxItems",
         "minItems",
-        "properties",
         "required",
         "minProperties",
         "maxProperties",
@@ -30,130 +28,182 @@ ALLOWED = frozenset(
         "maxLength",
         "pattern",
         "example",
-        "anyOf",
         "propertyOrdering",
         "default",
-        "items",
         "minimum",
         "maximum",
     }
 )
-_META = frozenset({"$schema", "$id", "$comment", "$defs", "definitions", "$ref"})
+#: Keywords handled by the compiler itself (not copied, not lost).
+_HANDLED = frozenset(
+    {"type", "anyOf", "oneOf", "allOf", "const", "nullable", "$defs", "definitions", "$ref"}
+)
 _FORMATS = {
     "STRING": {"enum", "date-time"},
     "INTEGER": {"int32", "int64"},
     "NUMBER": {"float", "double"},
 }
+#: int64 fields that proto-JSON may write as strings.
+_COUNTS = frozenset(
+    {"minItems", "maxItems", "minProperties", "maxProperties", "minLength", "maxLength"}
+)
+#: Deeper schemas are refused: no real tool needs them and recursion must stay bounded.
+MAX_DEPTH = 64
+
+
+def _too_deep(path: str) -> InvalidInputError:
+    return InvalidInputError("schema is nested too deeply", path=path)
 
 
 class _Compiler:
-    def __init__(self, root: dict[str, Any], path: str, ctx: TranslationContext) -> None:
-        self.defs: dict[str, Any] = {**root.get("definitions", {}), **root.get("$defs", {})}
-        self.path = path
+    def __init__(self, root: dict[str, Any], ctx: TranslationContext) -> None:
+        self.defs: dict[str, Any] = {}
+        for key in ("definitions", "$defs"):
+            table = root.get(key)
+            if isinstance(table, dict):
+                self.defs.update(table)
         self.ctx = ctx
         self.stack: list[str] = []
+        self.depth = 0
 
     def lose(self, path: str, keyword: str, detail: str) -> None:
         self.ctx.lose("schema_keyword_removed", f"{path}.{keyword}", detail)
 
-    def resolve(self, schema: dict[str, Any], path: str) -> dict[str, Any] | None:
+    def rewrite(self, path: str, keyword: str, detail: str) -> None:
+        self.ctx.emulate("schema_keyword_rewritten", f"{path}.{keyword}", detail)
+
+    def resolve(self, schema: dict[str, Any], path: str) -> tuple[dict[str, Any] | None, str]:
+        """The schema with its ``$ref`` inlined (siblings win); ``None`` for a cycle."""
         ref = schema.get("$ref")
-        if not isinstance(ref, str):
-            return schema
-        name = ref.rsplit("/", 1)[-1]
-        if name in self.stack or name not in self.defs:
-            why = "recursive $ref cannot be inlined" if name in self.stack else f"unresolved {ref}"
-            self.lose(path, "$ref", why)
-            return None
-        merged = {**self.defs[name], **{k: v for k, v in schema.items() if k != "$ref"}}
-        return merged
+        if ref is None:
+            return schema, ""
+        name = ref.rsplit("/", 1)[-1] if isinstance(ref, str) else ""
+        target = self.defs.get(name) if isinstance(ref, str) and ref.startswith("#/") else None
+        if name in self.stack:
+            self.lose(path, "$ref", f"recursive {ref} cannot be inlined; recursion stops here")
+            return None, ""
+        if not isinstance(target, dict):
+            self.lose(path, "$ref", f"unresolvable $ref {ref!r}")
+            return {k: v for k, v in schema.items() if k != "$ref"}, ""
+        return {**target, **{k: v for k, v in schema.items() if k != "$ref"}}, name
 
     def compile(self, schema: Any, path: str) -> dict[str, Any]:
-        if not isinstance(schema, dict):
-            return {}
-        ref = schema.get("$ref")
-        resolved = self.resolve(schema, path)
-        if resolved is None:
-            return {"type": "OBJECT"}
-        if isinstance(ref, str):
-            self.stack.append(ref.rsplit("/", 1)[-1])
+        if self.depth > MAX_DEPTH:
+            raise _too_deep(path)
+        self.depth += 1
         try:
-            return self._compile(resolved, path)
+            return self._node(schema, path)
         finally:
-            if isinstance(ref, str):
+            self.depth -= 1
+
+    def _node(self, schema: Any, path: str) -> dict[str, Any]:
+        if schema is True or schema == {}:
+            return {}
+        if not isinstance(schema, dict):
+            self.lose(path, "schema", "not a schema object")
+            return {}
+        resolved, name = self.resolve(schema, path)
+        if resolved is None:
+            stub: dict[str, Any] = {"type": "OBJECT"}
+            if isinstance(schema.get("description"), str):
+                stub["description"] = schema["description"]
+            return stub
+        if name:
+            self.stack.append(name)
+        try:
+            return self._compile(self._flatten(resolved, path), path)
+        finally:
+            if name:
                 self.stack.pop()
 
     def _compile(self, schema: dict[str, Any], path: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        schema = self._flatten(schema, path)
         self._type(schema, out, path)
         for key, value in schema.items():
-            if key in ("type", "anyOf", "oneOf", "allOf", "const", "nullable"):
+            if key in _HANDLED:
                 continue
-            if key == "properties" and isinstance(value, dict):
-                out["properties"] = {
-                    name: self.compile(sub, f"{path}.properties.{name}")
-                    for name, sub in value.items()
-                }
+            if key == "properties":
+                self._properties(value, out, path)
             elif key == "items":
-                out["items"] = self.compile(value, f"{path}.items")
+                if isinstance(value, dict):
+                    out["items"] = self.compile(value, f"{path}.items")
+                else:
+                    self.lose(path, "items", "Gemini has no tuple-form items")
             elif key == "format":
                 self._format(value, out, path)
             elif key == "examples" and isinstance(value, list) and value:
                 out["example"] = value[0]
-                self.ctx.emulate(
-                    "schema_keyword_rewritten", f"{path}.examples", "sent as `example`"
-                )
+                self.rewrite(path, "examples", "the first example sent as `example`")
             elif key == "enum":
                 self._enum(value, out, path)
+            elif key in _COUNTS and isinstance(value, str) and value.isdigit():
+                out[key] = int(value)
             elif key in ALLOWED:
                 out[key] = value
-            elif key not in _META:
-                self.lose(path, key, f"Gemini function schemas have no `{key}`")
-        if "const" in schema:
-            self._enum([schema["const"]], out, path)
-            self.ctx.emulate(
-                "schema_keyword_rewritten", f"{path}.const", "sent as a one-value enum"
-            )
+            else:
+                self.lose(path, key, f"Gemini schemas have no `{key}`")
+        if "const" in schema and self._enum([schema["const"]], out, path, "const"):
+            self.rewrite(path, "const", "sent as a one-value enum")
         return out
 
+    def _properties(self, value: Any, out: dict[str, Any], path: str) -> None:
+        if not isinstance(value, dict):
+            self.lose(path, "properties", "not an object")
+            return
+        out["properties"] = {
+            str(name): self.compile(sub, f"{path}.properties.{name}") for name, sub in value.items()
+        }
+
     def _flatten(self, schema: dict[str, Any], path: str) -> dict[str, Any]:
-        """Merge a single-branch ``allOf`` and rewrite ``oneOf`` as ``anyOf``."""
+        """Merge ``allOf`` branches into the schema and rewrite ``oneOf`` as ``anyOf``."""
         all_of = schema.get("allOf")
-        if isinstance(all_of, list):
+        if all_of is not None:
             merged = {k: v for k, v in schema.items() if k != "allOf"}
-            for i, part in enumerate(all_of):
-                part = self.resolve(part, f"{path}.allOf[{i}]") if isinstance(part, dict) else None
+            branches = all_of if isinstance(all_of, list) else []
+            for i, branch in enumerate(branches):
+                part, _ = (
+                    self.resolve(branch, f"{path}.allOf[{i}]")
+                    if isinstance(branch, dict)
+                    else (None, "")
+                )
                 for key, value in (part or {}).items():
-                    if key == "properties":
-                        merged.setdefault("properties", {}).update(value)
-                    elif key == "required":
-                        merged["required"] = [*merged.get("required", []), *value]
+                    if key == "properties" and isinstance(value, dict):
+                        props = merged.get("properties")
+                        merged["properties"] = {
+                            **(props if isinstance(props, dict) else {}),
+                            **value,
+                        }
+                    elif key == "required" and isinstance(value, list):
+                        required = merged.get("required")
+                        base = required if isinstance(required, list) else []
+                        merged["required"] = [*base, *(r for r in value if r not in base)]
                     else:
                         merged.setdefault(key, value)
-            if len(all_of) > 1:
-                self.ctx.emulate("schema_keyword_rewritten", f"{path}.allOf", "branches merged")
+            if len(branches) != 1:
+                self.rewrite(path, "allOf", "branches merged into one schema")
             schema = merged
         if "oneOf" in schema:
-            self.ctx.emulate("schema_keyword_rewritten", f"{path}.oneOf", "sent as anyOf")
-            schema = {**{k: v for k, v in schema.items() if k != "oneOf"}, "anyOf": schema["oneOf"]}
+            self.rewrite(path, "oneOf", "sent as anyOf")
+            rest = {k: v for k, v in schema.items() if k != "oneOf"}
+            schema = {**rest, "anyOf": schema["oneOf"]}
         return schema
 
     def _type(self, schema: dict[str, Any], out: dict[str, Any], path: str) -> None:
         kind = schema.get("type")
-        nullable = bool(schema.get("nullable"))
+        nullable = schema.get("nullable") is True
         if isinstance(kind, list):
             nullable = nullable or "null" in kind
-            kinds = [k for k in kind if k != "null"]
+            kinds = [k for k in kind if k != "null" and isinstance(k, str)]
             if len(kinds) == 1:
                 kind = kinds[0]
-            elif kinds:
-                out["anyOf"] = [{"type": str(k).upper()} for k in kinds]
-                kind = None
             else:
+                if kinds:
+                    out["anyOf"] = [{"type": k.upper()} for k in kinds]
                 kind = None
-        if isinstance(kind, str) and kind != "null":
+        if isinstance(kind, str) and kind.lower() != "null":
             out["type"] = kind.upper()
+        elif isinstance(kind, str):
+            nullable = True
         branches = schema.get("anyOf")
         if isinstance(branches, list):
             non_null = [
@@ -161,9 +211,10 @@ class _Compiler:
             ]
             nullable = nullable or len(non_null) < len(branches)
             if len(non_null) == 1:
+                # anyOf [X, null] is X, nullable.
                 inner = self.compile(non_null[0], f"{path}.anyOf[0]")
                 out.update({k: v for k, v in inner.items() if k not in out})
-            else:
+            elif non_null:
                 out["anyOf"] = [
                     self.compile(b, f"{path}.anyOf[{i}]") for i, b in enumerate(non_null)
                 ]
@@ -177,23 +228,31 @@ class _Compiler:
         else:
             self.lose(path, "format", f"Gemini supports no format {value!r} here")
 
-    def _enum(self, values: Any, out: dict[str, Any], path: str) -> None:
+    def _enum(self, values: Any, out: dict[str, Any], path: str, keyword: str = "enum") -> bool:
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            self.lose(path, "enum", "Gemini enums take strings only")
-            return
+            self.lose(path, keyword, "Gemini enums take strings only")
+            return False
         out["enum"] = list(values)
         out.setdefault("type", "STRING")
+        return True
 
 
 def to_gemini_schema(schema: dict[str, Any], path: str, ctx: TranslationContext) -> dict[str, Any]:
     """Compile a JSON Schema for Gemini's ``parameters``; removals are recorded on ``ctx``."""
-    return _Compiler(schema, path, ctx).compile(schema, path)
+    try:
+        return _Compiler(schema, ctx).compile(schema, path)
+    except RecursionError:
+        raise _too_deep(path) from None
 
 
-def from_gemini_schema(schema: Any) -> Any:
+def from_gemini_schema(schema: Any, path: str = "$", depth: int = 0) -> Any:
     """A Gemini ``Schema`` as JSON Schema: lowercase types and ``null`` unions."""
+    if depth > MAX_DEPTH:
+        raise _too_deep(path)
     if isinstance(schema, list):
-        return [from_gemini_schema(item) for item in schema]
+        return [
+            from_gemini_schema(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(schema)
+        ]
     if not isinstance(schema, dict):
         return schema
     out: dict[str, Any] = {}
@@ -201,13 +260,19 @@ def from_gemini_schema(schema: Any) -> Any:
         if key == "type" and isinstance(value, str):
             out["type"] = value.lower()
         elif key == "properties" and isinstance(value, dict):
-            out["properties"] = {name: from_gemini_schema(sub) for name, sub in value.items()}
+            out["properties"] = {
+                name: from_gemini_schema(sub, f"{path}.properties.{name}", depth + 1)
+                for name, sub in value.items()
+            }
         elif key in ("items", "anyOf"):
-            out[key] = from_gemini_schema(value)
-        elif key in ("nullable", "propertyOrdering"):
-            continue
-        else:
+            out[key] = from_gemini_schema(value, f"{path}.{key}", depth + 1)
+        elif key in _COUNTS and isinstance(value, str) and value.isdigit():
+            out[key] = int(value)
+        elif key != "nullable":
             out[key] = value
-    if schema.get("nullable") and isinstance(out.get("type"), str):
-        out["type"] = [out["type"], "null"]
+    if schema.get("nullable") is True:
+        if isinstance(out.get("type"), str):
+            out["type"] = [out["type"], "null"]
+        elif isinstance(out.get("anyOf"), list):
+            out["anyOf"] = [*out["anyOf"], {"type": "null"}]
     return out
