@@ -1,9 +1,9 @@
-"""Claude Messages event streams to and from internal stream events.
+"""Claude Messages event streams to internal stream events (the encoder is in stream_encoder).
 
-Claude clients accept one content block open at a time, with indexes 0, 1, 2 ... and no delta
-after a block's ``content_block_stop``. The encoder is that state machine: the first part to
-open streams live; parts that open meanwhile (interleaved OpenAI tool calls) are buffered and
-flushed as whole blocks once the live one closes.
+A Claude stream is ``message_start``, blocks (``content_block_start`` / deltas /
+``content_block_stop``), ``message_delta`` with cumulative usage, then ``message_stop``.
+``ping`` and event types this module does not know are ignored, as the versioning policy asks;
+block and delta types it does not know are skipped with a recorded loss.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from typing import Any
 from ...events import (
     MessageEnd,
     MessageStart,
-    PartEnd,
-    PartStart,
     ReasoningDelta,
     SignatureDelta,
     StreamError,
@@ -23,24 +21,17 @@ from ...events import (
     ToolArgsDelta,
     UsageUpdate,
 )
-from ...schema import (
-    FinishReason,
-    JSONObject,
-    ReasoningPart,
-    Signature,
-    TextPart,
-    ToolCallPart,
-    Usage,
-)
-from ...sse import SSEEvent, encode_event
+from ...schema import FinishReason, JSONObject, ReasoningPart, Signature, TextPart, ToolCallPart
+from ...sse import SSEEvent
 from .._context import TranslationContext
-from .._ids import claude_safe_id
-from .._json import convert, dump_json, load_json
+from .._json import convert, dump_args, load_json
 from .._stream import Parts, interrupted
 from . import wire
-from .errors import ERROR_KINDS, ERROR_TYPES
-from .response import decode_usage, encode_usage, map_claude_stop, to_claude_stop
+from .errors import ERROR_KINDS
+from .response import decode_usage, map_claude_stop
+from .stream_encoder import StreamEncoder
 
+#: HTTP status of an in-stream error, by normalized kind (Claude's overloaded is 529).
 _STATUS = {
     "overloaded": 529,
     "rate_limit": 429,
@@ -49,8 +40,26 @@ _STATUS = {
     "permission": 403,
     "not_found": 404,
     "bad_request": 400,
+    "request_too_large": 413,
     "timeout": 504,
 }
+
+
+def _object(value: Any) -> JSONObject:
+    return value if isinstance(value, dict) else {}
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _claude(value: str) -> Signature:
+    return Signature(format="claude", value=value)
+
+
+def _index(value: Any) -> int | None:
+    # bool is an int subclass; a block index is never one.
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 class StreamDecoder:
@@ -59,6 +68,7 @@ class StreamDecoder:
     def __init__(self, ctx: TranslationContext) -> None:
         self.ctx = ctx
         self.parts = Parts()
+        #: Claude block index -> internal part index (unknown blocks are absent).
         self.blocks: dict[int, int] = {}
         self.message_id: str | None = None
         self.usage = wire.ClaudeUsage()
@@ -75,118 +85,10 @@ class StreamDecoder:
             return []
         kind = data.get("type", event.event)
         out: list[StreamEvent] = []
-        handler = getattr(self, f"_on_{kind}", None)
+        handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
         if handler is not None:
-            handler(data, out)
+            handler(self, data, out)
         return out
-
-    def _on_message_start(self, data: JSONObject, out: list[StreamEvent]) -> None:
-        message = data.get("message") or {}
-        message_id = str(message.get("id", ""))
-        if self.message_id is not None:
-            return  # a repeated message_start (seen from intermediaries) is a no-op
-        self.message_id = message_id
-        usage = message.get("usage")
-        if isinstance(usage, dict):
-            self.usage = convert(usage, wire.ClaudeUsage, "usage", "$.message.usage")
-        model = str(message.get("model") or self.ctx.model or "")
-        out.append(MessageStart(id=message_id, model=model, usage=decode_usage(self.usage)))
-
-    def _on_content_block_start(self, data: JSONObject, out: list[StreamEvent]) -> None:
-        block = data.get("content_block") or {}
-        kind = block.get("type")
-        part: TextPart | ReasoningPart | ToolCallPart
-        if kind == "text":
-            part = TextPart(text="")
-        elif kind == "tool_use":
-            part = ToolCallPart(id=str(block.get("id", "")), name=str(block.get("name", "")))
-            self.has_calls = True
-        elif kind == "thinking":
-            part = ReasoningPart()
-        elif kind == "redacted_thinking":
-            part = ReasoningPart(
-                redacted_data=str(block.get("data", "")),
-                signature=Signature(format="claude", value=""),
-            )
-        else:
-            self.ctx.lose(
-                "unsupported_block",
-                f"$.content[{data.get('index')}]",
-                f"stream block {kind!r} skipped",
-            )
-            return
-        index = self.parts.start(part, out)
-        self.blocks[int(data.get("index", index))] = index
-        text = block.get("text")
-        if isinstance(text, str) and text:
-            out.append(TextDelta(index=index, text=text))
-
-    def _on_content_block_delta(self, data: JSONObject, out: list[StreamEvent]) -> None:
-        index = self.blocks.get(int(data.get("index", -1)))
-        delta = data.get("delta") or {}
-        if index is None:
-            return
-        kind = delta.get("type")
-        if kind == "text_delta":
-            out.append(TextDelta(index=index, text=str(delta.get("text", ""))))
-        elif kind == "input_json_delta":
-            partial = str(delta.get("partial_json", ""))
-            if partial:
-                out.append(ToolArgsDelta(index=index, json=partial))
-        elif kind == "thinking_delta":
-            out.append(ReasoningDelta(index=index, text=str(delta.get("thinking", ""))))
-        elif kind == "signature_delta":
-            out.append(
-                SignatureDelta(
-                    index=index,
-                    signature=Signature(format="claude", value=str(delta.get("signature", ""))),
-                )
-            )
-        else:
-            self.ctx.lose("unsupported_delta", "$.delta", f"stream delta {kind!r} skipped")
-
-    def _on_content_block_stop(self, data: JSONObject, out: list[StreamEvent]) -> None:
-        index = self.blocks.get(int(data.get("index", -1)))
-        if index is not None:
-            self.parts.end(index, out)
-
-    def _on_message_delta(self, data: JSONObject, out: list[StreamEvent]) -> None:
-        delta = data.get("delta") or {}
-        self.stop_reason = delta.get("stop_reason") or self.stop_reason
-        self.stop_sequence = delta.get("stop_sequence") or self.stop_sequence
-        usage = data.get("usage")
-        if isinstance(usage, dict):
-            update = convert(usage, wire.ClaudeUsage, "usage", "$.usage")
-            merged = {
-                **msgspec_fields(self.usage),
-                **{k: v for k, v in msgspec_fields(update).items() if k in usage},
-            }
-            self.usage = wire.ClaudeUsage(**merged)
-            out.append(UsageUpdate(usage=decode_usage(self.usage)))
-
-    def _on_message_stop(self, data: JSONObject, out: list[StreamEvent]) -> None:
-        self.done = True
-        self.parts.end_all(out)
-        finish = map_claude_stop(self.stop_reason, self.has_calls) or FinishReason(reason="stop")
-        out.append(
-            MessageEnd(
-                finish=finish, usage=decode_usage(self.usage), stop_sequence=self.stop_sequence
-            )
-        )
-
-    def _on_error(self, data: JSONObject, out: list[StreamEvent]) -> None:
-        self.done = True
-        error = data.get("error") or {}
-        error_type = str(error.get("type", "api_error"))
-        kind = ERROR_KINDS.get(error_type, "server")
-        out.append(
-            StreamError(
-                status=_STATUS.get(kind, 500),
-                kind=kind,
-                message=str(error.get("message", "")),
-                code=error_type,
-            )
-        )
 
     def close(self) -> list[StreamEvent]:
         if self.done:
@@ -194,212 +96,134 @@ class StreamDecoder:
         self.done = True
         return [interrupted()]
 
+    def _message_start(self, data: JSONObject, out: list[StreamEvent]) -> None:
+        if self.message_id is not None:
+            return  # a repeated message_start (seen from intermediaries) is a no-op
+        message = _object(data.get("message"))
+        self.message_id = _str(message.get("id"))
+        usage = message.get("usage")
+        if isinstance(usage, dict):
+            self.usage = convert(usage, wire.ClaudeUsage, "usage", "$.message.usage")
+        model = _str(message.get("model")) or self.ctx.model or ""
+        decoded = decode_usage(self.usage)
+        out.append(MessageStart(id=self.message_id, model=model, usage=decoded))
+        if isinstance(usage, dict):
+            out.append(UsageUpdate(usage=decoded))
 
-def msgspec_fields(value: wire.ClaudeUsage) -> dict[str, Any]:
-    return {name: getattr(value, name) for name in value.__struct_fields__}
-
-
-class _Block:
-    __slots__ = ("deltas", "ended", "part")
-
-    def __init__(self, part: TextPart | ReasoningPart | ToolCallPart) -> None:
-        self.part = part
-        self.deltas: list[JSONObject] = []
-        self.ended = False
-
-
-def _event(kind: str, body: JSONObject) -> bytes:
-    return encode_event(dump_json(body), kind)
-
-
-class StreamEncoder:
-    """Internal events in, Claude SSE bytes out (one block open at a time)."""
-
-    def __init__(self, ctx: TranslationContext) -> None:
-        self.ctx = ctx
-        self.started = False
-        self.finished = False
-        self.next_block = 0
-        self.live: int | None = None
-        self.pending: dict[int, _Block] = {}
-        self.skipped: set[int] = set()
-        self.usage = Usage()
-        self.has_calls = False
-        self.message_id = ""
-        self.model = ctx.model or ""
-
-    def encode(self, event: StreamEvent) -> bytes:
-        if self.finished:
-            return b""
-        if isinstance(event, TextDelta):
-            return self._delta(event.index, {"type": "text_delta", "text": event.text})
-        if isinstance(event, ToolArgsDelta):
-            return self._delta(
-                event.index, {"type": "input_json_delta", "partial_json": event.json}
-            )
-        if isinstance(event, ReasoningDelta):
-            return self._delta(event.index, {"type": "thinking_delta", "thinking": event.text})
-        if isinstance(event, SignatureDelta):
-            return self._signature(event)
-        if isinstance(event, PartStart):
-            return self._start(event)
-        if isinstance(event, PartEnd):
-            return self._part_end(event.index)
-        if isinstance(event, MessageStart):
-            return self._message_start(event)
-        if isinstance(event, UsageUpdate):
-            self.usage = event.usage
-            return b""
-        if isinstance(event, MessageEnd):
-            return self._end(event)
-        return self._error(event)
-
-    def _message_start(self, event: MessageStart) -> bytes:
-        if self.started:
-            return b""
-        self.started = True
-        self.message_id, self.model = event.id, event.model or self.model
-        if event.usage is not None:
-            self.usage = event.usage
-        usage = encode_usage(self.usage)
-        usage["output_tokens"] = 0
-        message: JSONObject = {
-            "id": self.message_id,
-            "type": "message",
-            "role": "assistant",
-            "model": self.model,
-            "content": [],
-            "stop_reason": None,
-            "stop_sequence": None,
-            "usage": usage,
-        }
-        return _event("message_start", {"type": "message_start", "message": message})
-
-    def _start(self, event: PartStart) -> bytes:
-        part = event.part
-        if isinstance(part, ToolCallPart):
+    def _block_start(self, data: JSONObject, out: list[StreamEvent]) -> None:
+        block = _object(data.get("content_block"))
+        position = _index(data.get("index"))
+        if position is not None and position in self.blocks:
+            return  # a repeated start of the same block
+        kind = block.get("type")
+        part: TextPart | ReasoningPart | ToolCallPart
+        if kind == "text":
+            part = TextPart(text="")
+        elif kind == "tool_use":
+            part = ToolCallPart(id=_str(block.get("id")), name=_str(block.get("name")))
             self.has_calls = True
-        if not isinstance(part, ReasoningPart) and part.signature is not None:
-            self.ctx.lose(
-                "signature_not_replayable", "$.stream", "a gemini signature cannot reach claude"
+        elif kind == "thinking":
+            part = ReasoningPart()
+        elif kind == "redacted_thinking":
+            part = ReasoningPart(
+                redacted_data=_str(block.get("data")),
+                signature=Signature(format="claude", value=""),
             )
-        self.pending[event.index] = _Block(part)
-        if self.live is None:
-            return self._open(event.index)
-        return b""
+        else:
+            self.ctx.lose(
+                "unsupported_block", f"$.content[{position}]", f"stream block {kind!r} skipped"
+            )
+            return
+        index = self.parts.start(part, out)
+        self.blocks[index if position is None else position] = index
+        self._initial_content(index, block, out)
 
-    def _open(self, index: int) -> bytes:
-        block = self.pending[index]
-        self.live = index
-        out = _event(
-            "content_block_start",
-            {
-                "type": "content_block_start",
-                "index": self.next_block,
-                "content_block": _skeleton(block.part),
-            },
-        )
-        for delta in block.deltas:
-            out += self._delta_event(delta)
-        block.deltas.clear()
-        return out
+    def _initial_content(self, index: int, block: JSONObject, out: list[StreamEvent]) -> None:
+        """Content already present in a block's skeleton (proxies sometimes send it there)."""
+        text = block.get("text")
+        if isinstance(text, str) and text:
+            out.append(TextDelta(index=index, text=text))
+        thinking = block.get("thinking")
+        if isinstance(thinking, str) and thinking:
+            out.append(ReasoningDelta(index=index, text=thinking))
+        signature = block.get("signature")
+        if isinstance(signature, str) and signature:
+            out.append(SignatureDelta(index=index, signature=_claude(signature)))
+        arguments = block.get("input")
+        if isinstance(arguments, dict) and arguments:
+            out.append(ToolArgsDelta(index=index, json=dump_args(arguments)))
 
-    def _delta_event(self, delta: JSONObject) -> bytes:
-        return _event(
-            "content_block_delta",
-            {"type": "content_block_delta", "index": self.next_block, "delta": delta},
-        )
+    def _block_delta(self, data: JSONObject, out: list[StreamEvent]) -> None:
+        position = _index(data.get("index"))
+        index = self.blocks.get(position) if position is not None else None
+        if index is None:
+            return
+        delta = _object(data.get("delta"))
+        kind = delta.get("type")
+        if kind == "text_delta":
+            text = _str(delta.get("text"))
+            if text:
+                out.append(TextDelta(index=index, text=text))
+        elif kind == "input_json_delta":
+            partial = _str(delta.get("partial_json"))
+            if partial:
+                out.append(ToolArgsDelta(index=index, json=partial))
+        elif kind == "thinking_delta":
+            thinking = _str(delta.get("thinking"))
+            if thinking:
+                out.append(ReasoningDelta(index=index, text=thinking))
+        elif kind == "signature_delta":
+            value = _str(delta.get("signature"))
+            out.append(SignatureDelta(index=index, signature=_claude(value)))
+        else:
+            self.ctx.lose(
+                "unsupported_delta", f"$.content[{position}]", f"stream delta {kind!r} skipped"
+            )
 
-    def _delta(self, index: int, delta: JSONObject) -> bytes:
-        block = self.pending.get(index)
-        if block is None:
-            return b""
-        if index == self.live:
-            return self._delta_event(delta)
-        block.deltas.append(delta)
-        return b""
+    def _block_stop(self, data: JSONObject, out: list[StreamEvent]) -> None:
+        position = _index(data.get("index"))
+        index = self.blocks.get(position) if position is not None else None
+        if index is not None:
+            self.parts.end(index, out)
 
-    def _signature(self, event: SignatureDelta) -> bytes:
-        block = self.pending.get(event.index)
-        if (
-            block is None
-            or event.signature.format != "claude"
-            or not isinstance(block.part, ReasoningPart)
-        ):
-            if event.signature.format != "claude":
-                self.ctx.lose(
-                    "signature_not_replayable",
-                    "$.stream",
-                    f"a {event.signature.format} signature cannot reach claude",
-                )
-            return b""
-        return self._delta(
-            event.index, {"type": "signature_delta", "signature": event.signature.value}
-        )
+    def _message_delta(self, data: JSONObject, out: list[StreamEvent]) -> None:
+        delta = _object(data.get("delta"))
+        self.stop_reason = _str(delta.get("stop_reason")) or self.stop_reason
+        self.stop_sequence = _str(delta.get("stop_sequence")) or self.stop_sequence
+        usage = data.get("usage")
+        if isinstance(usage, dict):
+            # Counts are cumulative; fields absent here keep their message_start values.
+            update = convert(usage, wire.ClaudeUsage, "usage", "$.usage")
+            merged = {name: getattr(self.usage, name) for name in wire.USAGE_FIELDS}
+            merged.update({name: getattr(update, name) for name in wire.USAGE_FIELDS & set(usage)})
+            self.usage = wire.ClaudeUsage(**merged)
+            out.append(UsageUpdate(usage=decode_usage(self.usage)))
 
-    def _part_end(self, index: int) -> bytes:
-        block = self.pending.get(index)
-        if block is None:
-            return b""
-        block.ended = True
-        if index != self.live:
-            return b""
-        out = self._close_live()
-        return out + self._advance()
+    def _message_stop(self, data: JSONObject, out: list[StreamEvent]) -> None:
+        self.done = True
+        self.parts.end_all(out)
+        finish = map_claude_stop(self.stop_reason, self.has_calls) or FinishReason(reason="stop")
+        usage = decode_usage(self.usage)
+        out.append(MessageEnd(finish=finish, usage=usage, stop_sequence=self.stop_sequence))
 
-    def _close_live(self) -> bytes:
-        assert self.live is not None
-        out = _event("content_block_stop", {"type": "content_block_stop", "index": self.next_block})
-        del self.pending[self.live]
-        self.live = None
-        self.next_block += 1
-        return out
-
-    def _advance(self, flush_all: bool = False) -> bytes:
-        """Open the next buffered part; whole parts (ended, or all at the end) go out at once."""
-        out = b""
-        while self.live is None and self.pending:
-            index = min(self.pending)
-            out += self._open(index)
-            if self.pending[index].ended or flush_all:
-                out += self._close_live()
-        return out
-
-    def _end(self, event: MessageEnd) -> bytes:
-        out = (
-            self._message_start(MessageStart(id=self.message_id, model=self.model))
-            if not self.started
-            else b""
-        )
-        if self.live is not None:
-            out += self._close_live()
-        out += self._advance(flush_all=True)
-        self.finished = True
-        usage = encode_usage(event.usage or self.usage)
-        stop = to_claude_stop(event.finish, self.has_calls, event.stop_sequence)
-        delta = {"stop_reason": stop, "stop_sequence": event.stop_sequence}
-        out += _event("message_delta", {"type": "message_delta", "delta": delta, "usage": usage})
-        return out + _event("message_stop", {"type": "message_stop"})
-
-    def _error(self, event: StreamError) -> bytes:
-        self.finished = True
-        error = {"type": ERROR_TYPES.get(event.kind, "api_error"), "message": event.message}
-        return _event("error", {"type": "error", "error": error})
-
-    def close(self) -> bytes:
-        if self.finished:
-            return b""
-        return self._error(interrupted())
+    def _error(self, data: JSONObject, out: list[StreamEvent]) -> None:
+        self.done = True
+        error = _object(data.get("error"))
+        error_type = _str(error.get("type")) or "api_error"
+        kind = ERROR_KINDS.get(error_type, "server")
+        message = _str(error.get("message")) or error_type
+        status = _STATUS.get(kind, 500)
+        out.append(StreamError(status=status, kind=kind, message=message, code=error_type))
 
 
-def _skeleton(part: TextPart | ReasoningPart | ToolCallPart) -> JSONObject:
-    if isinstance(part, TextPart):
-        return {"type": "text", "text": ""}
-    if isinstance(part, ToolCallPart):
-        return {"type": "tool_use", "id": claude_safe_id(part.id), "name": part.name, "input": {}}
-    if part.redacted_data is not None:
-        return {"type": "redacted_thinking", "data": part.redacted_data}
-    return {"type": "thinking", "thinking": "", "signature": ""}
-
+_HANDLERS = {
+    "message_start": StreamDecoder._message_start,
+    "content_block_start": StreamDecoder._block_start,
+    "content_block_delta": StreamDecoder._block_delta,
+    "content_block_stop": StreamDecoder._block_stop,
+    "message_delta": StreamDecoder._message_delta,
+    "message_stop": StreamDecoder._message_stop,
+    "error": StreamDecoder._error,
+}
 
 __all__ = ("StreamDecoder", "StreamEncoder")

@@ -1,21 +1,22 @@
-"""Gemini ``streamGenerateContent`` chunks to and from internal stream events.
+"""Gemini ``streamGenerateContent`` chunks to internal stream events (encoder: stream_encoder).
 
-Each Gemini chunk is a whole ``GenerateContentResponse`` holding only the new parts; function
-calls arrive whole. There is no end sentinel: the chunk with a ``finishReason`` ends the turn.
-The encoder buffers streamed tool arguments and emits each call whole.
+Each Gemini chunk is a whole ``GenerateContentResponse`` holding only the new parts. Function
+calls arrive whole on the Gemini API; Vertex AI may stream their arguments (``partialArgs``),
+and a nameless call continues the previous one, so a call's arguments are sent on when the
+next part, the finish or the end of the stream shows the call is complete. There is no end
+sentinel: the chunk with a ``finishReason`` ends the turn.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import msgspec
 
 from ...events import (
     MessageEnd,
     MessageStart,
-    PartEnd,
-    PartStart,
     ReasoningDelta,
     SignatureDelta,
     StreamError,
@@ -24,24 +25,34 @@ from ...events import (
     ToolArgsDelta,
     UsageUpdate,
 )
-from ...schema import (
-    FinishReason,
-    JSONObject,
-    ReasoningPart,
-    Signature,
-    TextPart,
-    ToolCallPart,
-    Usage,
-)
-from ...sse import SSEEvent, encode_event
+from ...schema import FinishReason, JSONObject, ReasoningPart, Signature, TextPart, ToolCallPart
+from ...sse import SSEEvent
 from .._context import TranslationContext
-from .._ids import digest, is_synthetic_call_id, synthetic_call_id
-from .._json import convert, dump_args, dump_json, load_json, parse_args
+from .._ids import digest, synthetic_call_id
+from .._json import convert, dump_args, load_json
 from .._stream import Parts, interrupted
 from . import wire
 from .errors import KIND_STATUSES, STATUS_KINDS
 from .request import normalize
-from .response import decode_usage, encode_usage, map_gemini_finish, to_gemini_finish
+from .response import decode_usage, map_gemini_finish
+from .stream_args import PartialArgs
+from .stream_encoder import StreamEncoder
+
+#: Part keys the stream decoder understands; a part with other keys only is reported lost.
+_KNOWN_KEYS = frozenset({"text", "thought", "thoughtSignature", "functionCall"})
+
+
+class _Call:
+    """A tool call whose arguments may still grow."""
+
+    __slots__ = ("args", "index", "streaming")
+
+    def __init__(self, index: int, args: PartialArgs, streaming: bool) -> None:
+        self.index = index
+        self.args = args
+        #: Opened with ``willContinue``: nameless parts carry ``partialArgs`` until one without.
+        self.streaming = streaming
+
 
 _chunk_decoder = msgspec.json.Decoder(wire.GenerateContentResponse)
 _SNAKE_KEY = re.compile(rb'"[a-z]+_[a-z_]+"\s*:')
@@ -69,11 +80,12 @@ class StreamDecoder:
         self.parts = Parts()
         self.started = False
         self.done = False
+        #: The open text or reasoning part and its kind.
         self.current: int | None = None
         self.current_kind: str | None = None
+        self.call: _Call | None = None
         self.calls = 0
-        self.last_call: int | None = None
-        self.usage: Usage | None = None
+        self.usage: UsageUpdate | None = None
         self.seed = ""
 
     def feed(self, event: SSEEvent) -> list[StreamEvent]:
@@ -98,71 +110,18 @@ class StreamDecoder:
             model = body.model_version or self.ctx.model or ""
             out.append(MessageStart(id=body.response_id or f"gen-{self.seed}", model=model))
         if body.usage_metadata is not None:
-            self.usage = decode_usage(body.usage_metadata)
-            out.append(UsageUpdate(usage=self.usage))
+            self.usage = UsageUpdate(usage=decode_usage(body.usage_metadata))
+            out.append(self.usage)
         candidate = body.candidates[0] if body.candidates else None
         if candidate is not None and candidate.content is not None:
-            for part in candidate.content.parts:
-                self._part(part, out)
+            for position, part in enumerate(candidate.content.parts):
+                self._part(part, position, out)
         if candidate is not None and candidate.finish_reason is not None:
             self._finish(map_gemini_finish(candidate.finish_reason, self.calls > 0), out)
         elif body.prompt_feedback is not None and body.prompt_feedback.block_reason:
-            self._finish(
-                FinishReason(reason="content_filter", raw=body.prompt_feedback.block_reason), out
-            )
+            raw = body.prompt_feedback.block_reason
+            self._finish(FinishReason(reason="content_filter", raw=raw), out)
         return out
-
-    def _close_current(self, out: list[StreamEvent]) -> None:
-        if self.current is not None:
-            self.parts.end(self.current, out)
-        self.current = self.current_kind = None
-
-    def _part(self, part: JSONObject, out: list[StreamEvent]) -> None:
-        signature = part.get("thoughtSignature")
-        sig = (
-            Signature(format="gemini", value=signature)
-            if isinstance(signature, str) and signature
-            else None
-        )
-        if "functionCall" in part:
-            self._call(part["functionCall"], sig, out)
-            return
-        text = part.get("text")
-        if not isinstance(text, str):
-            return
-        kind = "reasoning" if part.get("thought") else "text"
-        if (text and kind != self.current_kind) or (
-            not text and self.current is None and sig is not None
-        ):
-            self._close_current(out)
-            skeleton = ReasoningPart() if kind == "reasoning" else TextPart(text="")
-            self.current, self.current_kind = self.parts.start(skeleton, out), kind
-        if text and self.current is not None:
-            delta = ReasoningDelta if kind == "reasoning" else TextDelta
-            out.append(delta(index=self.current, text=text))
-        if sig is not None and self.current is not None:
-            out.append(SignatureDelta(index=self.current, signature=sig))
-
-    def _call(self, raw: JSONObject, signature: Signature | None, out: list[StreamEvent]) -> None:
-        call = convert(raw, wire.FunctionCall, "functionCall", "$.functionCall")
-        if not call.name and self.last_call is not None:
-            # A nameless call continues the previous one (seen in some Gemini streams).
-            if call.args:
-                out.append(ToolArgsDelta(index=self.last_call, json=dump_args(call.args)))
-            return
-        self._close_current(out)
-        call_id = call.id or synthetic_call_id(f"{self.seed}:0:{call.name}", self.calls)
-        self.calls += 1
-        index = self.parts.start(ToolCallPart(id=call_id, name=call.name, signature=signature), out)
-        out.append(ToolArgsDelta(index=index, json=dump_args(call.args or {})))
-        self.parts.end(index, out)
-        self.last_call = index
-
-    def _finish(self, finish: FinishReason | None, out: list[StreamEvent]) -> None:
-        self.done = True
-        self._close_current(out)
-        self.parts.end_all(out)
-        out.append(MessageEnd(finish=finish or FinishReason(reason="stop"), usage=self.usage))
 
     def close(self) -> list[StreamEvent]:
         if self.done:
@@ -170,132 +129,118 @@ class StreamDecoder:
         self.done = True
         return [interrupted()]
 
+    # ------------------------------------------------------------------ parts
+
+    def _close_current(self, out: list[StreamEvent]) -> None:
+        if self.current is not None:
+            self.parts.end(self.current, out)
+        self.current = self.current_kind = None
+        call, self.call = self.call, None
+        if call is not None:
+            arguments = call.args.args
+            if not call.args.valid:
+                self.ctx.lose(
+                    "tool_arguments_invalid", "$.functionCall.partialArgs", "unusable jsonPath"
+                )
+            out.append(ToolArgsDelta(index=call.index, json=dump_args(arguments)))
+            self.parts.end(call.index, out)
+
+    def _part(self, part: JSONObject, position: int, out: list[StreamEvent]) -> None:
+        signature = part.get("thoughtSignature")
+        sig = (
+            Signature(format="gemini", value=signature)
+            if isinstance(signature, str) and signature
+            else None
+        )
+        call = part.get("functionCall")
+        if isinstance(call, dict):
+            self._call(call, sig, out)
+            return
+        text = part.get("text")
+        if not isinstance(text, str):
+            if sig is None and not _KNOWN_KEYS.issuperset(part):
+                kinds = ", ".join(sorted(set(part) - _KNOWN_KEYS))
+                path = f"$.candidates[0].content.parts[{position}]"
+                self.ctx.lose("unsupported_part", path, f"stream part {kinds} skipped")
+            if sig is None:
+                return
+            text = ""
+        kind = "reasoning" if part.get("thought") is True else "text"
+        # An empty part that only brings a signature (Gemini 3) belongs to the open part of its
+        # kind; otherwise it becomes a part of its own, so a Gemini re-encode keeps it.
+        if (text and kind != self.current_kind) or (sig is not None and kind != self.current_kind):
+            self._close_current(out)
+            skeleton = ReasoningPart() if kind == "reasoning" else TextPart(text="")
+            self.current, self.current_kind = self.parts.start(skeleton, out), kind
+        if self.current is None:
+            return
+        if text:
+            delta = ReasoningDelta if kind == "reasoning" else TextDelta
+            out.append(delta(index=self.current, text=text))
+        if sig is not None:
+            out.append(SignatureDelta(index=self.current, signature=sig))
+
+    def _call(self, raw: JSONObject, signature: Signature | None, out: list[StreamEvent]) -> None:
+        call = convert(raw, wire.FunctionCall, "functionCall", "$.functionCall")
+        open_call = self.call
+        if not call.name:
+            if open_call is not None:
+                self._continue(open_call, raw, call.args, signature, out)
+            else:  # never a call without a name
+                self.ctx.lose("unsupported_part", "$.functionCall", "a call without a name")
+            return
+        self._close_current(out)
+        call_id = call.id or synthetic_call_id(f"{self.seed}:0:{call.name}", self.calls)
+        self.calls += 1
+        part = ToolCallPart(id=call_id, name=call.name, signature=signature)
+        index = self.parts.start(part, out)
+        args = PartialArgs(call.args)
+        args.add(_field(raw, "partialArgs", "partial_args"))
+        self.call = _Call(index, args, _field(raw, "willContinue", "will_continue") is True)
+
+    def _continue(
+        self,
+        call: _Call,
+        raw: JSONObject,
+        args: JSONObject | None,
+        signature: Signature | None,
+        out: list[StreamEvent],
+    ) -> None:
+        """A nameless functionCall: more arguments for the open call."""
+        if args:
+            call.args.args.update(args)
+        call.args.add(_field(raw, "partialArgs", "partial_args"))
+        if signature is not None:
+            out.append(SignatureDelta(index=call.index, signature=signature))
+        if call.streaming and _field(raw, "willContinue", "will_continue") is not True:
+            self._close_current(out)
+
+    def _finish(self, finish: FinishReason | None, out: list[StreamEvent]) -> None:
+        self.done = True
+        self._close_current(out)
+        self.parts.end_all(out)
+        usage = self.usage.usage if self.usage is not None else None
+        out.append(MessageEnd(finish=finish or FinishReason(reason="stop"), usage=usage))
+
+
+def _field(raw: JSONObject, camel: str, snake: str) -> Any:
+    return raw[camel] if camel in raw else raw.get(snake)
+
 
 def _stream_error(error: JSONObject) -> StreamError:
     status = error.get("code")
-    rpc = str(error.get("status", ""))
+    rpc = error.get("status")
+    rpc = rpc if isinstance(rpc, str) else ""
     kind = STATUS_KINDS.get(rpc, "server")
+    message = error.get("message")
     return StreamError(
-        status=status if isinstance(status, int) else KIND_STATUSES.get(kind, (500, ""))[0],
+        status=status
+        if isinstance(status, int) and not isinstance(status, bool)
+        else KIND_STATUSES.get(kind, (500, ""))[0],
         kind=kind,
-        message=str(error.get("message", "")),
+        message=message if isinstance(message, str) else "",
         code=rpc or None,
     )
-
-
-class StreamEncoder:
-    """Internal events in, Gemini ``alt=sse`` chunks out."""
-
-    def __init__(self, ctx: TranslationContext) -> None:
-        self.ctx = ctx
-        self.id = ""
-        self.model = ctx.model or ""
-        self.kinds: dict[int, str] = {}
-        self.calls: dict[int, tuple[ToolCallPart, list[str]]] = {}
-        self.usage: Usage | None = None
-        self.finished = False
-
-    def _chunk(self, parts: list[JSONObject] | None, **candidate: object) -> bytes:
-        entry: JSONObject = {}
-        if parts:
-            entry["content"] = {"role": "model", "parts": parts}
-        entry.update(candidate)
-        entry["index"] = 0
-        body: JSONObject = {"candidates": [entry]}
-        if "finishReason" in candidate and self.usage is not None:
-            body["usageMetadata"] = encode_usage(self.usage)
-        body["modelVersion"] = self.model
-        body["responseId"] = self.id
-        return encode_event(dump_json(body))
-
-    def encode(self, event: StreamEvent) -> bytes:
-        if self.finished:
-            return b""
-        if isinstance(event, TextDelta):
-            return self._chunk([{"text": event.text}]) if event.text else b""
-        if isinstance(event, ReasoningDelta):
-            return self._chunk([{"text": event.text, "thought": True}]) if event.text else b""
-        if isinstance(event, ToolArgsDelta):
-            if event.index in self.calls:
-                self.calls[event.index][1].append(event.json)
-            return b""
-        if isinstance(event, PartStart):
-            part = event.part
-            self.kinds[event.index] = "reasoning" if isinstance(part, ReasoningPart) else "text"
-            if isinstance(part, ToolCallPart):
-                self.calls[event.index] = (part, [])
-            return b""
-        if isinstance(event, SignatureDelta):
-            return self._signature(event)
-        if isinstance(event, PartEnd):
-            return self._flush_call(event.index)
-        if isinstance(event, MessageStart):
-            self.id, self.model = event.id, event.model or self.model
-            return b""
-        if isinstance(event, UsageUpdate):
-            self.usage = event.usage
-            return b""
-        if isinstance(event, MessageEnd):
-            return self._end(event)
-        return self._error(event)
-
-    def _signature(self, event: SignatureDelta) -> bytes:
-        if event.signature.format != "gemini":
-            self.ctx.lose(
-                "signature_not_replayable",
-                "$.stream",
-                f"a {event.signature.format} signature cannot reach gemini",
-            )
-            return b""
-        if event.index in self.calls:
-            self.calls[event.index][0].signature = event.signature
-            return b""
-        part: JSONObject = {"text": "", "thoughtSignature": event.signature.value}
-        if self.kinds.get(event.index) == "reasoning":
-            part["thought"] = True
-        return self._chunk([part])
-
-    def _flush_call(self, index: int) -> bytes:
-        entry = self.calls.pop(index, None)
-        if entry is None:
-            return b""
-        part, chunks = entry
-        text = "".join(chunks)
-        arguments = parse_args(text)
-        if arguments is None:
-            self.ctx.lose(
-                "tool_arguments_invalid", "$.stream", "streamed arguments were not a JSON object"
-            )
-            arguments = {}
-        call: JSONObject = {"name": part.name, "args": arguments}
-        if not is_synthetic_call_id(part.id):
-            call["id"] = part.id
-        encoded: JSONObject = {"functionCall": call}
-        if part.signature is not None and part.signature.format == "gemini":
-            encoded["thoughtSignature"] = part.signature.value
-        return self._chunk([encoded])
-
-    def _end(self, event: MessageEnd) -> bytes:
-        out = b"".join(self._flush_call(index) for index in sorted(self.calls))
-        self.finished = True
-        if event.usage is not None:
-            self.usage = event.usage
-        return out + self._chunk(None, finishReason=to_gemini_finish(event.finish))
-
-    def _error(self, event: StreamError) -> bytes:
-        self.finished = True
-        status, rpc = KIND_STATUSES.get(event.kind, (event.status, "UNKNOWN"))
-        if event.kind != "stream_interrupted" and 400 <= event.status <= 599:
-            status = 503 if event.kind == "overloaded" else event.status
-        else:
-            status, rpc = 502, "UNAVAILABLE"
-        body = {"error": {"code": status, "message": event.message, "status": rpc}}
-        return encode_event(dump_json(body))
-
-    def close(self) -> bytes:
-        if self.finished:
-            return b""
-        return self._error(interrupted())
 
 
 __all__ = ("StreamDecoder", "StreamEncoder")
