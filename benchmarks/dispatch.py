@@ -209,9 +209,14 @@ async def _run() -> None:
                 samples: dict[str, list[tuple[float, float]]] = {name: [] for name in contenders}
                 for _ in range(REPEATS):
                     for name, factory in contenders.items():
-                        samples[name].append(await _measure(factory, url, stream, concurrency))
+                        try:
+                            samples[name].append(await _measure(factory, url, stream, concurrency))
+                        except Exception as exc:  # noqa: BLE001 - a peer failing is reported, not fatal
+                            print(f"({name} failed at c={concurrency}: {type(exc).__name__})")
                 floor = statistics.median(s[0] for s in samples["raw aiohttp (floor)"])
                 for name, values in samples.items():
+                    if not values:
+                        continue
                     cpu = statistics.median(v[0] for v in values)
                     rate = statistics.median(v[1] for v in values)
                     rows.append(
