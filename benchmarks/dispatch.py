@@ -211,7 +211,7 @@ async def _run() -> None:
                     for name, factory in contenders.items():
                         try:
                             samples[name].append(await _measure(factory, url, stream, concurrency))
-                        except Exception as exc:  # noqa: BLE001 - a peer failing is reported, not fatal
+                        except Exception as exc:
                             print(f"({name} failed at c={concurrency}: {type(exc).__name__})")
                 floor = statistics.median(s[0] for s in samples["raw aiohttp (floor)"])
                 for name, values in samples.items():
