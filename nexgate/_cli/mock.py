@@ -1,13 +1,25 @@
-"""``nexgate mock``: run the embedded upstream (all three formats) until interrupted."""
+"""``nexgate mock``: run the embedded upstream (all three formats) until interrupted.
+
+The first line on stdout is ``nexgate mock upstream listening on <URL>``; with ``--port 0``
+the URL names the port that was picked. Keys are never printed.
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import sys
+import signal
 from typing import Any
 
 import anyio
+
+from ..errors import InvalidInputError
+
+_FORMS = {
+    "openai": ("bearer",),
+    "claude": ("x-api-key", "bearer"),
+    "gemini": ("query", "x-goog-api-key"),
+}
 
 
 def add_parser(sub: Any) -> None:
@@ -15,26 +27,54 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     parser.add_argument(
-        "--key", action="append", help="accepted API key (repeatable; default: any)"
+        "--key", action="append", help="accepted API key (repeatable; default: any non-empty key)"
     )
     parser.add_argument("--delay-ms", type=float, default=0.0, help="delay before every answer")
+    parser.add_argument(
+        "--require-auth",
+        action="append",
+        metavar="FORMAT=FORM",
+        help="accept one auth form only, e.g. gemini=query or claude=x-api-key (repeatable)",
+    )
     parser.set_defaults(run=run)
 
 
+def _require_auth(values: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in values or ():
+        fmt, _, form = value.partition("=")
+        if form not in _FORMS.get(fmt, ()):
+            raise InvalidInputError(
+                f"--require-auth {value!r}: expected FORMAT=FORM, one of "
+                + ", ".join(f"{f}={x}" for f, forms in _FORMS.items() for x in forms)
+            )
+        out[fmt] = form
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.delay_ms < 0:
+        raise InvalidInputError("--delay-ms must not be negative")
+    required = _require_auth(args.require_auth)
     with contextlib.suppress(KeyboardInterrupt):
-        anyio.run(_serve, args)
+        anyio.run(_serve, args, required)
     return 0
 
 
-async def _serve(args: argparse.Namespace) -> None:
+async def _serve(args: argparse.Namespace, required: dict[str, str]) -> None:
     from ..testing import MockUpstream
 
     async with MockUpstream(
-        keys=args.key, delay=args.delay_ms / 1000, host=args.host, port=args.port
+        keys=args.key,
+        delay=args.delay_ms / 1000,
+        require_auth=required,
+        host=args.host,
+        port=args.port,
     ) as mock:
         print(f"nexgate mock upstream listening on {mock.base_url}", flush=True)
         print("  openai: POST /v1/chat/completions   claude: POST /v1/messages", flush=True)
         print("  gemini: POST /v1beta/models/{model}:generateContent", flush=True)
-        sys.stdout.flush()
-        await anyio.sleep_forever()
+        # SIGTERM (how scripts stop it) closes the server cleanly, like Ctrl-C.
+        with anyio.open_signal_receiver(signal.SIGTERM) as signals:
+            async for _ in signals:
+                return

@@ -1,8 +1,8 @@
 """MockUpstream: a real aiohttp server on 127.0.0.1 that speaks all three formats.
 
-It authenticates each format by its own convention, answers deterministically (echo, scripted
-text, scripted tool calls, with usage), injects faults on demand and counts requests and
-concurrency per key. Tests, the ``nexgate demo`` job and the benchmarks run against it.
+It authenticates each format by its own convention, answers deterministically (echo, tool
+calls, scripted replies, with usage), injects faults on demand and counts requests and
+concurrency per key. Tests, ``nexgate demo``, the batch job and the benchmarks run against it.
 """
 
 from __future__ import annotations
@@ -14,53 +14,30 @@ from typing import Any
 import msgspec
 from aiohttp import web
 
-from ..errors import InvalidInputError, api_error
+from ..errors import InvalidInputError
 from ..events import MessageEnd, StreamError, StreamEvent
 from ..formats import TranslationContext, get_format
 from ..formats._json import dump_json
-from ..schema import FormatName, Request, TextPart, ToolCallPart
+from ..schema import FormatName, Request, Response, TextPart, ToolCallPart, Usage
+from . import errors
 from .auth import auth_problem, presented_key
-from .faults import Fault, parse_fault
-from .replies import build_response, default_reply, stream_events
+from .faults import Fault, FaultQueue, parse_fault
+from .replies import Scripted, build_response, default_reply, stream_events
+from .stats import MockStats
+from .writing import abort, as_json_array, pause, send_json, send_stream, split_events
 
-
-class MockStats:
-    """What the mock saw: requests and in-flight concurrency, overall and per key."""
-
-    def __init__(self) -> None:
-        self.requests = 0
-        self.requests_by_key: dict[str, int] = {}
-        self.inflight = 0
-        self.peak_inflight = 0
-        self.inflight_by_key: dict[str, int] = {}
-        self.peak_inflight_by_key: dict[str, int] = {}
-        self.open_connections = 0
-
-    def enter(self, key: str) -> None:
-        self.requests += 1
-        self.requests_by_key[key] = self.requests_by_key.get(key, 0) + 1
-        self.inflight += 1
-        self.peak_inflight = max(self.peak_inflight, self.inflight)
-        now = self.inflight_by_key[key] = self.inflight_by_key.get(key, 0) + 1
-        self.peak_inflight_by_key[key] = max(self.peak_inflight_by_key.get(key, 0), now)
-
-    def leave(self, key: str) -> None:
-        self.inflight -= 1
-        self.inflight_by_key[key] -= 1
-
-    def __repr__(self) -> str:
-        return f"MockStats(requests={self.requests}, peak_inflight={self.peak_inflight})"
-
-
-class _Queued(msgspec.Struct):
-    fault: Fault
-    times: int
-    format: str | None
-    model: str | None
+#: Faults answered before any reply is built.
+_EARLY = frozenset({"rate_limit", "quota", "status", "reset_before_headers", "redirect"})
 
 
 class MockUpstream:
-    """The embedded upstream. Use ``async with MockUpstream() as mock:`` then ``mock.base_url``."""
+    """The embedded upstream: ``async with MockUpstream() as mock:`` then ``mock.base_url``.
+
+    ``keys=None`` accepts any non-empty key; ``delay`` (seconds) is waited before every answer;
+    ``require_auth`` narrows a format to one auth form, e.g. ``{"gemini": "query"}`` (forms:
+    openai ``bearer``; claude ``x-api-key`` or ``bearer``; gemini ``query`` or
+    ``x-goog-api-key``). ``port=0`` picks a free port.
+    """
 
     def __init__(
         self,
@@ -75,58 +52,85 @@ class MockUpstream:
         self.delay = delay
         self.require_auth = dict(require_auth or {})
         self.host, self.port = host, port
-        self.stats = MockStats()
-        self._faults: list[_Queued] = []
-        self._scripts: deque[list[TextPart | ToolCallPart]] = deque()
+        self.stats = MockStats(self.open_connections)
+        self._faults = FaultQueue()
+        self._scripts: deque[Scripted] = deque()
         self._runner: web.AppRunner | None = None
+        self._closing = asyncio.Event()
         self._count = 0
 
     # ------------------------------------------------------------------ control
 
     @property
     def base_url(self) -> str:
+        """The server root, e.g. ``http://127.0.0.1:50123``."""
         return f"http://{self.host}:{self.port}"
 
     def inject(
-        self, fault: Fault, *, times: int = 1, format: str | None = None, model: str | None = None
+        self,
+        fault: Fault,
+        *,
+        times: int = 1,
+        format: str | None = None,
+        model: str | None = None,
     ) -> None:
         """Apply ``fault`` to the next ``times`` requests (of ``format`` / ``model`` if given)."""
-        self._faults.append(_Queued(fault, times, format, model))
+        self._faults.add(fault, times, format, model)
 
-    def script_text(self, text: str) -> None:
-        """The next request is answered with ``text``."""
-        self._scripts.append([TextPart(text=text)])
+    def clear_faults(self) -> None:
+        """Forget faults that have not struck yet."""
+        self._faults.clear()
 
-    def script_tool_calls(self, calls: list[tuple[str, dict[str, Any]]]) -> None:
-        """The next request is answered with these tool calls."""
+    def script_text(self, text: str, *, usage: Usage | None = None) -> None:
+        """The next request (in arrival order) is answered with ``text``."""
+        self._scripts.append(Scripted([TextPart(text=text)], usage))
+
+    def script_tool_calls(
+        self,
+        calls: list[tuple[str, dict[str, Any]]],
+        *,
+        text: str | None = None,
+        usage: Usage | None = None,
+    ) -> None:
+        """The next request is answered with these tool calls (after ``text``, if given)."""
         self._count += 1
-        parts: list[TextPart | ToolCallPart] = [
-            ToolCallPart(id=f"call_script_{self._count}_{i}", name=name, arguments=args)
+        parts: list[TextPart | ToolCallPart] = [TextPart(text=text)] if text else []
+        parts += [
+            ToolCallPart(id=f"call_script_{self._count}_{i}", name=name, arguments=dict(args))
             for i, (name, args) in enumerate(calls)
         ]
-        self._scripts.append(parts)
+        self._scripts.append(Scripted(parts, usage))
 
     def reset_stats(self) -> None:
-        self.stats = MockStats()
+        self.stats = MockStats(self.open_connections)
+
+    def open_connections(self) -> int:
+        """TCP connections currently open at the server."""
+        server = self._runner.server if self._runner is not None else None
+        return len(server.connections) if server is not None else 0
 
     async def start(self) -> None:
-        app = web.Application(client_max_size=64 * 1024 * 1024)
-        app.router.add_post("/v1/chat/completions", self._openai)
-        app.router.add_post("/v1/messages", self._claude)
-        app.router.add_post("/v1beta/{collection}/{target}", self._gemini)
-        app.router.add_post("/v1/{collection}/{target}", self._gemini)  # google-genai >= 3
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        if self._runner is not None:
+            raise RuntimeError("MockUpstream is already running")
+        self._closing = asyncio.Event()
+        self._runner = web.AppRunner(
+            _app(self), access_log=None, handle_signals=False, shutdown_timeout=2.0
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
         await site.start()
-        sockets = getattr(site._server, "sockets", None) or ()
-        if self.port == 0 and sockets:
-            self.port = sockets[0].getsockname()[1]
+        if self.port == 0:
+            for address in self._runner.addresses:
+                self.port = int(address[1])
+                break
 
     async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        """Stop: stalled answers give up, open connections are closed."""
+        if self._runner is None:
+            return
+        self._closing.set()
+        runner, self._runner = self._runner, None
+        await runner.cleanup()
 
     async def __aenter__(self) -> MockUpstream:
         await self.start()
@@ -135,50 +139,19 @@ class MockUpstream:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    def open_connections(self) -> int:
-        """TCP connections currently open at the server."""
-        server = self._runner.server if self._runner is not None else None
-        return len(server.connections) if server is not None else 0
-
     def __repr__(self) -> str:
         return f"MockUpstream(base_url={self.base_url!r})"
 
     # ------------------------------------------------------------------ handlers
 
-    async def _openai(self, request: web.Request) -> web.StreamResponse:
-        return await self._handle(request, "openai", None)
-
-    async def _claude(self, request: web.Request) -> web.StreamResponse:
-        return await self._handle(request, "claude", None)
-
-    async def _gemini(self, request: web.Request) -> web.StreamResponse:
-        model, _, method = request.match_info["target"].rpartition(":")
-        if method not in ("generateContent", "streamGenerateContent"):
-            raise web.HTTPNotFound()
-        return await self._handle(request, "gemini", (model, method == "streamGenerateContent"))
-
-    def _take_fault(self, request: web.Request, fmt: FormatName, model: str | None) -> Fault | None:
-        header = request.headers.get("x-mock-fault")
-        if header:
-            return parse_fault(header)
-        for queued in self._faults:
-            if queued.format not in (None, fmt) or queued.model not in (None, model):
-                continue
-            queued.times -= 1
-            if queued.times <= 0:
-                self._faults.remove(queued)
-            return queued.fault
-        return None
-
-    async def _handle(
+    async def handle(
         self, request: web.Request, fmt: FormatName, gemini: tuple[str, bool] | None
     ) -> web.StreamResponse:
-        self.stats.open_connections = self.open_connections()
         key = presented_key(request, fmt, self.require_auth.get(fmt))
         problem = auth_problem(request, fmt, key, self.keys)
-        if problem is not None:
-            return self._error(fmt, 401, "authentication", problem)
-        assert key is not None
+        if problem is not None or key is None:
+            self.stats.rejected += 1
+            return errors.error_response(fmt, 401, "authentication", problem or "no key")
         self.stats.enter(key)
         try:
             return await self._answer(request, fmt, gemini)
@@ -189,187 +162,111 @@ class MockUpstream:
         self, request: web.Request, fmt: FormatName, gemini: tuple[str, bool] | None
     ) -> web.StreamResponse:
         body = await request.read()
-        delay = self.delay + float(request.headers.get("x-mock-delay-ms", "0")) / 1000
-        if delay > 0:
-            await _sleep_while_connected(request, delay)
         model = gemini[0] if gemini else None
         try:
-            ctx = TranslationContext(source=fmt, target=fmt, model=model)
-            parsed = get_format(fmt).decode_request(msgspec.json.decode(body), ctx)
-        except (InvalidInputError, msgspec.DecodeError, RecursionError) as exc:
-            return self._error(fmt, 400, "bad_request", f"invalid request: {exc}")
+            parsed = _decode(fmt, body, model)
+            header = request.headers.get("x-mock-fault")
+            fault = parse_fault(header) if header else self._faults.take(fmt, model or parsed.model)
+            delay = self.delay + float(request.headers.get("x-mock-delay-ms", "0")) / 1000
+        except (InvalidInputError, ValueError) as exc:
+            return errors.error_response(fmt, 400, "bad_request", f"invalid request: {exc}")
+        if delay > 0:
+            await pause(request, delay, self._closing)
+        if fault is not None:
+            self.stats.fault(fault.kind)
+            if fault.kind == "delay":
+                await pause(request, fault.wait, self._closing)
+            elif fault.kind in _EARLY:
+                return self._early(request, fmt, fault)
+        response = self._reply(parsed, len(body), fault)
         stream = gemini[1] if gemini else parsed.stream
-        fault = self._take_fault(request, fmt, parsed.model)
-        early = await self._early_fault(request, fmt, fault)
-        if early is not None:
-            return early
-        self._count += 1
-        parts = self._scripts.popleft() if self._scripts else default_reply(parsed, self._count)
-        response = build_response(parsed, parts, number=self._count, body_size=len(body))
-        if fault is not None and fault.kind == "oversize_body":
-            response.choices[0].parts = [TextPart(text="x" * fault.size)]
         if not stream:
-            ctx = TranslationContext(source=fmt, target=fmt, model=model)
-            return web.Response(
-                body=dump_json(get_format(fmt).encode_response(response, ctx)),
-                content_type="application/json",
-            )
+            ctx = TranslationContext(source=fmt, target=fmt, model=model, request=parsed)
+            encoded = dump_json(get_format(fmt).encode_response(response, ctx))
+            return await send_json(request, encoded, fault, self._closing)
+        chunks = _encode_stream(fmt, parsed, model, stream_events(response), fault)
         sse = gemini is None or request.query.get("alt") == "sse"
-        return await self._stream(request, fmt, parsed, stream_events(response), fault, sse)
-
-    async def _early_fault(
-        self, request: web.Request, fmt: FormatName, fault: Fault | None
-    ) -> web.StreamResponse | None:
-        if fault is None:
-            return None
-        kind = fault.kind
-        if kind == "delay":
-            await asyncio.sleep(fault.seconds)
-        elif kind == "rate_limit":
-            return self._rate_limited(fmt, fault)
-        elif kind == "quota":
-            return self._quota(fmt)
-        elif kind == "status":
-            kind_name = {529: "overloaded", 503: "overloaded"}.get(fault.status)
-            return self._error(fmt, fault.status, kind_name, f"mock upstream error {fault.status}")
-        elif kind == "reset_before_headers":
-            if request.transport is not None:
-                request.transport.abort()
-            return web.Response(status=500)
-        elif kind == "redirect":
-            location = f"http://127.0.0.2:{self.port}{request.path_qs}"
-            return web.Response(status=307, headers={"Location": location})
-        return None
-
-    def _error(
-        self, fmt: FormatName, status: int, kind: str | None, message: str, **context: Any
-    ) -> web.Response:
-        error = api_error(message, status=status, kind=kind, **context)
-        code, body = get_format(fmt).encode_error(error)
-        headers = context.pop("headers", None) or {}
-        return web.json_response(
-            body, status=code, headers=headers, dumps=lambda o: dump_json(o).decode()
-        )
-
-    def _rate_limited(self, fmt: FormatName, fault: Fault) -> web.Response:
-        headers: dict[str, str] = {}
-        seconds = fault.retry_after
-        retry_after: float | None = None
-        if fault.hint == "retry-after":
-            headers["retry-after"] = f"{seconds:g}"
-        elif fault.hint == "retry-after-ms":
-            headers["retry-after-ms"] = f"{seconds * 1000:g}"
-        elif fault.hint == "retry-after-date":
-            import time
-            from email.utils import formatdate
-
-            headers["retry-after"] = formatdate(time.time() + seconds, usegmt=True)
-        elif fault.hint == "retry-info":
-            retry_after = seconds  # the Gemini encoder writes it as RetryInfo.retryDelay
-        error = api_error(
-            "rate limited by the mock upstream",
-            status=429,
-            kind="rate_limit",
-            retry_after=retry_after,
-        )
-        code, body = get_format(fmt).encode_error(error)
-        return web.Response(
-            body=dump_json(body), status=code, headers=headers, content_type="application/json"
-        )
-
-    def _quota(self, fmt: FormatName) -> web.Response:
-        if fmt == "gemini":
-            body = {
-                "error": {
-                    "code": 429,
-                    "status": "RESOURCE_EXHAUSTED",
-                    "message": "Quota exceeded for quota metric: per day",
-                    "details": [
-                        {
-                            "@type": "type.googleapis.com/google.rpc.QuotaFailure",
-                            "violations": [
-                                {"quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier"}
-                            ],
-                        }
-                    ],
-                }
-            }
-            return web.Response(body=dump_json(body), status=429, content_type="application/json")
-        if fmt == "claude":
-            return self._error(
-                fmt, 402, "quota", "Your credit balance is too low to access the API."
-            )
-        body = {
-            "error": {
-                "message": "You exceeded your current quota.",
-                "type": "insufficient_quota",
-                "param": None,
-                "code": "insufficient_quota",
-            }
-        }
-        return web.Response(body=dump_json(body), status=429, content_type="application/json")
-
-    async def _stream(
-        self,
-        request: web.Request,
-        fmt: FormatName,
-        parsed: Request,
-        events: list[StreamEvent],
-        fault: Fault | None,
-        sse: bool,
-    ) -> web.StreamResponse:
-        ctx = TranslationContext(source=fmt, target=fmt, model=parsed.model, request=parsed)
-        encoder = get_format(fmt).stream_encoder(ctx)
-        response = web.StreamResponse(
-            headers={"Content-Type": "text/event-stream" if sse else "application/json"}
-        )
-        await response.prepare(request)
-        kind = fault.kind if fault else None
-        if kind == "stall_after_headers":
-            await _sleep_while_connected(
-                request, fault.seconds if fault and fault.seconds > 1 else 3600
-            )
-            return response
-        chunks = [
-            encoder.encode(e)
-            for e in events
-            if not (kind == "truncated_stream" and isinstance(e, MessageEnd))
-        ]
-        if kind == "stream_error_event" and fault is not None:
-            error = StreamError(status=529, kind="overloaded", message="Overloaded")
-            chunks = [*chunks[: fault.events], encoder.encode(error)]
-        elif kind != "truncated_stream":
-            chunks.append(encoder.close())
-        chunks = [c for c in chunks if c]
         if not sse:
-            chunks = _as_json_array(chunks)
-        for i, chunk in enumerate(chunks):
-            if fault is not None and kind == "reset_mid_stream" and i == fault.events:
-                if request.transport is not None:
-                    request.transport.abort()
-                return response
-            if fault is not None and kind == "malformed_chunk" and i == fault.events:
-                await response.write(b'data: {"broken": \n\n')
-            if fault is not None and kind == "slow_drip":
-                await asyncio.sleep(fault.seconds)
-            await response.write(chunk)
-        await response.write_eof()
-        return response
+            chunks = as_json_array(chunks)
+        return await send_stream(request, chunks, fault, self._closing, sse=sse)
+
+    def _reply(self, parsed: Request, body_size: int, fault: Fault | None) -> Response:
+        self._count += 1
+        script = self._scripts.popleft() if self._scripts else None
+        parts = script.parts if script else default_reply(parsed, self._count)
+        if fault is not None and fault.kind == "oversize_body":
+            parts = [TextPart(text="x" * fault.size)]
+        usage = script.usage if script else None
+        return build_response(parsed, parts, number=self._count, body_size=body_size, usage=usage)
+
+    def _early(self, request: web.Request, fmt: FormatName, fault: Fault) -> web.StreamResponse:
+        if fault.kind == "rate_limit":
+            return errors.rate_limited(fmt, fault)
+        if fault.kind == "quota":
+            return errors.quota_exceeded(fmt, fault)
+        if fault.kind == "status":
+            return errors.status_error(fmt, fault)
+        if fault.kind == "redirect":
+            # Another origin: same port on another loopback address, where nothing listens.
+            location = fault.location or f"http://127.0.0.2:{self.port}{request.path_qs}"
+            return web.Response(status=307, headers={"Location": location})
+        abort(request)  # reset_before_headers
+        return web.Response(status=500)
 
 
-async def _sleep_while_connected(request: web.Request, seconds: float) -> None:
-    """Stall like a hung upstream, but let go once the client has hung up."""
-    deadline = asyncio.get_running_loop().time() + seconds
-    while asyncio.get_running_loop().time() < deadline:
-        transport = request.transport
-        if transport is None or transport.is_closing():
-            return
-        await asyncio.sleep(0.02)
+def _decode(fmt: FormatName, body: bytes, model: str | None) -> Request:
+    try:
+        data = msgspec.json.decode(body)
+    except (msgspec.DecodeError, RecursionError) as exc:
+        raise InvalidInputError(f"body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise InvalidInputError("body must be a JSON object")
+    ctx = TranslationContext(source=fmt, target=fmt, model=model)
+    return get_format(fmt).decode_request(data, ctx)
 
 
-def _as_json_array(chunks: list[bytes]) -> list[bytes]:
-    """Gemini's non-SSE stream form: the same chunks as one JSON array."""
-    payloads = [c.strip()[len(b"data: ") :] for c in chunks]
-    out = [b"[" + payloads[0]] if payloads else [b"["]
-    out += [b",\r\n" + p for p in payloads[1:]]
-    return [*out, b"]"]
+def _encode_stream(
+    fmt: FormatName,
+    parsed: Request,
+    model: str | None,
+    events: list[StreamEvent],
+    fault: Fault | None,
+) -> list[bytes]:
+    """The SSE bytes of each event, with the event-level faults applied."""
+    if fmt == "openai" and not parsed.include_usage:
+        # Like OpenAI: the usage chunk only when stream_options.include_usage asked for it.
+        parsed = msgspec.structs.replace(parsed, include_usage=False)
+    ctx = TranslationContext(source=fmt, target=fmt, model=model or parsed.model, request=parsed)
+    encoder = get_format(fmt).stream_encoder(ctx)
+    kind = fault.kind if fault is not None else None
+    if kind == "truncated_stream":
+        chunks = [encoder.encode(e) for e in events if not isinstance(e, MessageEnd)]
+    elif fault is not None and kind == "stream_error_event":
+        error = StreamError(status=529, kind="overloaded", message=fault.message or "Overloaded")
+        kept = [e for c in (encoder.encode(e) for e in events[:-1]) for e in split_events(c)]
+        chunks = [*kept[: fault.events], encoder.encode(error)]
+    else:
+        chunks = [*(encoder.encode(e) for e in events), encoder.close()]
+    return [event for chunk in chunks for event in split_events(chunk)]
+
+
+def _app(mock: MockUpstream) -> web.Application:
+    async def openai(request: web.Request) -> web.StreamResponse:
+        return await mock.handle(request, "openai", None)
+
+    async def claude(request: web.Request) -> web.StreamResponse:
+        return await mock.handle(request, "claude", None)
+
+    async def gemini(request: web.Request) -> web.StreamResponse:
+        model, _, method = request.match_info["target"].rpartition(":")
+        if method not in ("generateContent", "streamGenerateContent") or not model:
+            raise web.HTTPNotFound()
+        return await mock.handle(request, "gemini", (model, method == "streamGenerateContent"))
+
+    app = web.Application(client_max_size=64 * 1024 * 1024)
+    for base in ("", "/{base:.+}"):
+        app.router.add_post(base + "/v1/chat/completions", openai)
+        app.router.add_post(base + "/v1/messages", claude)
+        app.router.add_post(base + "/v1beta/{collection}/{target}", gemini)
+        app.router.add_post(base + "/v1/{collection}/{target}", gemini)  # google-genai >= 3
+    return app
