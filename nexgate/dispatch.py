@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import logging
 import os
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -17,31 +17,29 @@ from typing import Any
 
 from msgspec.structs import replace
 
-from .errors import (
-    APIConnectionError,
-    APIStatusError,
-    APITimeoutError,
-    InvalidInputError,
-    NexgateError,
-    StreamInterruptedError,
-    api_error,
-)
-from .events import MessageEnd, StreamError, StreamEvent, UsageUpdate
-from .exchange import CallOptions, Exchanger, Opened, Stats
+from .errors import APIConnectionError, APIStatusError, APITimeoutError, NexgateError
+from .events import StreamEvent
+from .exchange import Exchanger, Stats
 from .fanout import BatchItem, Result, fan_out
 from .formats import TranslationContext, get_format
 from .formats._json import load_object
 from .limits import LimitConfig, LimiterSet
+from .options import CallOptions, call_options
 from .providers import Provider, Route, load_providers
 from .redact import redact_url
 from .retry import RetryBudget, RetryPolicy
 from .routing import Plan, resolve
-from .schema import FormatName, Request, Response, TextPart
+from .schema import FormatName, JSONObject, Loss, Request, Response, TextPart
 from .stream_translate import StreamDecoding
+from .streaming import encoded, raising, stream_events, total_deadline
 from .translate import decode_request
 from .transport import Timeouts, Transport
 
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+#: Spare sockets above the concurrency cap (a closing connection may still hold one).
+POOL_HEADROOM = 16
+
+logger = logging.getLogger("nexgate.dispatch")
 
 
 def _fallback_worthy(error: NexgateError) -> bool:
@@ -58,7 +56,10 @@ class Client:
 
     ``providers`` adds or replaces providers (the built-ins are ``openai``, ``anthropic``,
     ``gemini`` and ``nexllm``); ``routes`` maps model aliases to providers; ``default`` is the
-    route for models not in the table (a provider name, or a :class:`Route`).
+    route for models not in the table (a provider name, or a :class:`Route`). ``timeouts``,
+    ``retry`` and ``limits`` are client-wide defaults; every call method also takes the
+    per-call keyword overrides listed in :mod:`nexgate.options`. ``environ`` replaces
+    ``os.environ`` as the source of keys.
     """
 
     def __init__(
@@ -87,16 +88,24 @@ class Client:
         self.strict = strict
         self.max_response_bytes = max_response_bytes
         self.stats = Stats()
-        cap = max(
-            [self.limits.max_concurrency or 256]
-            + [(p.limits.max_concurrency or 0) for p in self.providers.values() if p.limits]
-        )
-        # Sized above every concurrency cap, so no call ever waits for a pool slot.
         self._transport = Transport(
-            connections=cap + 16, timeouts=self.timeouts, max_response_bytes=max_response_bytes
+            connections=self._pool_size(),
+            timeouts=self.timeouts,
+            max_response_bytes=max_response_bytes,
         )
         self._limiters: LimiterSet | None = None
         self._exchanger: Exchanger | None = None
+
+    def _pool_size(self) -> int:
+        """Sized above every concurrency cap, so no admitted call waits for a socket.
+
+        Without a global cap the pool is unbounded (0): the limiters alone bound it.
+        """
+        if self.limits.max_concurrency is None:
+            return 0
+        caps = [self.limits.max_concurrency]
+        caps += [p.limits.max_concurrency or 0 for p in self.providers.values() if p.limits]
+        return max(caps) + POOL_HEADROOM
 
     def __repr__(self) -> str:
         names = ", ".join(sorted(self.providers))
@@ -112,6 +121,7 @@ class Client:
         await self.aclose()
 
     async def aclose(self) -> None:
+        """Close the HTTP session of the running event loop (the client may be reused)."""
         await self._transport.close()
 
     def _setup(self) -> Exchanger:
@@ -125,6 +135,7 @@ class Client:
 
     @property
     def limiters(self) -> LimiterSet:
+        """The client's limiters (global, per provider, per key and model)."""
         self._setup()
         assert self._limiters is not None
         return self._limiters
@@ -132,26 +143,15 @@ class Client:
     # ------------------------------------------------------------------ helpers
 
     def _options(self, overrides: Mapping[str, Any]) -> CallOptions:
-        unknown = set(overrides) - {
-            "timeouts",
-            "retry",
-            "extra_headers",
-            "extra_query",
-            "extra_body",
-            "route",
-        }
-        if unknown:
-            raise TypeError(f"unexpected keyword arguments: {sorted(unknown)}")
-        return CallOptions(
-            timeouts=overrides.get("timeouts") or self.timeouts,
-            retry=overrides.get("retry") or self.retry,
-            extra_headers=overrides.get("extra_headers"),
-            extra_query=overrides.get("extra_query"),
-            extra_body=overrides.get("extra_body"),
-        )
+        return call_options(overrides, timeouts=self.timeouts, retry=self.retry)
 
     def _plans(self, request: Request, overrides: Mapping[str, Any]) -> list[Plan]:
         route = overrides.get("route")
+        provider = overrides.get("provider")
+        if provider is not None:
+            if route is not None:
+                raise TypeError("pass either route= or provider=, not both")
+            route = provider
         if isinstance(route, str):
             route = Route(route)
         return resolve(
@@ -164,7 +164,9 @@ class Client:
 
     def _encode(
         self, request: Request, plan: Plan, *, stream: bool, source: FormatName | None
-    ) -> tuple[dict[str, Any], TranslationContext]:
+    ) -> tuple[JSONObject, TranslationContext]:
+        """The upstream body; a cross-format plan drops what the target cannot carry
+        (e.g. another provider's signatures), recorded as losses on the context."""
         ctx = TranslationContext(
             source=source or plan.format, target=plan.format, model=plan.model, strict=self.strict
         )
@@ -176,23 +178,29 @@ class Client:
         return body, ctx
 
     @staticmethod
-    def _estimate(body: dict[str, Any], request: Request) -> float:
-        """Tokens to pre-charge: the prompt's text length / 4 plus the output allowance."""
-        prompt = sum(
-            len(p.text) for m in request.messages for p in m.parts if isinstance(p, TextPart)
-        )
+    def _estimate(body: JSONObject, request: Request) -> float:
+        """Tokens to pre-charge for the TPM limiter (reconciled with the real usage later):
+        the prompt's text length / 4 plus the output allowance. Cheap: runs on every call."""
+        parts = (p for m in request.messages for p in m.parts)
+        prompt = sum(len(p.text) for p in parts if isinstance(p, TextPart))
         return prompt / 4 + (request.max_tokens or 256)
 
     # ------------------------------------------------------------------ calls
 
-    async def complete(
-        self, request: Request, *, source: FormatName | None = None, **overrides: Any
+    async def complete(self, request: Request, **overrides: Any) -> Response:
+        """Send an internal request; the internal response (after retries and fallbacks).
+
+        ``Response.losses`` lists what the translations on the way could not carry.
+        """
+        return await self._complete(request, None, overrides)
+
+    async def _complete(
+        self, request: Request, source: FormatName | None, overrides: Mapping[str, Any]
     ) -> Response:
-        """Send an internal request and return the internal response (retries, fallbacks)."""
         exchanger = self._setup()
         options = self._options(overrides)
         plans = self._plans(request, overrides)
-        async with _total_deadline(options.timeouts.total):
+        with total_deadline(options.timeouts.total) as options.deadline:
             for number, plan in enumerate(plans):
                 try:
                     return await self._complete_once(exchanger, request, plan, options, source)
@@ -200,6 +208,7 @@ class Client:
                     if number + 1 == len(plans) or not _fallback_worthy(exc):
                         raise
                     self.stats.fallbacks += 1
+                    logger.debug("falling back from %s: %s", plan.provider.name, type(exc).__name__)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _complete_once(
@@ -210,7 +219,7 @@ class Client:
         options: CallOptions,
         source: FormatName | None,
     ) -> Response:
-        body, _ = self._encode(request, plan, stream=False, source=source)
+        body, encoding = self._encode(request, plan, stream=False, source=source)
         estimate = self._estimate(body, request)
         async with exchanger.exchange(
             plan, body, stream=False, options=options, estimated_tokens=estimate
@@ -223,7 +232,8 @@ class Client:
             )
             if response.usage is not None:
                 opened.permit.reconcile(response.usage.total_tokens)
-            return response
+        response.losses = _merged(encoding.losses, response.losses)
+        return response
 
     @asynccontextmanager
     async def _events(
@@ -232,7 +242,7 @@ class Client:
         exchanger = self._setup()
         options = self._options(overrides)
         plans = self._plans(request, overrides)
-        async with _total_deadline(options.timeouts.total):
+        with total_deadline(options.timeouts.total) as options.deadline:
             for number, plan in enumerate(plans):
                 body, _ = self._encode(request, plan, stream=True, source=source)
                 estimate = self._estimate(body, request)
@@ -253,7 +263,7 @@ class Client:
                     decode_ctx = TranslationContext(
                         source=plan.format, target=plan.format, model=plan.model, request=request
                     )
-                    yield _stream_events(opened, StreamDecoding(decode_ctx)), plan
+                    yield stream_events(opened, StreamDecoding(decode_ctx)), plan
                 return
 
     @asynccontextmanager
@@ -266,7 +276,7 @@ class Client:
         raises :class:`~nexgate.StreamInterruptedError` — after the events that did arrive.
         """
         async with self._events(request, overrides, None) as (events, _):
-            yield _raising(events)
+            yield raising(events)
 
     async def send(
         self,
@@ -275,23 +285,33 @@ class Client:
         format: str,
         model: str | None = None,
         **overrides: Any,
-    ) -> dict[str, Any]:
+    ) -> JSONObject:
         """A body in the caller's ``format`` in, the response in the same format out.
 
         An upstream error raises :class:`~nexgate.APIStatusError` whose ``.status`` and
         ``.body`` are already in the caller's format.
         """
+        _, out = await self._send(body, format, model, overrides)
+        return out
+
+    async def _send(
+        self,
+        body: Mapping[str, Any] | bytes,
+        format: str,
+        model: str | None,
+        overrides: Mapping[str, Any],
+    ) -> tuple[Response, JSONObject]:
         caller = get_format(format)
         request = decode_request(body, format=caller.name, model=model)
         try:
-            response = await self.complete(request, source=caller.name, **overrides)
+            response = await self._complete(request, caller.name, overrides)
         except APIStatusError as exc:
             exc.status, exc.body = caller.encode_error(exc)
             raise
         ctx = TranslationContext(
             source=caller.name, target=caller.name, model=request.model, request=request
         )
-        return caller.encode_response(response, ctx)
+        return response, caller.encode_response(response, ctx)
 
     @asynccontextmanager
     async def send_stream(
@@ -314,7 +334,7 @@ class Client:
                 ctx = TranslationContext(
                     source=plan.format, target=caller.name, model=request.model, request=request
                 )
-                yield _encoded(events, caller.stream_encoder(ctx))
+                yield encoded(events, caller.stream_encoder(ctx))
         except APIStatusError as exc:
             exc.status, exc.body = caller.encode_error(exc)
             raise
@@ -328,6 +348,7 @@ class Client:
         Each result carries its input ``index`` and either a response or a typed error: one
         failing item never cancels the others. Leaving the block cancels what is still running.
         """
+        self._options(overrides)  # a bad keyword fails here, not once per item
         async with fan_out(self, items, concurrency=concurrency, overrides=overrides) as results:
             yield results
 
@@ -349,72 +370,8 @@ class Client:
         )
 
 
-@asynccontextmanager
-async def _total_deadline(seconds: float) -> AsyncIterator[None]:
-    """One overall deadline across attempts and fallbacks; the error says it was this one.
-
-    ``asyncio.timeout`` rather than an anyio scope: the client is asyncio-only (aiohttp), and
-    this runs on every call.
-    """
-    try:
-        async with asyncio.timeout(seconds):
-            yield
-    except TimeoutError as exc:
-        if isinstance(exc, APITimeoutError):
-            raise
-        raise APITimeoutError(
-            f"the call passed its total deadline of {seconds:g}s", kind="total"
-        ) from None
-
-
-async def _stream_events(opened: Opened, decoding: StreamDecoding) -> AsyncIterator[StreamEvent]:
-    usage = None
-    try:
-        chunks = [opened.first_chunk] if opened.first_chunk else []
-        for chunk in chunks:
-            for event in decoding.feed(chunk):
-                yield event
-        assert opened.chunks is not None
-        async for chunk in opened.chunks:
-            for event in decoding.feed(chunk):
-                if isinstance(event, UsageUpdate | MessageEnd) and event.usage is not None:
-                    usage = event.usage
-                yield event
-    except (APIConnectionError, APITimeoutError, InvalidInputError) as exc:
-        # A reset, a stall or a malformed chunk once output reached the caller: not retried.
-        yield StreamError(
-            status=502, kind="stream_interrupted", message=f"the stream broke off: {exc.message}"
-        )
-        return
-    for event in decoding.close():
-        yield event
-    if usage is not None:
-        opened.permit.reconcile(usage.total_tokens)
-
-
-async def _raising(events: AsyncIterator[StreamEvent]) -> AsyncIterator[StreamEvent]:
-    async for event in events:
-        if isinstance(event, StreamError):
-            if event.kind == "stream_interrupted":
-                raise StreamInterruptedError(event.message)
-            raise api_error(
-                event.message,
-                status=event.status,
-                kind=event.kind,
-                code=event.code,
-                retry_after=event.retry_after,
-            )
-        yield event
-
-
-async def _encoded(events: AsyncIterator[StreamEvent], encoder: Any) -> AsyncIterator[bytes]:
-    async for event in events:
-        data = encoder.encode(event)
-        if data:
-            yield data
-    tail = encoder.close()
-    if tail:
-        yield tail
+def _merged(first: list[Loss], second: list[Loss]) -> list[Loss]:
+    return [*first, *second] if first else second
 
 
 __all__ = ("Client",)

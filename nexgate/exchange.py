@@ -7,9 +7,9 @@ read whole inside the loop; a stream is retried until its first chunk has arrive
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import anyio
@@ -19,23 +19,15 @@ from .errors import APIStatusError, InvalidInputError, NexgateError, RateLimitEr
 from .formats import get_format
 from .formats._json import dump_json
 from .limits import LimiterSet, Permit
-from .redact import redact_url
-from .retry import RetryBudget, RetryPolicy, decide
+from .options import CallOptions, check_headers
+from .redact import RedactingFilter, redact_url
+from .retry import RetryBudget, decide
 from .routing import Plan
-from .transport import Timeouts, Transport, UpstreamResponse
+from .transport import Transport, UpstreamResponse
 
 logger = logging.getLogger("nexgate.dispatch")
-
-
-@dataclass(slots=True)
-class CallOptions:
-    """Per-call settings (client defaults, overridden by keyword arguments of each call)."""
-
-    timeouts: Timeouts
-    retry: RetryPolicy
-    extra_headers: Mapping[str, str] | None = None
-    extra_query: Mapping[str, str] | None = None
-    extra_body: Mapping[str, Mapping[str, Any]] | None = None
+# Defense in depth: nothing here logs a key, but a record that did would be blanked.
+logger.addFilter(RedactingFilter())
 
 
 @dataclass(slots=True)
@@ -77,7 +69,9 @@ class Exchanger:
     ) -> tuple[dict[str, str], dict[str, str]]:
         provider = plan.provider
         headers = {"Content-Type": "application/json", **provider.headers}
-        for name, value in (options.extra_headers or {}).items():
+        extra = options.extra_headers or {}
+        check_headers(extra, "extra_headers")
+        for name, value in extra.items():
             if name.lower() in PROTECTED_HEADERS:
                 raise InvalidInputError(
                     f"extra header {name!r} may not override authentication", path="extra_headers"
@@ -105,11 +99,11 @@ class Exchanger:
         url = plan.provider.url(fmt.request_path(plan.model, stream))
         attempt = 0
         while True:
-            key_id, key = plan.provider.next_key()
-            headers, query = self._headers(plan, key, options)
             stack = AsyncExitStack()
             permit: Permit | None = None
             try:
+                key_id, key = stack.enter_context(plan.provider.lease_key())
+                headers, query = self._headers(plan, key, options)
                 permit = await stack.enter_async_context(
                     self.limits.acquire(
                         provider=plan.provider.name,
@@ -135,6 +129,9 @@ class Exchanger:
                     permit.penalize(exc.retry_after)
                 await stack.aclose()
                 decision = decide(exc, attempt, options.retry)
+                if decision.retry and _past(options.deadline, decision.delay):
+                    # Sleeping would only end in the total timeout: the real cause is better.
+                    decision = replace(decision, retry=False, reason="no time left for a retry")
                 if not decision.retry or not self.budget.allow_retry():
                     logger.debug("not retried: %s", decision.reason or "retry budget spent")
                     raise
@@ -177,6 +174,10 @@ class Exchanger:
             first = chunk
             break
         return Opened(response, permit, first_chunk=first, chunks=chunks)
+
+
+def _past(deadline: float | None, delay: float) -> bool:
+    return deadline is not None and anyio.current_time() + delay >= deadline
 
 
 def _scrubbed(error: APIStatusError, plan: Plan) -> APIStatusError:

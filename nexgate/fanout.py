@@ -15,12 +15,20 @@ from .schema import Request, Response
 if TYPE_CHECKING:
     from .dispatch import Client
 
-#: An internal request, or a body in a wire format: ``(body, "openai")``.
-BatchItem: TypeAlias = Request | tuple[Mapping[str, Any] | bytes, str]
+#: An internal request, or a body in a wire format: ``(body, "openai")``, or
+#: ``(body, "gemini", model)`` for a format whose model lives in the URL.
+BatchItem: TypeAlias = (
+    Request | tuple[Mapping[str, Any] | bytes, str] | tuple[Mapping[str, Any] | bytes, str, str]
+)
 
 
 class Result(msgspec.Struct, kw_only=True):
-    """The outcome of one fanned-out item: a response or a typed error, never both."""
+    """The outcome of one fanned-out item: a response or a typed error, never both.
+
+    ``response`` is the internal response; ``body`` the response in the caller's format, for
+    ``(body, format)`` items. ``error`` is a :class:`~nexgate.NexgateError` (for an upstream
+    error of a ``(body, format)`` item, its ``.body`` is in that format).
+    """
 
     index: int
     response: Response | None = None
@@ -38,11 +46,13 @@ async def _run_one(
     try:
         if isinstance(item, Request):
             return Result(index=index, response=await client.complete(item, **overrides))
-        if isinstance(item, tuple) and len(item) == 2:
-            body, fmt = item
-            return Result(index=index, body=await client.send(body, format=fmt, **overrides))
+        if isinstance(item, tuple) and len(item) in (2, 3):
+            body, fmt, model = item[0], item[1], item[2] if len(item) == 3 else None
+            response, out = await client._send(body, fmt, model, overrides)
+            return Result(index=index, response=response, body=out)
         raise InvalidInputError(
-            "an item must be a Request or a (body, format) pair", path=f"items[{index}]"
+            "an item must be a Request, a (body, format) pair or (body, format, model)",
+            path=f"items[{index}]",
         )
     except NexgateError as exc:
         return Result(index=index, error=exc)
@@ -80,9 +90,26 @@ async def fan_out(
             async for result in receive:
                 yield result
 
-    async with anyio.create_task_group() as group:
-        group.start_soon(producer)
-        try:
-            yield results()
-        finally:
-            group.cancel_scope.cancel()
+    try:
+        async with anyio.create_task_group() as group:
+            group.start_soon(producer)
+            try:
+                yield results()
+            finally:
+                group.cancel_scope.cancel()
+    except BaseExceptionGroup as caught:
+        # Items' own failures are values; what is left (the caller's exception from inside
+        # the block, a failing ``items`` iterator) is raised as itself, not as a group.
+        raise _first(caught) from None
+
+
+def _first(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The first non-cancellation exception of a (nested) group."""
+    fallback: BaseException | None = None
+    for exc in group.exceptions:
+        if isinstance(exc, BaseExceptionGroup):
+            exc = _first(exc)
+        if not isinstance(exc, anyio.get_cancelled_exc_class()):
+            return exc
+        fallback = fallback or exc
+    return fallback or group

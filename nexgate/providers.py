@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Literal, TypeAlias
 
 from .auth import DEFAULT_ANTHROPIC_VERSION, AuthHook, AuthStyle
 from .errors import InvalidInputError
@@ -14,6 +15,9 @@ from .formats import format_name
 from .limits import LimitConfig
 from .redact import Secret, redact_url
 from .schema import FormatName
+
+#: How a provider with several keys picks one for each call.
+KeyStrategy: TypeAlias = Literal["round_robin", "least_inflight"]
 
 _MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$")
 
@@ -33,7 +37,9 @@ class Provider:
 
     ``format`` is ``None`` for a gateway that speaks every format (NexLLM): the route picks.
     ``auth`` is a style name, a callable returning headers, or ``None`` for the format's
-    documented default. Keys are :class:`~nexgate.redact.Secret` and never printed.
+    documented default. Keys are :class:`~nexgate.redact.Secret` and never printed; with
+    several keys, ``key_strategy`` spreads calls over them (``"round_robin"``, or
+    ``"least_inflight"``: the key with the fewest calls running).
     """
 
     name: str
@@ -46,34 +52,69 @@ class Provider:
     headers: Mapping[str, str] = field(default_factory=dict)
     limits: LimitConfig | None = None
     key_limits: LimitConfig | None = None
+    key_strategy: KeyStrategy = "round_robin"
     _secrets: tuple[Secret, ...] = field(default=(), init=False, repr=False)
-    _cycle: itertools.cycle[int] | None = field(default=None, init=False, repr=False)
+    _next: int = field(default=0, init=False, repr=False)
+    _inflight: list[int] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
         if self.format is not None:
             self.format = format_name(self.format)
-        self._secrets = tuple(k if isinstance(k, Secret) else Secret(k) for k in self.keys)
+        if self.key_strategy not in ("round_robin", "least_inflight"):
+            raise InvalidInputError(
+                f"unknown key strategy {self.key_strategy!r}", path="key_strategy"
+            )
+        self._set_keys(tuple(k if isinstance(k, Secret) else Secret(k) for k in self.keys))
         self.keys = ()  # only the Secrets are kept
+
+    def _set_keys(self, secrets: tuple[Secret, ...]) -> None:
+        self._secrets = secrets
+        self._inflight = [0] * len(secrets)
 
     def load_keys(self, environ: Mapping[str, str]) -> None:
         """Take keys from the environment when none were given explicitly."""
         if not self._secrets and self.key_env:
             raw = environ.get(self.key_env, "")
-            self._secrets = tuple(Secret(k.strip()) for k in raw.split(",") if k.strip())
+            self._set_keys(tuple(Secret(k.strip()) for k in raw.split(",") if k.strip()))
 
     @property
     def key_count(self) -> int:
         return len(self._secrets)
 
+    def _pick(self) -> int:
+        count = len(self._secrets)
+        start = self._next % count
+        self._next = start + 1
+        if self.key_strategy == "round_robin":
+            return start
+        # Fewest calls running; ties go round-robin so idle keys share the load too.
+        order = [(start + offset) % count for offset in range(count)]
+        return min(order, key=self._inflight.__getitem__)
+
+    @contextmanager
+    def lease_key(self) -> Iterator[tuple[str, Secret | None]]:
+        """(key id for limits, key) for one attempt, counted as in flight until it ends."""
+        if not self._secrets:
+            yield ("nokey", None)
+            return
+        index = self._pick()
+        self._inflight[index] += 1
+        try:
+            yield (f"key{index}", self._secrets[index])
+        finally:
+            self._inflight[index] -= 1
+
     def next_key(self) -> tuple[str, Secret | None]:
-        """(key id for limits, key) round-robin over the provider's keys."""
+        """(key id for limits, key) by the key strategy, not counted as in flight."""
         if not self._secrets:
             return ("nokey", None)
-        if self._cycle is None:
-            self._cycle = itertools.cycle(range(len(self._secrets)))
-        index = next(self._cycle)
+        index = self._pick()
         return (f"key{index}", self._secrets[index])
+
+    def keys_in_flight(self) -> tuple[int, ...]:
+        """Calls running on each key, in key order."""
+        return tuple(self._inflight)
 
     def secrets(self) -> tuple[str, ...]:
         return tuple(s.reveal() for s in self._secrets)

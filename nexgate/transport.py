@@ -11,6 +11,7 @@ headers — both can hold keys.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from .errors import (
     InvalidInputError,
     NexgateError,
     ResponseTooLargeError,
+    TimeoutKind,
 )
 from .redact import redact_url
 
@@ -83,12 +85,19 @@ class UpstreamResponse:
     """Status, headers and the body of one upstream answer, read within the limits."""
 
     def __init__(
-        self, response: aiohttp.ClientResponse, url: str, timeouts: Timeouts, max_bytes: int
+        self,
+        response: aiohttp.ClientResponse,
+        url: str,
+        timeouts: Timeouts,
+        max_bytes: int,
+        started: float | None = None,
     ) -> None:
         self._response = response
         self._url = url
         self._timeouts = timeouts
         self._max_bytes = max_bytes
+        #: When the request went out (loop time): the start of the first-byte clock.
+        self.started = asyncio.get_running_loop().time() if started is None else started
         self.status = response.status
         self.headers: dict[str, str] = {k.lower(): v for k, v in response.headers.items()}
 
@@ -127,13 +136,16 @@ class UpstreamResponse:
     async def chunks(self, first_byte: float | None = None) -> AsyncIterator[bytes]:
         """Body chunks as they arrive; a gap longer than the idle timeout is an error.
 
-        With ``first_byte``, the wait for the first chunk (a stream's first token) has that
-        deadline instead, and its timeout is reported as a ``first_byte`` one.
+        With ``first_byte``, the wait for the first chunk (a stream's first token) ends
+        ``first_byte`` seconds after the request went out (one clock for the headers and the
+        first token), and its timeout is reported as a ``first_byte`` one.
         """
         content = self._response.content
-        limit, kind = (
-            (first_byte, "first_byte") if first_byte is not None else (self._timeouts.idle, "idle")
-        )
+        limit: float = self._timeouts.idle
+        kind: TimeoutKind = "idle"
+        if first_byte is not None:
+            kind = "first_byte"
+            limit = max(0.0, self.started + first_byte - asyncio.get_running_loop().time())
         while True:
             error: NexgateError | None = None
             try:
@@ -141,7 +153,7 @@ class UpstreamResponse:
                     chunk = await content.readany()
             except TimeoutError:
                 where = _where(self._url)
-                error = APITimeoutError(f"no data from {where} for {limit:g}s", kind=kind)  # type: ignore[arg-type]
+                error = APITimeoutError(f"no data from {where} in time ({kind})", kind=kind)
             except _CLIENT_ERRORS as exc:
                 error = map_client_error(exc, self._url, reading=True)
             if error is not None:
@@ -154,35 +166,42 @@ class UpstreamResponse:
 
 
 class Transport:
-    """Owns the aiohttp session of one client on one event loop."""
+    """Owns the aiohttp sessions of one client: one per event loop, created on first use.
+
+    ``connections`` is the connector's pool size (0: unbounded); the client sizes it above
+    every concurrency cap so that a call admitted by the limiters never queues for a socket.
+    """
 
     def __init__(self, *, connections: int, timeouts: Timeouts, max_response_bytes: int) -> None:
         self.connections = connections
         self.timeouts = timeouts
         self.max_response_bytes = max_response_bytes
-        self._session: aiohttp.ClientSession | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._sessions: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, aiohttp.ClientSession
+        ] = weakref.WeakKeyDictionary()
 
     def session(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
-        if self._session is None or self._session.closed or self._loop is not loop:
+        session = self._sessions.get(loop)
+        if session is None or session.closed:
             connector = aiohttp.TCPConnector(
                 limit=self.connections, limit_per_host=0, keepalive_timeout=30
             )
-            self._session = aiohttp.ClientSession(
+            session = aiohttp.ClientSession(
                 connector=connector,
                 timeout=aiohttp.ClientTimeout(total=None, sock_connect=self.timeouts.connect),
                 auto_decompress=True,
                 raise_for_status=False,
                 trust_env=False,
             )
-            self._loop = loop
-        return self._session
+            self._sessions[loop] = session
+        return session
 
     async def close(self) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-        self._session = None
+        """Close this loop's session (a session of another loop dies with that loop)."""
+        session = self._sessions.pop(asyncio.get_running_loop(), None)
+        if session is not None and not session.closed:
+            await session.close()
 
     @asynccontextmanager
     async def post(
@@ -198,6 +217,7 @@ class Transport:
         timeouts = timeouts or self.timeouts
         error: NexgateError | None = None
         response: aiohttp.ClientResponse | None = None
+        started = asyncio.get_running_loop().time()
         try:
             async with asyncio.timeout(timeouts.first_byte):
                 response = await self.session().post(
@@ -224,7 +244,7 @@ class Transport:
             where, status = redact_url(url), response.status
             raise APIConnectionError(f"{where} answered {status}; redirects are not followed")
         try:
-            yield UpstreamResponse(response, url, timeouts, self.max_response_bytes)
+            yield UpstreamResponse(response, url, timeouts, self.max_response_bytes, started)
         except BaseException:
             response.close()
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -47,6 +48,38 @@ async def settle(mock: MockUpstream) -> None:
         if mock.open_connections() == 0:
             return
         await anyio.sleep(0.02)
+
+
+def tasks_now() -> set[asyncio.Task[Any]]:
+    """Live tasks, except the pytest runner's own ones."""
+    return {
+        task
+        for task in asyncio.all_tasks()
+        if "TestRunner" not in getattr(task.get_coro(), "__qualname__", "")
+    }
+
+
+async def assert_no_tasks_left(before: set[asyncio.Task[Any]]) -> None:
+    """No task started since ``before`` is still alive (server handlers get a moment)."""
+    left: set[asyncio.Task[Any]] = set()
+    for _ in range(50):
+        left = {t for t in tasks_now() - before if t is not asyncio.current_task()}
+        if not left:
+            return
+        await anyio.sleep(0.02)
+    raise AssertionError(f"tasks left behind: {left}")
+
+
+async def assert_released(client: nexgate.Client, mock: MockUpstream, before: set[Any]) -> None:
+    """After any scenario: no limiter slot held or awaited, no connection, no task left."""
+    assert client.limiters.in_flight == 0
+    assert client.limiters.waiting == 0
+    assert all(scope.borrowed == 0 for scope in client.limiters.scopes.values())
+    assert client.limiters.global_scope.borrowed == 0
+    await client.aclose()
+    await settle(mock)
+    assert mock.open_connections() == 0
+    await assert_no_tasks_left(before)
 
 
 def body(

@@ -1,0 +1,433 @@
+"""The Client's call surface: overrides, URLs, auth placement, keys, losses and fan-out edges.
+
+A small recording upstream (aiohttp, loopback) shows exactly what went over the wire.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import anyio
+import pytest
+from aiohttp import web
+from dispatch.conftest import KEY, assert_released, body, make_client, tasks_now
+
+import nexgate
+from nexgate import Message, Request, TextPart
+from nexgate.fanout import BatchItem
+from nexgate.providers import Provider, Route
+from nexgate.schema import ReasoningPart, Signature
+from nexgate.testing import Fault, MockUpstream
+from nexgate.transport import Timeouts
+
+pytestmark = pytest.mark.anyio
+
+OPENAI_REPLY = {
+    "id": "chatcmpl-1",
+    "object": "chat.completion",
+    "created": 0,
+    "model": "m",
+    "choices": [
+        {
+            "index": 0,
+            "message": {"role": "assistant", "content": "recorded"},
+            "finish_reason": "stop",
+        }
+    ],
+    "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4},
+}
+GEMINI_REPLY = {
+    "candidates": [
+        {"content": {"role": "model", "parts": [{"text": "recorded"}]}, "finishReason": "STOP"}
+    ],
+    "modelVersion": "m",
+}
+
+
+class Recorder:
+    """Answers every POST with a canned body and remembers what it received."""
+
+    def __init__(self) -> None:
+        self.seen: list[web.Request] = []
+        self.bodies: list[bytes] = []
+        self.base_url = ""
+        self.delay = 0.0
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.seen.append(request)
+        self.bodies.append(await request.read())
+        if self.delay:
+            await anyio.sleep(self.delay)
+        reply = GEMINI_REPLY if "/models/" in request.path else OPENAI_REPLY
+        return web.json_response(reply)
+
+
+@pytest.fixture
+async def recorder() -> AsyncIterator[Recorder]:
+    rec = Recorder()
+    app = web.Application()
+    app.router.add_route("POST", "/{tail:.*}", rec.handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    rec.base_url = f"http://127.0.0.1:{port}"
+    yield rec
+    await runner.cleanup()
+
+
+def _request(text: str = "hi", model: str = "m") -> Request:
+    return Request(model=model, messages=[Message(role="user", parts=[TextPart(text=text)])])
+
+
+# ---------------------------------------------------------------- URLs and auth placement
+
+
+@pytest.mark.parametrize("suffix", ["", "/", "/v1", "/v1/"])
+async def test_base_url_is_the_server_root_and_v1_is_not_doubled(
+    recorder: Recorder, suffix: str
+) -> None:
+    provider = Provider("p", recorder.base_url + suffix, "openai", keys=["k"])
+    async with nexgate.Client(providers=[provider], environ={}) as client:
+        await client.send(body("openai"), format="openai")
+    assert recorder.seen[0].path == "/v1/chat/completions"
+
+
+async def test_gemini_base_ending_in_v1beta_and_model_quoted_in_the_path(
+    recorder: Recorder,
+) -> None:
+    provider = Provider("g", recorder.base_url + "/v1beta", "gemini", keys=[KEY])
+    async with nexgate.Client(providers=[provider], environ={}) as client:
+        await client.send(body("gemini"), format="gemini", model="aws/claude:x")
+        async with client.send_stream(body("gemini"), format="gemini", model="m") as chunks:
+            async for _ in chunks:
+                pass
+    first, second = recorder.seen
+    # The slash stays encoded: the model id cannot leave its path segment.
+    assert first.raw_path.startswith("/v1beta/models/aws%2Fclaude:x:generateContent")
+    assert first.query["key"] == KEY  # custom Gemini-format upstreams: ?key=
+    assert second.path == "/v1beta/models/m:streamGenerateContent"
+    assert second.query["alt"] == "sse"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "provider_auth", "expect"),
+    [
+        ("openai", None, ("Authorization", f"Bearer {KEY}")),
+        ("claude", None, ("x-api-key", KEY)),
+        ("gemini", "x-goog-api-key", ("x-goog-api-key", KEY)),
+    ],
+)
+async def test_auth_goes_where_each_format_wants_it(
+    recorder: Recorder, fmt: str, provider_auth: Any, expect: tuple[str, str]
+) -> None:
+    provider = Provider("p", recorder.base_url, fmt, keys=[KEY], auth=provider_auth)
+    async with nexgate.Client(providers=[provider], environ={}) as client:
+        # The canned body may not parse as this format; the request is what counts.
+        with contextlib.suppress(nexgate.NexgateError):
+            await client.send(body(fmt), format=fmt, model="m")
+    seen = recorder.seen[0]
+    assert seen.headers[expect[0]] == expect[1]
+    assert "key" not in seen.query
+    if fmt == "claude":
+        assert seen.headers["anthropic-version"] == "2023-06-01"
+
+
+async def test_builtin_gemini_provider_sends_the_key_in_a_header() -> None:
+    client = nexgate.Client(environ={"GEMINI_API_KEY": KEY, "NEXLLM_API_KEY": KEY})
+    assert client.providers["gemini"].auth == "x-goog-api-key"
+    assert client.providers["nexllm"].auth is None  # Gemini-format nexllm: the ?key= default
+    assert client.providers["gemini"].key_count == 1
+    assert KEY not in repr(client) and KEY not in repr(client.providers)
+
+
+async def test_a_callable_authenticates_anything_else(recorder: Recorder) -> None:
+    def azure(key: nexgate.Secret | None) -> dict[str, str]:
+        assert key is not None
+        return {"api-key": key.reveal()}
+
+    provider = Provider("az", recorder.base_url, "openai", keys=[KEY], auth=azure)
+    async with nexgate.Client(providers=[provider], environ={}) as client:
+        await client.send(body("openai"), format="openai")
+    assert recorder.seen[0].headers["api-key"] == KEY
+    assert "Authorization" not in recorder.seen[0].headers
+
+
+# ---------------------------------------------------------------- per-call overrides
+
+
+async def test_extra_headers_query_and_body_per_target_format(recorder: Recorder) -> None:
+    provider = Provider("p", recorder.base_url, "openai", keys=["k"])
+    async with nexgate.Client(providers=[provider], environ={}) as client:
+        await client.send(
+            body("claude"),
+            format="claude",
+            extra_headers={"x-trace": "t1"},
+            extra_query={"api-version": "2024"},
+            extra_body={"openai": {"service_tier": "flex"}, "gemini": {"ignored": True}},
+        )
+    seen = recorder.seen[0]
+    assert seen.headers["x-trace"] == "t1" and seen.query["api-version"] == "2024"
+    sent = recorder.bodies[0]
+    assert b'"service_tier":"flex"' in sent and b"ignored" not in sent
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"x-ok": "a\r\nInjected: 1"},
+        {"x-ok": "a\nb"},
+        {"bad name": "v"},
+        {"x-nul": "a\0b"},
+        {"x-ok": 5},
+    ],
+)
+async def test_control_characters_in_headers_are_refused(
+    recorder: Recorder, headers: dict[str, Any]
+) -> None:
+    provider = Provider("p", recorder.base_url, "openai", keys=["k"])
+    async with nexgate.Client(providers=[provider], environ={}) as client:
+        with pytest.raises(nexgate.InvalidInputError):
+            await client.send(body("openai"), format="openai", extra_headers=headers)
+    assert recorder.seen == []
+
+
+async def test_extra_query_may_not_carry_a_key(recorder: Recorder) -> None:
+    provider = Provider("p", recorder.base_url, "gemini", keys=["k"])
+    async with nexgate.Client(providers=[provider], environ={}) as client:
+        with pytest.raises(nexgate.InvalidInputError):
+            await client.send(body("gemini"), format="gemini", model="m", extra_query={"key": "x"})
+        with pytest.raises(TypeError, match="unexpected keyword"):
+            await client.send(body("gemini"), format="gemini", model="m", retries=3)
+    assert recorder.seen == []
+
+
+async def test_max_retries_and_timeout_overrides(mock: MockUpstream) -> None:
+    mock.inject(Fault(kind="status", status=500), times=10)
+    async with make_client(mock, "openai") as client:
+        with pytest.raises(nexgate.ServerError):
+            await client.complete(_request(), max_retries=0)
+        assert mock.stats.requests == 1
+        mock.clear_faults()
+        mock.inject(Fault(kind="stall_after_headers", seconds=30), times=1)
+        with pytest.raises(nexgate.APITimeoutError) as caught:
+            await client.complete(_request(), timeout=0.3)
+        assert caught.value.kind == "total"
+
+
+async def test_provider_override_picks_the_upstream(mock: MockUpstream) -> None:
+    async with make_client(mock, "openai") as client:
+        response = await client.complete(_request("via gemini"), provider="mock-gemini")
+        with pytest.raises(TypeError):
+            await client.complete(_request(), provider="mock-gemini", route="mock-claude")
+        with pytest.raises(nexgate.InvalidInputError, match="unknown provider"):
+            await client.complete(_request(), provider="nope")
+    assert response.text == "echo: via gemini"
+
+
+async def test_a_retry_hint_beyond_the_deadline_fails_fast_with_the_real_error(
+    mock: MockUpstream,
+) -> None:
+    mock.inject(Fault(kind="rate_limit", retry_after=5), times=1)
+    started = anyio.current_time()
+    async with make_client(mock, "claude", timeouts=Timeouts(total=1)) as client:
+        with pytest.raises(nexgate.RateLimitError) as caught:
+            await client.send(body("claude"), format="claude")
+    assert anyio.current_time() - started < 0.9
+    assert caught.value.retry_after == 5
+    assert mock.stats.requests == 1
+
+
+# ---------------------------------------------------------------- keys
+
+
+@pytest.mark.parametrize("strategy", ["round_robin", "least_inflight"])
+async def test_several_keys_share_the_load(strategy: str) -> None:
+    keys = ["k-a", "k-b", "k-c"]
+    async with MockUpstream(keys=keys, delay=0.02) as mock:
+        provider = Provider("p", mock.base_url, "openai", keys=keys, key_strategy=strategy)  # type: ignore[arg-type]
+        async with nexgate.Client(providers=[provider], environ={}) as client:
+            results = await client.batch([_request(str(i)) for i in range(30)], concurrency=9)
+            assert provider.keys_in_flight() == (0, 0, 0)
+    assert all(r.ok for r in results)
+    assert sorted(mock.stats.requests_by_key) == keys
+    assert all(8 <= n <= 12 for n in mock.stats.requests_by_key.values())
+    if strategy == "round_robin":
+        assert set(mock.stats.requests_by_key.values()) == {10}
+
+
+async def test_least_inflight_avoids_the_busy_key() -> None:
+    keys = ["k-a", "k-b"]
+    async with MockUpstream(keys=keys) as mock:
+        provider = Provider("p", mock.base_url, "openai", keys=keys, key_strategy="least_inflight")
+        async with nexgate.Client(providers=[provider], environ={}) as client:
+            with provider.lease_key() as (busy, _):  # one key is held by a long call
+                for _ in range(4):
+                    await client.complete(_request())
+    assert busy == "key0"
+    assert mock.stats.requests_by_key == {"k-b": 4}
+
+
+def test_keys_from_the_environment_comma_separated() -> None:
+    client = nexgate.Client(environ={"OPENAI_API_KEY": "a, b ,c"})
+    assert client.providers["openai"].key_count == 3
+    assert client.providers["anthropic"].key_count == 0
+
+
+# ---------------------------------------------------------------- fallbacks and losses
+
+
+async def test_cross_format_fallback_drops_signatures_and_records_the_loss(
+    mock: MockUpstream,
+) -> None:
+    providers = [
+        Provider("primary", mock.base_url, "claude", keys=[KEY]),
+        Provider("backup", mock.base_url, "gemini", keys=[KEY]),
+    ]
+    route = Route("primary", model="m", fallbacks=(Route("backup", model="m"),))
+    request = Request(
+        model="smart",
+        messages=[
+            Message(role="user", parts=[TextPart(text="think")]),
+            Message(
+                role="assistant",
+                parts=[
+                    ReasoningPart(text="hmm", signature=Signature(format="claude", value="sig")),
+                    TextPart(text="thought"),
+                ],
+            ),
+            Message(role="user", parts=[TextPart(text="again")]),
+        ],
+    )
+    mock.inject(Fault(kind="status", status=529), times=1, format="claude")
+    async with nexgate.Client(
+        providers=providers, routes={"smart": route}, environ={}, retry=nexgate.RetryPolicy(0)
+    ) as client:
+        response = await client.complete(request)
+        assert client.stats.fallbacks == 1
+    assert response.text.startswith("echo:")
+    dropped = [loss for loss in response.losses if loss.severity == "dropped"]
+    assert {loss.kind for loss in dropped} & {"reasoning_dropped", "signature_not_replayable"}
+
+
+async def test_no_fallback_for_a_caller_error(mock: MockUpstream) -> None:
+    providers = [
+        Provider("primary", mock.base_url, "claude", keys=[KEY]),
+        Provider("backup", mock.base_url, "openai", keys=[KEY]),
+    ]
+    route = Route("primary", model="m", fallbacks=(Route("backup", model="m"),))
+    mock.inject(Fault(kind="status", status=400), times=1)
+    async with nexgate.Client(providers=providers, routes={"x": route}, environ={}) as client:
+        with pytest.raises(nexgate.BadRequestError):
+            await client.complete(_request(model="x"))
+        assert client.stats.fallbacks == 0
+    assert mock.stats.requests == 1
+
+
+# ---------------------------------------------------------------- streams and fan-out edges
+
+
+@pytest.mark.parametrize("fmt", ["openai", "claude", "gemini"])
+async def test_stream_without_its_terminal_event_raises(mock: MockUpstream, fmt: str) -> None:
+    before = tasks_now()
+    mock.inject(Fault(kind="truncated_stream", events=2), times=1)
+    client = make_client(mock, fmt)
+    seen = 0
+    with pytest.raises(nexgate.StreamInterruptedError):
+        async with client.stream(_request("one two three four")) as events:
+            async for _ in events:
+                seen += 1
+    assert seen > 0
+    await assert_released(client, mock, before)
+
+
+async def test_fan_out_pairs_carry_the_internal_response_too(mock: MockUpstream) -> None:
+    items: list[BatchItem] = [
+        (body("gemini", "g"), "gemini", "m"),
+        _request("internal"),
+        (body("claude", "c"), "claude"),
+    ]
+    async with make_client(mock, "openai") as client:
+        results = await client.batch(items)
+    assert [r.index for r in results] == [0, 1, 2]
+    assert all(r.response is not None and r.error is None for r in results)
+    assert results[0].body is not None and "candidates" in results[0].body
+    assert results[1].body is None
+    assert results[2].body is not None and results[2].body["type"] == "message"
+
+
+async def test_an_exception_inside_the_map_block_comes_out_as_itself(mock: MockUpstream) -> None:
+    before = tasks_now()
+    client = make_client(mock, "openai")
+    with pytest.raises(KeyError):  # not an ExceptionGroup
+        async with client.map([_request(str(i)) for i in range(20)], concurrency=4) as results:
+            async for _ in results:
+                raise KeyError("caller bug")
+    await assert_released(client, mock, before)
+
+
+async def test_a_failing_items_iterator_comes_out_as_itself(mock: MockUpstream) -> None:
+    def items() -> Iterator[Request]:
+        yield _request("a")
+        raise RuntimeError("bad input file")
+
+    client = make_client(mock, "openai")
+    with pytest.raises(RuntimeError, match="bad input file"):
+        await client.batch(items())
+    await client.aclose()
+
+
+async def test_cancelling_the_caller_of_map_cancels_everything() -> None:
+    async with MockUpstream(keys=[KEY], delay=5) as slow:
+        before = tasks_now()
+        client = make_client(slow, "openai")
+        with anyio.move_on_after(0.3) as scope:
+            await client.batch([_request(str(i)) for i in range(50)], concurrency=10)
+        assert scope.cancelled_caught
+        await assert_released(client, slow, before)
+
+
+async def test_bad_fan_out_arguments_fail_before_anything_is_sent(mock: MockUpstream) -> None:
+    async with make_client(mock, "openai") as client:
+        with pytest.raises(TypeError):
+            await client.batch([_request()], bogus=1)
+        with pytest.raises(nexgate.InvalidInputError):
+            await client.batch([_request()], concurrency=0)
+        results = await client.batch([("not a pair",)])  # type: ignore[list-item]
+    assert isinstance(results[0].error, nexgate.InvalidInputError)
+    assert mock.stats.requests == 0
+
+
+# ---------------------------------------------------------------- logging
+
+
+def test_the_dispatch_logger_blanks_keys_as_a_last_resort(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import nexgate.exchange  # noqa: F401  (installs the filter)
+
+    caplog.set_level(logging.DEBUG, logger="nexgate.dispatch")
+    log = logging.getLogger("nexgate.dispatch")
+    log.debug("GET %s", f"http://h/v1beta/models/m:generateContent?key={KEY}")
+    log.debug("headers %s", {"Authorization": f"Bearer {KEY}", "x-api-key": KEY})
+    text = "\n".join(record.getMessage() for record in caplog.records)
+    assert len(caplog.records) == 2
+    assert KEY not in text and "***" in text
+
+
+@pytest.mark.parametrize("fmt", ["openai", "claude", "gemini"])
+async def test_leaving_a_stream_early_releases_everything(mock: MockUpstream, fmt: str) -> None:
+    before = tasks_now()
+    mock.inject(Fault(kind="slow_drip", seconds=0.2), times=2)
+    client = make_client(mock, fmt)
+    async with client.stream(_request("a b c d e f g h")) as events:
+        async for _ in events:
+            break
+    async with client.send_stream(body(fmt, "a b c d", stream=True), format=fmt, model="m") as out:
+        async for _ in out:
+            break
+    await assert_released(client, mock, before)
