@@ -7,10 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import anyio
-
 from ..errors import InvalidInputError
 from ..formats import FORMAT_ALIASES
+from . import loop
 from .connection import add_connection_args, connect
 from .progress import LiveProgress, format_summary
 
@@ -37,7 +36,7 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if not args.input.is_file():
         raise InvalidInputError(f"no such input file: {args.input}", path="INPUT")
-    return anyio.run(_batch, args)
+    return loop.run(_batch, args)
 
 
 async def _batch(args: argparse.Namespace) -> int:

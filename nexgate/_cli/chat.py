@@ -6,10 +6,9 @@ import argparse
 import sys
 from typing import Any
 
-import anyio
-
 from ..events import TextDelta
 from ..schema import Message, Request, TextPart
+from . import loop
 from .connection import add_connection_args, connect
 
 
@@ -25,7 +24,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return anyio.run(_chat, args)
+    return loop.run(_chat, args)
 
 
 async def _chat(args: argparse.Namespace) -> int:

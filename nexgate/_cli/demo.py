@@ -14,6 +14,7 @@ from typing import Any
 import anyio
 
 from ..formats._json import dump_json
+from . import loop
 
 # (caller format, upstream format)
 DIRECTIONS = (("openai", "claude"), ("claude", "gemini"), ("gemini", "openai"))
@@ -78,7 +79,7 @@ def _reply(fmt: str, body: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    return anyio.run(_demo, args.rows)
+    return loop.run(_demo, args.rows)
 
 
 async def _demo(rows: int) -> int:

@@ -14,6 +14,7 @@ from typing import Any
 import anyio
 
 from ..errors import InvalidInputError
+from . import loop
 
 _FORMS = {
     "openai": ("bearer",),
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInputError("--delay-ms must not be negative")
     required = _require_auth(args.require_auth)
     with contextlib.suppress(KeyboardInterrupt):
-        anyio.run(_serve, args, required)
+        loop.run(_serve, args, required)
     return 0
 
 
