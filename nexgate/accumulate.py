@@ -1,4 +1,11 @@
-"""Folds internal stream events into the :class:`~nexgate.schema.Response` they describe."""
+"""Folds internal stream events into the :class:`~nexgate.schema.Response` they describe.
+
+Parts are ordered by their event index; tool-call argument text is parsed once, at the end;
+usage is the last ``UsageUpdate`` / ``MessageEnd`` usage; the finish comes from ``MessageEnd``.
+A stream that carried a ``StreamError`` raises the matching nexgate error from ``result()``
+(``StreamInterruptedError`` for a cut-off, else ``errors.api_error`` by status and kind); one
+that ended without ``MessageEnd`` raises ``StreamInterruptedError``.
+"""
 
 from __future__ import annotations
 
@@ -31,28 +38,34 @@ from .schema import (
 
 
 class _Builder:
-    __slots__ = ("chunks", "part")
+    """One part being filled; the skeleton from ``PartStart`` is never mutated (the same event
+    object may also go to an encoder)."""
+
+    __slots__ = ("chunks", "part", "signature")
 
     def __init__(self, part: TextPart | ReasoningPart | ToolCallPart) -> None:
         self.part = part
+        self.signature = part.signature
         self.chunks: list[str] = []
 
     def build(self) -> Part:
         text = "".join(self.chunks)
         part = self.part
         if isinstance(part, TextPart):
-            return TextPart(text=part.text + text, signature=part.signature)
+            return TextPart(text=part.text + text, signature=self.signature)
         if isinstance(part, ReasoningPart):
             return ReasoningPart(
-                text=part.text + text, signature=part.signature, redacted_data=part.redacted_data
+                text=part.text + text, signature=self.signature, redacted_data=part.redacted_data
             )
+        # Arguments are JSON text fragments until the end; text that is not a JSON object
+        # is kept as raw_arguments (OpenAI can take it back unchanged).
         arguments = parse_args(text) if text else dict(part.arguments)
         return ToolCallPart(
             id=part.id,
             name=part.name,
             arguments=arguments if arguments is not None else {},
             raw_arguments=None if arguments is not None else text,
-            signature=part.signature,
+            signature=self.signature,
         )
 
 
@@ -82,7 +95,7 @@ class Accumulator:
         elif isinstance(event, SignatureDelta):
             builder = self._parts.get(event.index)
             if builder is not None:
-                builder.part.signature = event.signature
+                builder.signature = event.signature
         elif isinstance(event, MessageStart):
             self.id, self.created = event.id, event.created
             self.model = event.model or self.model
@@ -120,7 +133,11 @@ class Accumulator:
         error = self.error_value()
         if error is not None:
             raise error
-        parts = [self._parts[i].build() for i in sorted(self._parts)]
+        built = (self._parts[i].build() for i in sorted(self._parts))
+        # Empty text is dropped, as every non-streamed decoder does (unless it is signed).
+        parts = [
+            p for p in built if not (isinstance(p, TextPart) and not p.text and p.signature is None)
+        ]
         choice = Choice(parts=parts, finish=self.finish, stop_sequence=self.stop_sequence)
         return Response(
             id=self.id, model=self.model, choices=[choice], usage=self.usage, created=self.created

@@ -1,9 +1,19 @@
-"""Server-sent events: an incremental parser (bytes in, events out) and the writer.
+"""Server-sent events: an incremental parser (bytes in, events out), the writer, and a splitter
+for streamed JSON arrays.
 
 The parser follows the WHATWG event-stream rules that matter for LLM APIs: any chunk
-boundaries, LF / CRLF / CR line endings, multi-line ``data:`` joined by LF, comments, ``event:``
-names. One event may not exceed ``max_event_bytes`` (the default lets multi-MiB base64 images
+boundaries (a CRLF may be split between two chunks), LF / CRLF / CR line endings, multi-line
+``data:`` joined by LF, ``data:`` with or without the space after the colon, comments (lines
+starting with ``:``), ``event:`` and ``id:`` fields; an event without data is not dispatched.
+One event may not exceed ``max_event_bytes`` (the default lets multi-MiB base64 images
 through); past it the parser raises :class:`~nexgate.errors.ResponseTooLargeError`.
+
+Speed matters (every streamed token goes through here), so the parser works on whole chunks
+with ``bytes.replace`` / ``split`` and handles the usual one-line ``data:`` event without a
+per-line loop. Line endings are normalized to LF per chunk; a CR at the end of a chunk is
+remembered so that an LF starting the next chunk is not counted as a second line end.
+Bytes of an unfinished event are kept as a list of pieces and joined only once the event can
+be complete, so a huge event arriving in small chunks costs linear time.
 """
 
 from __future__ import annotations
@@ -14,7 +24,10 @@ import msgspec
 
 from .errors import ResponseTooLargeError
 
-DEFAULT_MAX_EVENT_BYTES = 32 * 1024 * 1024
+#: Largest event (or streamed JSON-array element) accepted: 16 MiB.
+DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024
+
+_BOM = b"\xef\xbb\xbf"
 
 
 class SSEEvent(msgspec.Struct, frozen=True):
@@ -25,94 +38,139 @@ class SSEEvent(msgspec.Struct, frozen=True):
     id: str | None = None
 
 
+def _too_large(limit: int, what: str = "a server-sent event") -> ResponseTooLargeError:
+    return ResponseTooLargeError(
+        f"{what} is larger than the {limit}-byte limit (max_event_bytes); "
+        "the upstream answer was refused rather than buffered without bound"
+    )
+
+
+def _block(block: bytes) -> SSEEvent | None:
+    """The event of one blank-line-terminated block (LF line endings), or None without data."""
+    data: list[bytes] = []
+    event: str | None = None
+    event_id: str | None = None
+    for line in block.split(b"\n"):
+        if not line or line[0] == 0x3A:  # a leading empty line, or a ":" comment
+            continue
+        name, _, value = line.partition(b":")
+        if value[:1] == b" ":
+            value = value[1:]
+        if name == b"data":
+            data.append(value)
+        elif name == b"event":
+            event = value.decode("utf-8", "replace")
+        elif name == b"id":
+            event_id = value.decode("utf-8", "replace")
+        # Other fields (retry, unknown names) do not concern us.
+    if not data:
+        return None
+    return SSEEvent(data[0] if len(data) == 1 else b"\n".join(data), event, event_id)
+
+
 class SSEParser:
     """Incremental event-stream parser: ``feed`` bytes as they arrive, get whole events."""
 
-    __slots__ = ("_buffer", "_data", "_event", "_id", "_size", "max_event_bytes")
+    __slots__ = (
+        "_after_cr",
+        "_names",
+        "_pending",
+        "_pending_size",
+        "_started",
+        "max_event_bytes",
+    )
 
     def __init__(self, max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES) -> None:
         self.max_event_bytes = max_event_bytes
-        self._buffer = b""
-        self._data: list[bytes] = []
-        self._event: str | None = None
-        self._id: str | None = None
-        self._size = 0
+        self._pending: list[bytes] = []  # LF-normalized bytes of the unfinished event
+        self._pending_size = 0
+        self._after_cr = False  # the last chunk ended with a CR (maybe half of a CRLF)
+        self._started = False
+        self._names: dict[bytes, str] = {}  # event-name lines seen, decoded once
+
+    def _normalize(self, chunk: bytes) -> bytes:
+        if not self._started:
+            self._started = True
+            if chunk.startswith(_BOM):
+                chunk = chunk[3:]
+        if self._after_cr and chunk[:1] == b"\n":
+            chunk = chunk[1:]  # the LF of a CRLF whose CR ended the previous chunk
+        if b"\r" in chunk:
+            self._after_cr = chunk[-1:] == b"\r"
+            return chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        self._after_cr = False
+        return chunk
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
         """Parse ``chunk``; returns the events it completed."""
-        buffer = self._buffer + chunk if self._buffer else bytes(chunk)
-        held = b""
-        if b"\r" in buffer:
-            if buffer.endswith(b"\r"):
-                # A CR at the end may be the first half of a CRLF: decide with the next chunk.
-                buffer, held = buffer[:-1], b"\r"
-            # CRLF, LF and a lone CR all end a line: normalize to LF once, here.
-            buffer = buffer.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        events: list[SSEEvent] = []
-        blocks = buffer.split(b"\n\n")
-        self._buffer = blocks.pop() + held
-        for block in blocks:
-            self._block(block, events)
-        if len(self._buffer) > self.max_event_bytes:
-            self._too_large()
-        return events
+        if not chunk:
+            return []
+        text = self._normalize(bytes(chunk))
+        pending = self._pending
+        if b"\n\n" not in text and not (
+            pending and text[:1] == b"\n" and pending[-1][-1:] == b"\n"
+        ):
+            if text:
+                pending.append(text)
+                self._pending_size += len(text)
+                if self._pending_size > self.max_event_bytes:
+                    self._reset()
+                    raise _too_large(self.max_event_bytes)
+            return []
+        if pending:
+            pending.append(text)
+            text = b"".join(pending)
+        blocks = text.split(b"\n\n")
+        rest = blocks.pop()
+        self._pending = [rest] if rest else []
+        self._pending_size = len(rest)
+        limit = self.max_event_bytes
+        if len(text) > limit and any(len(block) > limit for block in blocks):
+            self._reset()
+            raise _too_large(limit)
+        if self._pending_size > limit:
+            self._reset()
+            raise _too_large(limit)
+        return self._events(blocks)
 
-    def _block(self, block: bytes, events: list[SSEEvent]) -> None:
-        """One blank-line-terminated block; the common one-line shapes skip the line loop."""
-        if len(block) > self.max_event_bytes:
-            self._too_large()
-        if not self._data and self._event is None:
-            if block.startswith(b"data: ") and b"\n" not in block:
-                events.append(SSEEvent(block[6:]))
-                return
-            if block.startswith(b"event: "):
-                name, sep, data = block.partition(b"\n")
-                if sep and data.startswith(b"data: ") and b"\n" not in data:
-                    events.append(SSEEvent(data[6:], name[7:].decode("utf-8", "replace")))
-                    return
-        for line in block.split(b"\n"):
-            self._line(line, events)
-        self._line(b"", events)
+    def _events(self, blocks: list[bytes]) -> list[SSEEvent]:
+        events: list[SSEEvent] = []
+        append = events.append
+        names = self._names
+        for block in blocks:
+            # The common shapes, "data: ..." and "event: ...\ndata: ...", need no line loop.
+            if block[:6] == b"data: ":
+                if b"\n" not in block:
+                    append(SSEEvent(block[6:]))
+                    continue
+            elif block[:7] == b"event: ":
+                name, _, line = block.partition(b"\n")
+                if line[:6] == b"data: " and b"\n" not in line:
+                    event_name = names.get(name)
+                    if event_name is None:
+                        event_name = name[7:].decode("utf-8", "replace")
+                        if len(names) < 64:  # formats use a handful; never grow unbounded
+                            names[name] = event_name
+                    append(SSEEvent(line[6:], event_name))
+                    continue
+            event = _block(block)
+            if event is not None:
+                append(event)
+        return events
 
     def close(self) -> list[SSEEvent]:
-        """End of input: an unterminated last line and event are still delivered."""
-        events: list[SSEEvent] = []
-        rest = self._buffer.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        self._buffer = b""
-        for line in rest.split(b"\n"):
-            self._line(line, events)
-        self._line(b"", events)
-        return events
+        """End of input: the last event is delivered even without its blank line (recorded
+        and real servers sometimes omit it), even if its last line is unfinished; whether
+        such a tail is a cut-off is for the decoder to judge (its JSON will not parse)."""
+        rest = b"".join(self._pending)
+        self._reset()
+        event = _block(rest) if rest else None
+        return [event] if event is not None else []
 
-    def _line(self, line: bytes, events: list[SSEEvent]) -> None:
-        if not line:
-            if self._data:
-                events.append(SSEEvent(b"\n".join(self._data), self._event, self._id))
-            self._data = []
-            self._event = None
-            self._size = 0
-            return
-        if line[0] == 0x3A:  # ":" starts a comment (keep-alive)
-            return
-        name, sep, value = line.partition(b":")
-        if sep and value[:1] == b" ":
-            value = value[1:]
-        if name == b"data":
-            self._size += len(value) + 1
-            if self._size > self.max_event_bytes:
-                self._too_large()
-            self._data.append(value)
-        elif name == b"event":
-            self._event = value.decode("utf-8", "replace")
-        elif name == b"id":
-            self._id = value.decode("utf-8", "replace")
-
-    def _too_large(self) -> None:
-        limit = self.max_event_bytes
-        self._buffer = b""
-        self._data = []
-        self._size = 0
-        raise ResponseTooLargeError(f"a server-sent event is larger than the {limit}-byte limit")
+    def _reset(self) -> None:
+        self._pending = []
+        self._pending_size = 0
+        self._after_cr = False
 
 
 def encode_event(data: bytes, event: str | None = None, *, crlf: bool = False) -> bytes:
@@ -123,80 +181,112 @@ def encode_event(data: bytes, event: str | None = None, *, crlf: bool = False) -
     return b"event: " + event.encode() + eol + b"data: " + data + eol + eol
 
 
-class JSONArraySplitter:
-    """Splits a streamed JSON array (``[{...},{...}]``) into its element texts, incrementally.
+_STRUCTURAL = re.compile(rb'["{}\[\]]')
+_STRING_END = re.compile(rb'["\\]')
 
-    Gemini's ``streamGenerateContent`` without ``alt=sse`` sends this form.
+
+class JSONArraySplitter:
+    """Splits a streamed JSON array (``[{...},\\n{...}]``) into its element texts, incrementally.
+
+    Gemini's ``streamGenerateContent`` without ``alt=sse`` sends this form; a bare object
+    (``{"error": ...}``) is taken as a single element. The scanner only tracks strings (with
+    backslash escapes) and bracket depth, jumping between interesting bytes with regexes.
     """
 
-    __slots__ = ("_buffer", "_depth", "_escape", "_in_string", "_opened", "_scanned", "_start")
+    __slots__ = (
+        "_base",
+        "_buffer",
+        "_depth",
+        "_escape",
+        "_in_string",
+        "_position",
+        "_start",
+        "max_element_bytes",
+    )
 
-    _INTERESTING = re.compile(rb'["\\{}\[\]]')
+    def __init__(self, max_element_bytes: int = DEFAULT_MAX_EVENT_BYTES) -> None:
+        self.max_element_bytes = max_element_bytes
+        self._reset()
 
-    def __init__(self) -> None:
-        self._buffer = b""
-        self._scanned = 0
+    def _reset(self) -> None:
+        self._buffer = bytearray()  # from the start of the current element (or empty)
+        self._position = 0  # scanned up to here in _buffer
         self._depth = 0
+        self._base = -1  # depth at which elements sit: 1 inside an array, 0 for a bare object
         self._in_string = False
         self._escape = False
-        self._opened = False
-        self._start = -1
+        self._start = -1  # offset of the current element in _buffer
 
     def feed(self, chunk: bytes) -> list[bytes]:
-        self._buffer += chunk
-        out: list[bytes] = []
+        """Scan ``chunk``; returns the elements it completed, as JSON texts."""
         buffer = self._buffer
-        position = self._scanned
-        while position < len(buffer):
+        buffer += chunk
+        out: list[bytes] = []
+        position = self._position
+        end = len(buffer)
+        while position < end:
             if self._in_string:
-                position = self._scan_string(buffer, position)
-                continue
-            match = self._INTERESTING.search(buffer, position)
-            if match is None:
-                position = len(buffer)
-                break
-            position = match.start()
-            char = buffer[position]
-            position += 1
-            if char == 0x22:  # '"'
-                self._in_string = True
-            elif char in (0x7B, 0x5B):  # '{' '['
-                if not self._opened:
-                    self._opened = True
+                if self._escape:
+                    self._escape = False
+                    position += 1
                     continue
-                if self._depth == 0:
-                    self._start = position - 1
-                self._depth += 1
-            elif char in (0x7D, 0x5D):  # '}' ']'
-                if self._depth == 0:
-                    continue  # the closing bracket of the array itself
-                self._depth -= 1
-                if self._depth == 0:
-                    out.append(buffer[self._start : position])
-                    self._start = -1
-        if self._start >= 0:
-            self._buffer = buffer[self._start :]
-            self._scanned = position - self._start
-            self._start = 0
-        else:
-            self._buffer = b""
-            self._scanned = 0
+                match = _STRING_END.search(buffer, position)
+                if match is None:
+                    position = end
+                    break
+                position = match.end()
+                if buffer[position - 1] == 0x5C:  # backslash: the next byte is escaped
+                    self._escape = True
+                else:
+                    self._in_string = False
+                continue
+            match = _STRUCTURAL.search(buffer, position)
+            if match is None:
+                position = end
+                break
+            position = match.end()
+            self._structural(buffer[position - 1], position, buffer, out)
+        self._trim(position)
         return out
 
-    def _scan_string(self, buffer: bytes, position: int) -> int:
-        while position < len(buffer):
-            char = buffer[position]
-            position += 1
-            if self._escape:
-                self._escape = False
-            elif char == 0x5C:  # backslash
-                self._escape = True
-            elif char == 0x22:
-                self._in_string = False
-                return position
-        return position
+    def _structural(self, char: int, position: int, buffer: bytearray, out: list[bytes]) -> None:
+        if char == 0x22:  # '"'
+            self._in_string = True
+        elif char in (0x7B, 0x5B):  # '{' '['
+            if self._base < 0:
+                self._base = 1 if char == 0x5B else 0
+            if self._depth == self._base and self._start < 0:
+                self._start = position - 1
+            self._depth += 1
+        elif self._depth > 0:  # '}' ']'
+            self._depth -= 1
+            if self._depth == self._base and self._start >= 0:
+                out.append(bytes(buffer[self._start : position]))
+                self._start = -1
+
+    def _trim(self, position: int) -> None:
+        buffer = self._buffer
+        if self._start >= 0:
+            del buffer[: self._start]
+            self._position = position - self._start
+            self._start = 0
+            if len(buffer) > self.max_element_bytes:
+                self._reset()
+                raise _too_large(self.max_element_bytes, "a streamed JSON element")
+        else:
+            buffer.clear()
+            self._position = 0
 
     @property
     def pending(self) -> bool:
         """Whether an element was started and not finished."""
-        return self._depth > 0 or self._in_string
+        return self._start >= 0 or self._in_string
+
+
+__all__ = (
+    "DEFAULT_MAX_EVENT_BYTES",
+    "JSONArraySplitter",
+    "SSEEvent",
+    "SSEParser",
+    "encode_event",
+)

@@ -1,11 +1,16 @@
-"""Stream translation: one format's SSE bytes in, another format's SSE bytes out, any chunking."""
+"""Stream translation: one format's SSE bytes in, another format's SSE bytes out, any chunking.
+
+``StreamDecoding`` is the first half (bytes -> internal stream events, used by the dispatcher
+too); ``StreamTranslator`` adds the target's encoder. The event conventions every decoder and
+encoder follows are described in ``nexgate.events`` and ``nexgate.formats.openai.stream``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import TranslationError
+from .errors import InvalidInputError, TranslationError
 from .events import StreamEvent
 from .formats import TranslationContext, get_format
 from .formats._context import LossHook
@@ -15,53 +20,81 @@ from .translate import decode_request
 
 
 class StreamDecoding:
-    """Bytes of a ``source`` stream in, internal stream events out.
+    """Bytes of a ``source`` stream in, internal stream events out (the dispatcher's pipeline).
 
-    A Gemini stream may also come as one JSON array (``streamGenerateContent`` without
-    ``alt=sse``); the framing is detected from the first byte.
+    SSE framing goes through :class:`~nexgate.sse.SSEParser`. A Gemini stream may instead come
+    as one JSON array (``streamGenerateContent`` without ``alt=sse``) or, for an error, a bare
+    JSON object: the framing is decided by the first non-whitespace byte (``[`` or ``{``) and
+    each element is handed to the decoder as an :class:`SSEEvent` holding its JSON text.
+    ``close`` ends the stream: a decoder that has not seen its terminal event reports
+    ``StreamError(kind="stream_interrupted")``.
     """
+
+    __slots__ = ("array", "ctx", "decoder", "max_event_bytes", "parser", "sniffed")
 
     def __init__(
         self, ctx: TranslationContext, *, max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES
     ) -> None:
         self.ctx = ctx
         self.decoder = get_format(ctx.source).stream_decoder(ctx)
+        self.max_event_bytes = max_event_bytes
         self.parser = SSEParser(max_event_bytes)
         self.array: JSONArraySplitter | None = None
         self.sniffed = ctx.source != "gemini"
 
+    def _sniff(self, data: bytes) -> bool:
+        """Decide the Gemini framing; False while only whitespace has arrived."""
+        stripped = data.lstrip()
+        if not stripped:
+            return False
+        self.sniffed = True
+        if stripped[:1] in (b"[", b"{"):
+            self.array = JSONArraySplitter(self.max_event_bytes)
+        return True
+
     def feed(self, data: bytes) -> list[StreamEvent]:
-        if not self.sniffed:
-            stripped = data.lstrip()
-            if not stripped:
-                return []
-            self.sniffed = True
-            if stripped[:1] == b"[":
-                self.array = JSONArraySplitter()
+        """Decode the next piece of the stream; returns the events it completed."""
+        if not self.sniffed and not self._sniff(data):
+            return []
         if self.array is not None:
             frames = [SSEEvent(element) for element in self.array.feed(data)]
         else:
             frames = self.parser.feed(data)
+        decode = self.decoder.feed
+        if len(frames) == 1:
+            return decode(frames[0])
         events: list[StreamEvent] = []
         for frame in frames:
-            events.extend(self.decoder.feed(frame))
+            events += decode(frame)
         return events
 
     def close(self) -> list[StreamEvent]:
+        """The source ended: flush the framing, then let the decoder judge completeness."""
         events: list[StreamEvent] = []
         if self.array is None:
             for frame in self.parser.close():
-                events.extend(self.decoder.feed(frame))
-        events.extend(self.decoder.close())
+                try:
+                    events += self.decoder.feed(frame)
+                except InvalidInputError:
+                    # An unterminated last event that does not parse was cut off in transit:
+                    # the decoder's close() reports the stream as interrupted.
+                    break
+        events += self.decoder.close()
         return events
 
 
 class StreamTranslator:
     """Translates a stream between formats: ``feed`` bytes as they arrive, then ``close``.
 
-    ``request`` is the caller's original request body (in ``target`` format), when known: it
-    decides, for example, whether an OpenAI caller gets the usage chunk. A stream that ends
-    without its terminal event ends with the target format's error event.
+    ``source`` SSE bytes (any chunking; for Gemini also the JSON-array form) are decoded into
+    internal events and encoded as ``target`` SSE bytes; the output does not depend on how the
+    input was chunked. ``request`` is the caller's original request body (in ``target``
+    format), when known: it decides, for example, whether an OpenAI caller gets the usage
+    chunk. A stream that ends without its terminal event, or carries an upstream error, ends
+    with the target format's error event. ``losses`` lists what could not be carried over
+    (``on_loss`` sees each as it happens); with ``strict=True`` a dropped one raises
+    :class:`~nexgate.errors.TranslationError` from the ``feed``/``close`` that recorded it.
+    An event over ``max_event_bytes`` raises :class:`~nexgate.errors.ResponseTooLargeError`.
     """
 
     def __init__(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from stream.scenarios import decode_stream
+from stream.scenarios import decode_stream, random_splits
 from stream.test_stream_matrix import validate
 
 from nexgate import StreamTranslator
@@ -28,6 +28,8 @@ def _as_sse(path: Path) -> bytes:
             msgspec.json.decode(line).get("type") if path.parent.parent.name == "claude" else None
         )
         out += (f"event: {name}\n".encode() if name else b"") + b"data: " + line + b"\n\n"
+    if path.parent.parent.name == "openai":
+        out += b"data: [DONE]\n\n"  # the recording kept the payloads, not the framing
     return out
 
 
@@ -88,3 +90,20 @@ def test_every_cut_of_a_recorded_stream_is_reported_incomplete(fmt: FormatName) 
     boundaries += [i + 4 for i in range(len(data)) if data[i : i + 4] == b"\r\n\r\n"]
     for cut in sorted(set(boundaries))[:-1]:
         assert decode_stream(fmt, data[:cut]).error_value() is not None, cut
+
+
+@pytest.mark.parametrize("target", FORMATS)
+@pytest.mark.parametrize(("source", "path"), _streams(), ids=lambda v: getattr(v, "name", v))
+def test_recorded_stream_output_does_not_depend_on_chunking(
+    source: FormatName, path: Path, target: FormatName
+) -> None:
+    data = _as_sse(path)
+
+    def run(chunks: list[bytes]) -> bytes:
+        translator = StreamTranslator(source, target, model="gemini-2.5-flash")
+        return b"".join(translator.feed(c) for c in chunks) + translator.close()
+
+    whole = run([data])
+    assert run([data[i : i + 1] for i in range(len(data))]) == whole
+    for seed in range(3):
+        assert run(random_splits(data, seed)) == whole

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import anthropic
 import openai
@@ -65,7 +67,7 @@ async def test_anthropic_client_accepts_translated_stream(source: FormatName) ->
     assert message.usage.output_tokens == 48
 
 
-@pytest.mark.parametrize("source", ["claude", "gemini"])
+@pytest.mark.parametrize("source", ["openai", "claude", "gemini"])
 async def test_openai_client_accumulates_translated_tool_calls(source: FormatName) -> None:
     body = _translated(source, "openai", "parallel_interleaved")
     async for url in _serve(body):
@@ -121,3 +123,35 @@ async def test_genai_client_reads_translated_stream(source: FormatName) -> None:
         ("get_weather", {"city": "Paris", "unit": "c", "details": {"hourly": True}})
     ]
     assert finish == genai_types.FinishReason.STOP
+
+
+def _recorded_openai_to_openai(name: str) -> bytes:
+    fixture = Path(__file__).resolve().parent.parent / "fixtures/openai/stream" / name
+    translator = StreamTranslator("openai", "openai")
+    return translator.feed(fixture.read_bytes()) + translator.close()
+
+
+async def test_openai_client_reads_a_recorded_parallel_stream_translated_to_itself() -> None:
+    body = _recorded_openai_to_openai("tool_calls_parallel_two.sse")
+    async for url in _serve(body):
+        client = openai.AsyncOpenAI(base_url=url + "/v1", api_key="test", max_retries=0)
+        stream = await client.chat.completions.create(
+            model="gpt-4o", messages=[{"role": "user", "content": "hi"}], stream=True
+        )
+        calls: dict[int, dict[str, str]] = {}
+        chunks = 0
+        async for chunk in stream:
+            chunks += 1
+            for choice in chunk.choices:
+                for call in choice.delta.tool_calls or ():
+                    entry = calls.setdefault(call.index, {"id": "", "name": "", "arguments": ""})
+                    entry["id"] += call.id or ""
+                    if call.function is not None:
+                        entry["name"] += call.function.name or ""
+                        entry["arguments"] += call.function.arguments or ""
+        await client.close()
+    assert [(c["name"], json.loads(c["arguments"])) for c in calls.values()] == [
+        ("GetWeatherArgs", {"city": "Edinburgh", "country": "GB", "units": "c"}),
+        ("get_stock_price", {"ticker": "AAPL", "exchange": "NASDAQ"}),
+    ]
+    assert all(c["id"].startswith("call_") for c in calls.values()) and chunks > 10

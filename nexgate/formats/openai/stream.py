@@ -1,14 +1,46 @@
 """OpenAI chat-completion chunk streams to and from internal stream events.
 
-Decoding: tool-call fragments are routed by their ``index``; ``MessageEnd`` waits for
-``data: [DONE]`` so that it carries the usage chunk that comes after the finish chunk.
-Encoding: the finish chunk, then the usage chunk (``choices: []``) when usage is known and
-the request did not turn it off, then ``[DONE]`` exactly once.
+Internal event conventions (shared by every format's stream codec; see ``nexgate.events``):
+part indexes are positions in the final message, numbered in order of first appearance; a
+decoder emits ``MessageStart`` first, then for each part ``PartStart`` with its skeleton
+(``TextPart(text="")``, ``ReasoningPart()``, ``ToolCallPart(id, name)`` with any signature),
+its deltas, ``PartEnd``; ``UsageUpdate`` whenever cumulative usage becomes known;
+``MessageEnd`` only at the format's terminal condition, carrying the final usage;
+``StreamError`` for an upstream error event (status and kind from its type) and for a stream
+that ended early (status 502, kind ``stream_interrupted``). Encoders accept interleaved parts.
+
+Decoding (OpenAI -> internal):
+- the first chunk gives ``MessageStart(id, model, created)``;
+- ``delta.content`` and ``delta.refusal`` both stream into one text part (a refusal is the
+  text the caller would show; the distinction is not carried);
+- ``delta.reasoning_content`` (extension) streams a reasoning part; ``delta.thinking_blocks``
+  (extension) carries a Claude thinking signature back as ``SignatureDelta``, and a
+  ``redacted_thinking`` block as a whole reasoning part with ``redacted_data``;
+- ``delta.tool_calls`` fragments are routed by their ``index`` (fragments of different calls
+  may interleave): the first fragment of an index opens a tool-call part (id, name, and a
+  Gemini signature from ``extra_content.google.thought_signature``), every ``arguments``
+  fragment becomes a ``ToolArgsDelta``;
+- the ``finish_reason`` is remembered (parts close there); a ``choices: []`` usage chunk gives
+  ``UsageUpdate``; ``MessageEnd`` waits for ``data: [DONE]`` so it carries that usage;
+- ``data: {"error": {...}}`` gives ``StreamError``; choices other than index 0 (``n`` > 1) are
+  skipped with one recorded loss; a stream without ``[DONE]`` ends with ``stream_interrupted``.
+
+Encoding (internal -> OpenAI): one ``chat.completion.chunk`` per delta with id, created and
+model repeated; the first chunk is ``delta: {role: "assistant", content: ""}``; a tool call
+opens with ``{index, id, type, function: {name, arguments: ""}}`` (index counting tool calls
+only) and continues with argument fragments; reasoning goes to ``delta.reasoning_content``; a
+Gemini signature rides on the call's first fragment as ``extra_content``; at the end the
+finish chunk, then the usage chunk (``choices: []``) when usage is known and the caller's
+request (if given) asked for it with ``stream_options.include_usage``, then ``[DONE]``
+exactly once. An error ends the stream with ``data: {"error": {...}}`` and no ``[DONE]``; so
+does ``close()`` before the end.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+import msgspec
 
 from ...events import (
     MessageEnd,
@@ -42,6 +74,60 @@ from .response import decode_usage, encode_usage, map_openai_finish, to_openai_f
 _DONE = b"[DONE]"
 
 
+class _FunctionDelta(msgspec.Struct, kw_only=True):
+    name: str | None = None
+    arguments: str | None = None
+
+
+class _ToolCallDelta(msgspec.Struct, kw_only=True):
+    index: int = 0
+    id: str | None = None
+    function: _FunctionDelta | None = None
+    extra_content: dict[str, Any] | None = None
+
+
+class _Delta(msgspec.Struct, kw_only=True):
+    content: str | None = None
+    refusal: str | None = None
+    reasoning_content: str | None = None
+    thinking_blocks: list[dict[str, Any]] | None = None
+    tool_calls: list[_ToolCallDelta] | None = None
+
+
+class _Choice(msgspec.Struct, kw_only=True):
+    index: int = 0
+    delta: _Delta | None = None
+    finish_reason: str | None = None
+
+
+class _Chunk(msgspec.Struct, kw_only=True):
+    """The parts of a ``chat.completion.chunk`` the decoder reads (others are ignored)."""
+
+    id: str | None = None
+    model: str | None = None
+    created: int | float | None = None
+    choices: list[_Choice] | None = None
+    usage: wire.CompletionUsage | None = None
+    error: Any = None
+
+
+_chunk_decoder = msgspec.json.Decoder(_Chunk)
+
+
+def _decode_chunk(data: bytes) -> _Chunk:
+    try:
+        return _chunk_decoder.decode(data)
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+        # Slow path for the error message only: these helpers name the problem and path.
+        return convert(load_json(data, "OpenAI stream chunk"), _Chunk, "OpenAI stream chunk")
+
+
+def _google_signature(extra: dict[str, Any] | None) -> Signature | None:
+    google = extra.get("google") if extra else None
+    value = google.get("thought_signature") if isinstance(google, dict) else None
+    return Signature(format="gemini", value=value) if isinstance(value, str) and value else None
+
+
 class StreamDecoder:
     """OpenAI SSE events in, internal events out."""
 
@@ -52,97 +138,127 @@ class StreamDecoder:
         self.done = False
         self.text: int | None = None
         self.reasoning: int | None = None
-        self.tools: dict[int, int] = {}
+        self.tools: dict[int, int] = {}  # OpenAI tool-call index -> part index
         self.finish_raw: str | None = None
-        self.usage: Usage | None = None
+        self.usage: wire.CompletionUsage | None = None
         self.warned_choices = False
 
     def feed(self, event: SSEEvent) -> list[StreamEvent]:
         if self.done:
             return []
         out: list[StreamEvent] = []
-        if event.data.strip() == _DONE:
+        data = event.data
+        if data[:1] != b"{" and data.strip() == _DONE:
             self._finish(out)
             return out
-        chunk = load_json(event.data, "OpenAI stream chunk")
-        if not isinstance(chunk, dict):
-            return out
-        if isinstance(chunk.get("error"), dict):
+        chunk = _decode_chunk(data)
+        if chunk.error is not None:
             self.done = True
-            out.append(_stream_error(chunk["error"]))
+            error = chunk.error if isinstance(chunk.error, dict) else {"message": chunk.error}
+            out.append(_stream_error(error))
             return out
         if not self.started:
             self.started = True
+            created = chunk.created
             out.append(
                 MessageStart(
-                    id=str(chunk.get("id", "")),
-                    model=str(chunk.get("model") or self.ctx.model or ""),
-                    created=chunk.get("created") if isinstance(chunk.get("created"), int) else None,
+                    id=chunk.id or "",
+                    model=chunk.model or self.ctx.model or "",
+                    created=int(created) if created is not None else None,
                 )
             )
-        for choice in chunk.get("choices") or ():
-            self._choice(choice, out)
-        usage = chunk.get("usage")
-        if isinstance(usage, dict):
-            decoded = decode_usage(convert(usage, wire.CompletionUsage, "stream usage"))
-            if decoded is not None:
-                self.usage = decoded
-                out.append(UsageUpdate(usage=decoded))
+        if chunk.choices:
+            for choice in chunk.choices:
+                self._choice(choice, out)
+        if chunk.usage is not None:
+            self.usage = chunk.usage
+            usage = decode_usage(chunk.usage)
+            if usage is not None:
+                out.append(UsageUpdate(usage=usage))
         return out
 
-    def _choice(self, choice: JSONObject, out: list[StreamEvent]) -> None:
-        if choice.get("index", 0) != 0:
+    def _choice(self, choice: _Choice, out: list[StreamEvent]) -> None:
+        if choice.index != 0:
             if not self.warned_choices:
                 self.warned_choices = True
                 self.ctx.lose(
                     "extra_choices_dropped", "$.choices", "only the first choice is streamed"
                 )
             return
-        delta = choice.get("delta") or {}
-        reasoning = delta.get("reasoning_content")
-        if isinstance(reasoning, str) and reasoning:
-            if self.reasoning is None:
-                self.reasoning = self.parts.start(ReasoningPart(), out)
-            out.append(ReasoningDelta(index=self.reasoning, text=reasoning))
-        for text in (delta.get("content"), delta.get("refusal")):
-            if isinstance(text, str) and text:
-                if self.text is None:
-                    self.text = self.parts.start(TextPart(text=""), out)
-                out.append(TextDelta(index=self.text, text=text))
-        for call in delta.get("tool_calls") or ():
-            self._tool_call(call, out)
-        if choice.get("finish_reason") is not None:
-            self.finish_raw = str(choice["finish_reason"])
+        delta = choice.delta
+        if delta is not None:
+            if delta.reasoning_content:
+                self._reasoning(delta.reasoning_content, out)
+            if delta.thinking_blocks:
+                self._thinking_blocks(delta.thinking_blocks, out)
+            if delta.content:
+                self._text(delta.content, out)
+            if delta.refusal:
+                self._text(delta.refusal, out)
+            if delta.tool_calls:
+                for call in delta.tool_calls:
+                    self._tool_call(call, out)
+        if choice.finish_reason is not None:
+            self.finish_raw = choice.finish_reason
             self.parts.end_all(out)
+            self.text = self.reasoning = None
 
-    def _tool_call(self, call: JSONObject, out: list[StreamEvent]) -> None:
-        position = call.get("index", 0)
-        function = call.get("function") or {}
-        index = self.tools.get(position)
+    def _text(self, text: str, out: list[StreamEvent]) -> None:
+        if self.text is None:
+            self.text = self.parts.start(TextPart(text=""), out)
+        out.append(TextDelta(index=self.text, text=text))
+
+    def _reasoning(self, text: str, out: list[StreamEvent]) -> None:
+        if self.reasoning is None:
+            self.reasoning = self.parts.start(ReasoningPart(), out)
+        out.append(ReasoningDelta(index=self.reasoning, text=text))
+
+    def _thinking_blocks(self, blocks: list[dict[str, Any]], out: list[StreamEvent]) -> None:
+        for block in blocks:
+            data = block.get("data")
+            if block.get("type") == "redacted_thinking" and isinstance(data, str):
+                # A redacted block arrives whole: it is a part of its own, opened and closed.
+                if self.reasoning is not None:
+                    self.parts.end(self.reasoning, out)
+                    self.reasoning = None
+                signature = Signature(format="claude", value="")
+                part = ReasoningPart(redacted_data=data, signature=signature)
+                self.parts.end(self.parts.start(part, out), out)
+                continue
+            value = block.get("signature")
+            if isinstance(value, str) and value:
+                if self.reasoning is None:
+                    self.reasoning = self.parts.start(ReasoningPart(), out)
+                signature = Signature(format="claude", value=value)
+                out.append(SignatureDelta(index=self.reasoning, signature=signature))
+
+    def _tool_call(self, call: _ToolCallDelta, out: list[StreamEvent]) -> None:
+        function = call.function
+        index = self.tools.get(call.index)
         if index is None:
+            # A tool call starts: text or reasoning before it is complete.
             for open_index in (self.text, self.reasoning):
                 if open_index is not None:
                     self.parts.end(open_index, out)
             self.text = self.reasoning = None
-            google = (call.get("extra_content") or {}).get("google") or {}
-            signature = google.get("thought_signature")
             part = ToolCallPart(
-                id=str(call.get("id") or ""),
-                name=str(function.get("name") or ""),
-                signature=Signature(format="gemini", value=signature)
-                if isinstance(signature, str)
-                else None,
+                id=call.id or "",
+                name=(function.name if function is not None else None) or "",
+                signature=_google_signature(call.extra_content),
             )
-            index = self.tools[position] = self.parts.start(part, out)
-        arguments = function.get("arguments")
-        if isinstance(arguments, str) and arguments:
-            out.append(ToolArgsDelta(index=index, json=arguments))
+            index = self.tools[call.index] = self.parts.start(part, out)
+        elif call.extra_content:
+            signature = _google_signature(call.extra_content)
+            if signature is not None:
+                out.append(SignatureDelta(index=index, signature=signature))
+        if function is not None and function.arguments:
+            out.append(ToolArgsDelta(index=index, json=function.arguments))
 
     def _finish(self, out: list[StreamEvent]) -> None:
         self.done = True
         self.parts.end_all(out)
         finish = map_openai_finish(self.finish_raw, bool(self.tools)) or FinishReason(reason="stop")
-        out.append(MessageEnd(finish=finish, usage=self.usage))
+        out.append(MessageEnd(finish=finish, usage=decode_usage(self.usage)))
 
     def close(self) -> list[StreamEvent]:
         if self.done:
@@ -165,11 +281,13 @@ _KIND_STATUS = {
     "rate_limit": 429,
     "quota": 429,
     "context_length": 400,
+    "request_too_large": 413,
     "stream_interrupted": 502,
     "bad_request": 400,
     "authentication": 401,
     "permission": 403,
     "not_found": 404,
+    "timeout": 504,
 }
 _TYPE_KINDS = {
     t: k for k, t in ERROR_TYPES.items() if k not in ("overloaded", "timeout", "context_length")
@@ -178,65 +296,92 @@ _TYPE_KINDS = {
 
 def _stream_error(error: JSONObject) -> StreamError:
     code = error.get("code")
-    kind = _CODE_KINDS.get(str(code)) or _TYPE_KINDS.get(str(error.get("type")), "server")
+    code_text = str(code) if code is not None and code != "" else None
+    kind = _CODE_KINDS.get(code_text or "") or _TYPE_KINDS.get(str(error.get("type")), "server")
+    message = error.get("message")
     return StreamError(
         status=_KIND_STATUS.get(kind, 500),
         kind=kind,
-        message=str(error.get("message", "")),
-        code=str(code) if code else None,
+        message=message if isinstance(message, str) else str(message or ""),
+        code=code_text,
     )
 
 
+_TAIL = b',"logprobs":null,"finish_reason":null}]}\n\n'
+
+
 class StreamEncoder:
-    """Internal events in, OpenAI ``chat.completion.chunk`` SSE bytes out."""
+    """Internal events in, OpenAI ``chat.completion.chunk`` SSE bytes out.
+
+    Each delta chunk is the same envelope around a different ``delta``; the envelope's bytes
+    are rendered once (at ``MessageStart``) and joined around each delta's JSON.
+    """
 
     def __init__(self, ctx: TranslationContext) -> None:
         self.ctx = ctx
         self.id = ""
         self.model = ctx.model or ""
         self.created = 0
-        self.tools: dict[int, int] = {}
+        self.tools: dict[int, int] = {}  # part index -> OpenAI tool-call index
         self.usage: Usage | None = None
         self.finished = False
+        # With the caller's request known, the usage chunk goes out only if it asked
+        # (stream_options.include_usage), as OpenAI does; without one, whenever usage is known.
         request = ctx.request
-        self.include_usage = request.include_usage if request is not None else None
+        self.include_usage = request is None or request.include_usage is True
+        self._head = self._render_head()
 
-    def _chunk(self, delta: JSONObject, finish: str | None = None) -> bytes:
-        choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
-        body = {
+    def _render_head(self) -> bytes:
+        return b"".join(
+            (
+                b'data: {"id":',
+                dump_json(self.id),
+                b',"object":"chat.completion.chunk","created":',
+                str(self.created).encode(),
+                b',"model":',
+                dump_json(self.model),
+                b',"choices":[{"index":0,"delta":',
+            )
+        )
+
+    def _envelope(self) -> JSONObject:
+        return {
             "id": self.id,
             "object": "chat.completion.chunk",
             "created": self.created,
             "model": self.model,
-            "choices": [choice],
         }
-        return encode_event(dump_json(body))
+
+    def _chunk(self, delta: JSONObject) -> bytes:
+        return self._head + dump_json(delta) + _TAIL
 
     def encode(self, event: StreamEvent) -> bytes:
         if self.finished:
             return b""
         if isinstance(event, TextDelta):
-            return self._chunk({"content": event.text})
+            return self._head + b'{"content":' + dump_json(event.text) + b"}" + _TAIL
         if isinstance(event, ToolArgsDelta):
-            return self._chunk(
-                {
-                    "tool_calls": [
-                        {
-                            "index": self.tools.get(event.index, 0),
-                            "function": {"arguments": event.json},
-                        }
-                    ]
-                }
+            return b"".join(
+                (
+                    self._head,
+                    b'{"tool_calls":[{"index":',
+                    str(self.tools.get(event.index, 0)).encode(),
+                    b',"function":{"arguments":',
+                    dump_json(event.json),
+                    b"}}]}",
+                    _TAIL,
+                )
             )
+        if isinstance(event, ReasoningDelta):
+            return self._head + b'{"reasoning_content":' + dump_json(event.text) + b"}" + _TAIL
         if isinstance(event, PartStart):
             return self._part_start(event)
-        if isinstance(event, ReasoningDelta):
-            return self._chunk({"reasoning_content": event.text})
         if isinstance(event, SignatureDelta):
             return self._signature(event)
         if isinstance(event, MessageStart):
             self.id, self.model = event.id, event.model or self.model
             self.created = event.created or 0
+            self._head = self._render_head()
             return self._chunk({"role": "assistant", "content": ""})
         if isinstance(event, UsageUpdate):
             self.usage = event.usage
@@ -245,12 +390,14 @@ class StreamEncoder:
             return self._end(event)
         if isinstance(event, StreamError):
             return self._error(event)
-        return b""
+        return b""  # PartEnd: OpenAI chunks do not mark the end of a part
 
     def _part_start(self, event: PartStart) -> bytes:
         part = event.part
+        if isinstance(part, ReasoningPart) and part.redacted_data is not None:
+            return self._redacted(part)
         if not isinstance(part, ToolCallPart):
-            return b""
+            return b""  # text and reasoning need no opening chunk
         position = self.tools[event.index] = len(self.tools)
         call: JSONObject = {
             "index": position,
@@ -261,6 +408,14 @@ class StreamEncoder:
         if part.signature is not None and part.signature.format == "gemini":
             call["extra_content"] = {"google": {"thought_signature": part.signature.value}}
         return self._chunk({"tool_calls": [call]})
+
+    def _redacted(self, part: ReasoningPart) -> bytes:
+        """Claude's redacted thinking rides in ``thinking_blocks``, as in a whole response."""
+        if part.signature is None or part.signature.format != "claude":
+            self.ctx.lose("redacted_reasoning", "$.stream", "redacted reasoning has no OpenAI slot")
+            return b""
+        block = {"type": "redacted_thinking", "data": part.redacted_data}
+        return self._chunk({"thinking_blocks": [block]})
 
     def _signature(self, event: SignatureDelta) -> bytes:
         signature = event.signature
@@ -281,16 +436,10 @@ class StreamEncoder:
         self.finished = True
         usage = event.usage or self.usage
         finish = to_openai_finish(event.finish, bool(self.tools)) or "stop"
-        out = self._chunk({}, finish)
-        if usage is not None and self.include_usage is not False:
-            body = {
-                "id": self.id,
-                "object": "chat.completion.chunk",
-                "created": self.created,
-                "model": self.model,
-                "choices": [],
-                "usage": encode_usage(usage),
-            }
+        choice = {"index": 0, "delta": {}, "logprobs": None, "finish_reason": finish}
+        out = encode_event(dump_json({**self._envelope(), "choices": [choice]}))
+        if usage is not None and self.include_usage:
+            body = {**self._envelope(), "choices": [], "usage": encode_usage(usage)}
             out += encode_event(dump_json(body))
         return out + encode_event(_DONE)
 
