@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from ...events import (
     MessageEnd,
     MessageStart,
@@ -62,6 +64,27 @@ def _index(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+class _TextDelta(msgspec.Struct, tag="text_delta", tag_field="type"):
+    text: str
+
+
+class _JSONDelta(msgspec.Struct, tag="input_json_delta", tag_field="type"):
+    partial_json: str
+
+
+class _ThinkingDelta(msgspec.Struct, tag="thinking_delta", tag_field="type"):
+    thinking: str
+
+
+class _DeltaEvent(msgspec.Struct):
+    index: int
+    delta: _TextDelta | _JSONDelta | _ThinkingDelta
+
+
+#: Most events of a stream are these three deltas: typed decoding skips the dict walk.
+_delta_decoder = msgspec.json.Decoder(_DeltaEvent)
+
+
 class StreamDecoder:
     """Claude SSE events in, internal events out."""
 
@@ -80,6 +103,10 @@ class StreamDecoder:
     def feed(self, event: SSEEvent) -> list[StreamEvent]:
         if self.done:
             return []
+        if event.event == "content_block_delta":
+            fast = self._fast_delta(event.data)
+            if fast is not None:
+                return fast
         data = load_json(event.data, "Claude stream event")
         if not isinstance(data, dict):
             return []
@@ -89,6 +116,27 @@ class StreamDecoder:
         if handler is not None:
             handler(self, data, out)
         return out
+
+    def _fast_delta(self, data: bytes) -> list[StreamEvent] | None:
+        """A text, JSON or thinking delta decoded straight into a struct; ``None``: not one."""
+        try:
+            parsed = _delta_decoder.decode(data)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            return None
+        index = self.blocks.get(parsed.index)
+        delta = parsed.delta
+        text = (
+            delta.text
+            if isinstance(delta, _TextDelta)
+            else (delta.partial_json if isinstance(delta, _JSONDelta) else delta.thinking)
+        )
+        if index is None or not text:
+            return []
+        if isinstance(delta, _TextDelta):
+            return [TextDelta(index=index, text=text)]
+        if isinstance(delta, _JSONDelta):
+            return [ToolArgsDelta(index=index, json=text)]
+        return [ReasoningDelta(index=index, text=text)]
 
     def close(self) -> list[StreamEvent]:
         if self.done:

@@ -58,13 +58,15 @@ _chunk_decoder = msgspec.json.Decoder(wire.GenerateContentResponse)
 _SNAKE_KEY = re.compile(rb'"[a-z]+_[a-z_]+"\s*:')
 
 
-def _fast_decode(data: bytes) -> wire.GenerateContentResponse | None:
+def _fast_decode(data: bytes, camel: bool) -> wire.GenerateContentResponse | None:
     """Decode a plain camelCase chunk straight from bytes; ``None`` sends it the slow way.
 
     Any snake_case-looking key (possibly inside tool arguments: harmless) or an ``error``
     field takes the general path, which normalizes casing and reports errors.
     """
-    if _SNAKE_KEY.search(data) or b'"error"' in data[:32] or data.lstrip()[:1] != b"{":
+    if b'"error"' in data[:32] or data.lstrip()[:1] != b"{":
+        return None
+    if not camel and _SNAKE_KEY.search(data):
         return None
     try:
         return _chunk_decoder.decode(data)
@@ -77,6 +79,7 @@ class StreamDecoder:
 
     def __init__(self, ctx: TranslationContext) -> None:
         self.ctx = ctx
+        self._camel = False
         self.parts = Parts()
         self.started = False
         self.done = False
@@ -92,7 +95,11 @@ class StreamDecoder:
         if self.done:
             return []
         out: list[StreamEvent] = []
-        body = _fast_decode(event.data)
+        # One upstream does not switch casing mid-stream: once a chunk was camelCase, the
+        # snake_case scan is skipped for the rest of the stream.
+        body = _fast_decode(event.data, self._camel)
+        if body is not None:
+            self._camel = True
         if body is None:  # an error, an array-wrapped chunk or snake_case: the general path
             chunk = load_json(event.data, "Gemini stream chunk")
             if isinstance(chunk, list):  # an error chunk is sometimes wrapped in an array
