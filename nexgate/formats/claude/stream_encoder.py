@@ -52,6 +52,7 @@ class _Block:
 
 
 _DELTA_HEAD = b'event: content_block_delta\ndata: {"type":"content_block_delta","index":'
+_TEXT_DELTA = b',"delta":{"type":"text_delta","text":'
 
 
 def _event(kind: str, body: JSONObject) -> bytes:
@@ -91,6 +92,13 @@ class StreamEncoder:
         if self.finished:
             return b""
         if isinstance(event, TextDelta):
+            block = self.pending.get(event.index)
+            live = event.index == self.live and block is not None and not block.ended
+            if live and event.text and isinstance(block.part, TextPart):  # type: ignore[union-attr]
+                # The hottest path, a delta of the live text block: written from a template.
+                index = str(self.next_block).encode()
+                text = dump_json(event.text)
+                return b"".join((_DELTA_HEAD, index, _TEXT_DELTA, text, b"}}\n\n"))
             return self._delta(event.index, {"type": "text_delta", "text": event.text}, event.text)
         if isinstance(event, ToolArgsDelta):
             return self._args(event)
