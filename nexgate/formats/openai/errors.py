@@ -1,4 +1,10 @@
-"""OpenAI error bodies and statuses to and from typed nexgate errors."""
+"""OpenAI error bodies and statuses to and from typed nexgate errors.
+
+Decoding never raises: a body that is not ``{"error": {...}}`` (an HTML 502 page, a bare
+``{"error": "text"}`` from a compatible server) still gives the error class its status means,
+with a short excerpt as the message. Encoding keeps the upstream message and status, except
+for statuses OpenAI clients do not know: an overloaded upstream (Claude's 529) becomes 503.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ from .._errors import (
     parse_retry_after,
     text_snippet,
 )
+from .._json import dump_json
 from . import wire
 
 #: Normalized kinds, as OpenAI error types.
@@ -35,7 +42,13 @@ ERROR_TYPES: dict[str, str] = {
     "timeout": "server_error",
 }
 
-_CODES = {"context_length": "context_length_exceeded", "quota": "insufficient_quota"}
+#: OpenAI's ``code`` for kinds that have one, when the error came from another format.
+_CODES = {
+    "context_length": "context_length_exceeded",
+    "quota": "insufficient_quota",
+    "rate_limit": "rate_limit_exceeded",
+    "authentication": "invalid_api_key",
+}
 
 
 def _kind(status: int, error: wire.ErrorObject) -> str:
@@ -45,11 +58,37 @@ def _kind(status: int, error: wire.ErrorObject) -> str:
         return "quota"
     if "context_length" in kind_text or looks_like(error.message, CONTEXT_MARKERS):
         return "context_length"
-    if code in ("invalid_api_key",) or status == 401:
+    if code == "invalid_api_key" or status == 401:
         return "authentication"
     if status == 503 or "overloaded" in kind_text:
         return "overloaded"
     return kind_for_status(status)
+
+
+def _error_object(parsed: Any) -> wire.ErrorObject | None:
+    """The ``error`` member as an :class:`ErrorObject`, however loosely it was written."""
+    if not isinstance(parsed, dict):
+        return None
+    error = parsed.get("error")
+    if isinstance(error, str):
+        return wire.ErrorObject(message=error)
+    if not isinstance(error, dict):
+        message = parsed.get("message")
+        return wire.ErrorObject(message=message) if isinstance(message, str) else None
+    try:
+        return msgspec.convert(error, wire.ErrorObject)
+    except msgspec.ValidationError:
+        message = error.get("message")
+        return wire.ErrorObject(message=message if isinstance(message, str) else "")
+
+
+def _snippet(parsed: Any) -> str:
+    if isinstance(parsed, str):
+        return text_snippet(parsed)
+    try:
+        return text_snippet(dump_json(parsed).decode())
+    except Exception:  # an unencodable object: its shape is all we can say
+        return type(parsed).__name__
 
 
 def decode_error(status: int, body: Any, headers: Mapping[str, str] | None) -> APIStatusError:
@@ -62,35 +101,32 @@ def decode_error(status: int, body: Any, headers: Mapping[str, str] | None) -> A
         "request_id": header(headers, "x-request-id"),
         "format": "openai",
     }
-    if isinstance(parsed, dict) and isinstance(parsed.get("error"), dict):
-        try:
-            error = msgspec.convert(parsed["error"], wire.ErrorObject)
-        except msgspec.ValidationError:
-            error = wire.ErrorObject(message=str(parsed["error"].get("message", "")))
+    error = _error_object(parsed)
+    if error is not None:
         code = str(error.code) if error.code is not None else error.type
         message = error.message or f"HTTP {status}"
         return api_error(message, status=status, kind=_kind(status, error), code=code, **context)
-    text = parsed if isinstance(parsed, str) else ""
-    message = text_snippet(text) if text.strip() else f"HTTP {status} with no error body"
+    snippet = _snippet(parsed) if parsed not in (None, "") else ""
+    message = snippet if snippet.strip() else f"HTTP {status} with no error body"
     return api_error(message, status=status, **context)
 
 
+def _status(error: APIStatusError) -> int:
+    if error.kind == "overloaded":
+        return 503
+    if not 400 <= error.status <= 599 or error.status == 529:
+        return 500 if error.kind in ("server", "timeout", "overloaded") else 400
+    return error.status
+
+
 def encode_error(error: APIStatusError) -> tuple[int, JSONObject]:
-    """An OpenAI error body for ``error``; overloaded upstreams become 503."""
-    status = error.status
-    if error.kind == "overloaded" or status == 529:
-        status = 503
-    elif error.kind == "quota":
-        status = 429  # OpenAI reports insufficient_quota as a 429
-    elif status < 400 or status > 599:
-        status = 500 if error.kind in ("server", "timeout") else 400
-    code = error.code if error.format == "openai" else _CODES.get(error.kind)
-    body = {
-        "error": {
-            "message": error.message,
-            "type": ERROR_TYPES.get(error.kind, "api_error"),
-            "param": None,
-            "code": code,
-        }
-    }
-    return status, body
+    """An OpenAI error body for ``error``, keeping the upstream message."""
+    original = _error_object(error.body) if error.format == "openai" else None
+    if original is not None and isinstance(error.body, dict) and "error" in error.body:
+        kind_type = original.type or ERROR_TYPES.get(error.kind, "api_error")
+        param, code = original.param, original.code
+    else:
+        kind_type = ERROR_TYPES.get(error.kind, "api_error")
+        param, code = None, _CODES.get(error.kind)
+    body = {"error": {"message": error.message, "type": kind_type, "param": param, "code": code}}
+    return _status(error), body

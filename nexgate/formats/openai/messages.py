@@ -1,6 +1,20 @@
-"""OpenAI chat messages and content parts to and from internal messages."""
+"""OpenAI request messages to and from internal messages.
+
+Decoding reads content parts, tool calls and the reasoning extensions (responses reuse
+:func:`decode_assistant`). Encoding writes what an OpenAI request can carry and records the
+rest as losses:
+
+- reasoning and provider signatures are never sent in a request (OpenAI issued none);
+- a tool result's images and documents move into a user message right after the ``tool``
+  messages (OpenAI tool messages hold text only), recorded as emulated;
+- ``is_error`` becomes an ``Error: `` prefix on the result text, recorded as emulated;
+- documents given by URL, other formats' raw blocks and cache breakpoints are dropped.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from ...errors import InvalidInputError
 from ...schema import (
@@ -19,178 +33,199 @@ from ...schema import (
 )
 from .._context import TranslationContext
 from .._json import convert, dump_args, parse_args
-from .._media import data_url, parse_data_url
+from .._media import data_url, guess_media_type, parse_data_url
 from . import wire
 
-_AUDIO_FORMATS = {"wav": "audio/wav", "mp3": "audio/mpeg"}
-_AUDIO_MEDIA = {media: fmt for fmt, media in _AUDIO_FORMATS.items()}
-_ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
+#: ``input_audio.format`` values and their media types.
+AUDIO_FORMATS = {"wav": "audio/wav", "mp3": "audio/mpeg"}
+_PLAIN_ROLES = frozenset({"system", "developer", "user"})
 
 
-# --------------------------------------------------------------------------- decode
+# --------------------------------------------------------------------------- parts
 
 
-def _content_part(item: JSONObject, path: str) -> Part:
+def _image(item: JSONObject, path: str) -> ImagePart:
+    image = convert(item, wire.ImageContent, "image_url part", path).image_url
+    inline = parse_data_url(image.url)
+    if inline is not None:
+        return ImagePart(media_type=inline.media_type, data=inline.data, detail=image.detail)
+    return ImagePart(url=image.url, detail=image.detail)
+
+
+def _file(item: JSONObject, path: str) -> Part:
+    file = convert(item, wire.FileContent, "file part", path).file
+    if file.file_data is None:
+        return RawPart(format="openai", data=item)  # a file_id only OpenAI can resolve
+    inline = parse_data_url(file.file_data)
+    if inline is not None:
+        return DocumentPart(media_type=inline.media_type, data=inline.data, filename=file.filename)
+    # Bare base64 (no data: prefix): the type comes from the file name.
+    media = guess_media_type(file.filename, "application/pdf")
+    return DocumentPart(media_type=media, data=file.file_data, filename=file.filename)
+
+
+def _audio(item: JSONObject, path: str) -> DocumentPart:
+    audio = convert(item, wire.AudioContent, "input_audio part", path).input_audio
+    media = AUDIO_FORMATS.get(audio.format, f"audio/{audio.format}")
+    return DocumentPart(media_type=media, data=audio.data)
+
+
+def content_part(item: JSONObject, path: str) -> Part:
+    """One content part; unknown types become a :class:`RawPart` kept for OpenAI."""
     kind = item.get("type")
     if kind == "text":
         return TextPart(text=convert(item, wire.TextContent, "text part", path).text)
     if kind == "refusal":
-        return TextPart(text=str(item.get("refusal", "")))
+        return TextPart(text=convert(item, wire.RefusalContent, "refusal part", path).refusal)
     if kind == "image_url":
-        image = convert(item, wire.ImageContent, "image part", path).image_url
-        inline = parse_data_url(image.url)
-        if inline is not None:
-            return ImagePart(media_type=inline.media_type, data=inline.data, detail=image.detail)
-        return ImagePart(url=image.url, detail=image.detail)
+        return _image(item, path)
     if kind == "file":
-        file = convert(item, wire.FileContent, "file part", path).file
-        inline = parse_data_url(file.file_data) if file.file_data else None
-        if inline is not None:
-            return DocumentPart(
-                media_type=inline.media_type, data=inline.data, filename=file.filename
-            )
-        return RawPart(format="openai", data=item)
+        return _file(item, path)
     if kind == "input_audio":
-        audio = convert(item, wire.AudioContent, "audio part", path).input_audio
-        media = _AUDIO_FORMATS.get(audio.format, f"audio/{audio.format}")
-        return DocumentPart(media_type=media, data=audio.data)
+        return _audio(item, path)
     if not isinstance(kind, str):
-        raise InvalidInputError("content part has no string `type`", path=f"{path}.type")
+        raise InvalidInputError("content part needs a string `type`", path=f"{path}.type")
     return RawPart(format="openai", data=item)
 
 
-def _content(content: str | list[JSONObject] | None, path: str) -> list[Part]:
+def content_parts(content: wire.Content, path: str) -> list[Part]:
+    """Message content (a string or a list of parts); empty text is dropped."""
     if content is None:
         return []
     if isinstance(content, str):
         return [TextPart(text=content)] if content else []
-    parts = [_content_part(item, f"{path}[{i}]") for i, item in enumerate(content)]
+    parts = [content_part(item, f"{path}[{i}]") for i, item in enumerate(content)]
     return [p for p in parts if not (isinstance(p, TextPart) and not p.text)]
 
 
-def _reasoning_parts(message: wire.ChatMessage) -> list[Part]:
-    """Claude thinking carried on an OpenAI-format message by the extension fields."""
+# --------------------------------------------------------------------------- assistant
+
+
+def reasoning_parts(
+    blocks: list[wire.ThinkingBlock | wire.RedactedThinkingBlock] | None,
+    reasoning_content: str | None,
+) -> list[Part]:
+    """Claude thinking carried by the ``thinking_blocks`` / ``reasoning_content`` extensions.
+
+    With blocks present, ``reasoning_content`` is their joined text and adds nothing.
+    """
     parts: list[Part] = []
-    for block in message.thinking_blocks or ():
-        if block.get("type") == "redacted_thinking":
-            data = str(block.get("data", ""))
-            parts.append(
-                ReasoningPart(redacted_data=data, signature=Signature(format="claude", value=""))
-            )
+    for block in blocks or ():
+        if isinstance(block, wire.RedactedThinkingBlock):
+            claude = Signature(format="claude", value="")  # marks the issuer, as Claude's decoder
+            parts.append(ReasoningPart(redacted_data=block.data, signature=claude))
         else:
-            signature = block.get("signature")
-            parts.append(
-                ReasoningPart(
-                    text=str(block.get("thinking", "")),
-                    signature=Signature(format="claude", value=signature) if signature else None,
-                )
+            signature = (
+                Signature(format="claude", value=block.signature) if block.signature else None
             )
-    if not parts and message.reasoning_content:
-        parts.append(ReasoningPart(text=message.reasoning_content))
+            parts.append(ReasoningPart(text=block.thinking, signature=signature))
+    if not parts and reasoning_content:
+        parts.append(ReasoningPart(text=reasoning_content))
     return parts
 
 
-def _tool_call(call: wire.ToolCall) -> ToolCallPart:
+def tool_call_part(call: wire.ToolCall) -> ToolCallPart:
+    """A tool call; arguments that are not a JSON object are kept raw beside ``{}``."""
     arguments = parse_args(call.function.arguments)
-    google = (call.extra_content or {}).get("google")
-    thought = google.get("thought_signature") if isinstance(google, dict) else None
+    google = call.extra_content.google if call.extra_content is not None else None
+    thought = google.thought_signature if google is not None else None
     return ToolCallPart(
         id=call.id,
         name=call.function.name,
         arguments=arguments if arguments is not None else {},
         raw_arguments=None if arguments is not None else call.function.arguments,
-        signature=Signature(format="gemini", value=thought) if isinstance(thought, str) else None,
+        signature=Signature(format="gemini", value=thought) if thought else None,
     )
 
 
-def _assistant(message: wire.ChatMessage, path: str) -> Message:
-    parts = _reasoning_parts(message)
-    parts += _content(message.content, f"{path}.content")
+def decode_assistant(message: wire.ChatMessage | wire.ResponseMessage, path: str) -> list[Part]:
+    """Reasoning first, then content, the refusal text and the tool calls, in that order."""
+    parts = reasoning_parts(message.thinking_blocks, message.reasoning_content)
+    parts += content_parts(message.content, f"{path}.content")
     if message.refusal:
         parts.append(TextPart(text=message.refusal))
-    parts += [_tool_call(call) for call in message.tool_calls or ()]
-    return Message(role="assistant", parts=parts, name=message.name)
+    parts += [tool_call_part(call) for call in message.tool_calls or ()]
+    return parts
+
+
+# --------------------------------------------------------------------------- messages
 
 
 def _tool_result(message: wire.ChatMessage, path: str) -> ToolResultPart:
     if message.tool_call_id is None:
-        raise InvalidInputError("tool message needs `tool_call_id`", path=f"{path}.tool_call_id")
-    content = [p for p in _content(message.content, f"{path}.content") if isinstance(p, TextPart)]
-    return ToolResultPart(call_id=message.tool_call_id, content=list(content))
+        raise InvalidInputError("a tool message needs `tool_call_id`", path=f"{path}.tool_call_id")
+    content: list[TextPart | ImagePart | DocumentPart] = []
+    for i, part in enumerate(content_parts(message.content, f"{path}.content")):
+        if not isinstance(part, TextPart | ImagePart | DocumentPart):
+            raise InvalidInputError(
+                "tool message content must be text", path=f"{path}.content[{i}]"
+            )
+        content.append(part)
+    return ToolResultPart(call_id=message.tool_call_id, content=content)
 
 
 def decode_messages(messages: list[wire.ChatMessage]) -> list[Message]:
     """OpenAI messages as internal turns; consecutive ``tool`` messages become one user turn."""
     out: list[Message] = []
+    previous_tool = False
     for i, message in enumerate(messages):
         path = f"$.messages[{i}]"
         role = message.role
-        if role not in _ROLES:
-            raise InvalidInputError(f"unknown message role {role!r}", path=f"{path}.role")
         if role == "tool":
             result = _tool_result(message, path)
-            last = out[-1] if out else None
-            if (
-                last is not None
-                and last.role == "user"
-                and all(isinstance(p, ToolResultPart) for p in last.parts)
-            ):
-                last.parts.append(result)
+            if previous_tool:
+                out[-1].parts.append(result)
             else:
                 out.append(Message(role="user", parts=[result]))
         elif role == "assistant":
-            out.append(_assistant(message, path))
-        else:
-            parts = _content(message.content, f"{path}.content")
+            out.append(
+                Message(role="assistant", parts=decode_assistant(message, path), name=message.name)
+            )
+        elif role in _PLAIN_ROLES:
+            parts = content_parts(message.content, f"{path}.content")
             out.append(Message(role=role, parts=parts, name=message.name))  # type: ignore[arg-type]
+        else:
+            raise InvalidInputError(f"unknown message role {role!r}", path=f"{path}.role")
+        previous_tool = role == "tool"
     return out
 
 
 # --------------------------------------------------------------------------- encode
 
-
-def _encode_text_parts(
-    parts: list[TextPart], path: str, ctx: TranslationContext
-) -> str | list[JSONObject]:
-    for i, part in enumerate(parts):
-        if part.cache_control is not None:
-            ctx.lose(
-                "cache_control_unsupported",
-                f"{path}[{i}].cache_control",
-                "OpenAI has no prompt-cache breakpoints",
-            )
-    if len(parts) == 1:
-        return parts[0].text
-    return [{"type": "text", "text": part.text} for part in parts]
+_AUDIO_MEDIA = {media: fmt for fmt, media in AUDIO_FORMATS.items()}
+_MOVED_INTRO = "Content returned by tool call {id}:"
 
 
-def _encode_part(part: Part, path: str, ctx: TranslationContext) -> JSONObject | None:
-    if isinstance(part, TextPart):
-        if part.cache_control is not None:
-            ctx.lose(
-                "cache_control_unsupported",
-                f"{path}.cache_control",
-                "OpenAI has no cache breakpoints",
-            )
-        return {"type": "text", "text": part.text} if part.text else None
-    if isinstance(part, ImagePart):
-        url = data_url(part.media_type, part.data) if part.data is not None else part.url
-        image: JSONObject = {"url": url or ""}
-        if part.detail is not None:
-            image["detail"] = part.detail
-        return {"type": "image_url", "image_url": image}
-    if isinstance(part, DocumentPart):
-        return _encode_document(part, path, ctx)
-    if isinstance(part, RawPart):
-        if part.format == "openai":
-            return part.data
-        ctx.lose("unsupported_part", path, f"a {part.format} block has no OpenAI equivalent")
+def _check_cache(part: Part, path: str, ctx: TranslationContext) -> None:
+    if getattr(part, "cache_control", None) is not None:
+        ctx.lose(
+            "cache_control_unsupported",
+            f"{path}.cache_control",
+            "OpenAI has no prompt-cache breakpoints",
+        )
+
+
+def _check_signature(signature: Signature | None, path: str, ctx: TranslationContext) -> None:
+    if signature is not None:
+        ctx.lose(
+            "signature_not_replayable",
+            f"{path}.signature",
+            f"a {signature.format} signature is replayed only to {signature.format}",
+        )
+
+
+def _image_part(part: ImagePart, path: str, ctx: TranslationContext) -> JSONObject | None:
+    url = data_url(part.media_type, part.data) if part.data is not None else part.url
+    if not url:
+        ctx.lose("empty_image", path, "an image with neither data nor URL")
         return None
-    ctx.lose("unsupported_part", path, f"{type(part).__name__} cannot appear in this message")
-    return None
+    image: JSONObject = {"url": url}
+    if part.detail is not None:
+        image["detail"] = part.detail
+    return {"type": "image_url", "image_url": image}
 
 
-def _encode_document(part: DocumentPart, path: str, ctx: TranslationContext) -> JSONObject | None:
+def _document_part(part: DocumentPart, path: str, ctx: TranslationContext) -> JSONObject | None:
     if part.data is None:
         ctx.lose("document_url_unsupported", path, "OpenAI takes documents inline only")
         return None
@@ -200,35 +235,75 @@ def _encode_document(part: DocumentPart, path: str, ctx: TranslationContext) -> 
             "type": "input_audio",
             "input_audio": {"data": part.data, "format": _AUDIO_MEDIA[media]},
         }
-    file: JSONObject = {
-        "filename": part.filename or "document.pdf",
-        "file_data": data_url(media, part.data),
-    }
-    if part.filename is None:
+    filename = part.filename
+    if filename is None:
+        filename = "document.pdf" if media == "application/pdf" else "document"
         ctx.emulate("document_filename_defaulted", path, "OpenAI file parts need a filename")
-    return {"type": "file", "file": file}
+    return {"type": "file", "file": {"filename": filename, "file_data": data_url(media, part.data)}}
 
 
-def _encode_content(
-    parts: list[Part], path: str, ctx: TranslationContext
+def _part(part: Part, path: str, ctx: TranslationContext, media: bool) -> JSONObject | None:
+    """One content part; ``media`` says whether the role accepts images and files."""
+    _check_cache(part, path, ctx)
+    if isinstance(part, TextPart):
+        _check_signature(part.signature, path, ctx)
+        return {"type": "text", "text": part.text} if part.text else None
+    if isinstance(part, RawPart) and part.format == "openai":
+        return part.data
+    if media and isinstance(part, ImagePart):
+        return _image_part(part, path, ctx)
+    if media and isinstance(part, DocumentPart):
+        return _document_part(part, path, ctx)
+    if isinstance(part, RawPart):
+        ctx.lose("unsupported_part", path, f"a {part.format} block has no OpenAI equivalent")
+    elif isinstance(part, ReasoningPart):
+        kind = "signature_not_replayable" if part.signature else "reasoning_dropped"
+        ctx.lose(kind, path, "OpenAI requests carry no reasoning or foreign signatures")
+    else:
+        ctx.lose("unsupported_part", path, f"{type(part).__name__} cannot appear in this message")
+    return None
+
+
+def encode_content(
+    parts: Sequence[Part], path: str, ctx: TranslationContext, *, media: bool = True
 ) -> str | list[JSONObject] | None:
-    if parts and all(isinstance(p, TextPart) for p in parts):
-        texts = [p for p in parts if isinstance(p, TextPart) and p.text]
-        return _encode_text_parts(texts, path, ctx) if texts else None
+    """A single text becomes a string; anything else a list of parts; nothing becomes None."""
     encoded = [
-        e for i, p in enumerate(parts) if (e := _encode_part(p, f"{path}[{i}]", ctx)) is not None
+        e for i, p in enumerate(parts) if (e := _part(p, f"{path}[{i}]", ctx, media)) is not None
     ]
-    return encoded or None
+    if not encoded:
+        return None
+    if len(encoded) == 1 and encoded[0].keys() == {"type", "text"} and encoded[0]["type"] == "text":
+        return str(encoded[0]["text"])
+    return encoded
 
 
-def _encode_tool_call(part: ToolCallPart, path: str, ctx: TranslationContext) -> JSONObject:
-    if part.signature is not None:
-        ctx.lose(
-            "signature_not_replayable",
-            f"{path}.signature",
-            f"a {part.signature.format} signature is replayed only to {part.signature.format}",
-        )
-    arguments = part.raw_arguments if part.raw_arguments is not None else dump_args(part.arguments)
+def arguments_text(part: ToolCallPart, spellings: Mapping[str, Any] | None) -> str:
+    """The argument string: the raw one, else the caller's own spelling of the same object."""
+    if part.raw_arguments is not None:
+        return part.raw_arguments
+    spelled = (spellings or {}).get(part.id)
+    if isinstance(spelled, str) and parse_args(spelled) == part.arguments:
+        return spelled
+    return dump_args(part.arguments)
+
+
+def argument_spellings(calls: Iterable[wire.ToolCall]) -> dict[str, str]:
+    """Argument strings that are JSON objects written other than compactly, by call id."""
+    out: dict[str, str] = {}
+    for call in calls:
+        parsed = parse_args(call.function.arguments)
+        if parsed is not None and dump_args(parsed) != call.function.arguments:
+            out[call.id] = call.function.arguments
+    return out
+
+
+def _tool_call(
+    part: ToolCallPart, path: str, ctx: TranslationContext, spellings: Mapping[str, Any] | None
+) -> JSONObject:
+    _check_cache(part, path, ctx)
+    _check_signature(part.signature, path, ctx)
+    arguments = arguments_text(part, spellings)
     return {
         "id": part.id,
         "type": "function",
@@ -236,23 +311,21 @@ def _encode_tool_call(part: ToolCallPart, path: str, ctx: TranslationContext) ->
     }
 
 
-def _encode_assistant(message: Message, path: str, ctx: TranslationContext) -> JSONObject:
-    content: list[Part] = []
-    calls: list[JSONObject] = []
-    for i, part in enumerate(message.parts):
-        where = f"{path}.parts[{i}]"
-        if isinstance(part, ToolCallPart):
-            calls.append(_encode_tool_call(part, where, ctx))
-        elif isinstance(part, ReasoningPart):
-            ctx.lose(
-                "reasoning_dropped", where, "OpenAI requests cannot carry reasoning or signatures"
-            )
-        else:
-            content.append(part)
-    out: JSONObject = {
-        "role": "assistant",
-        "content": _encode_content(content, f"{path}.content", ctx),
-    }
+def _assistant(
+    message: Message, path: str, ctx: TranslationContext, spellings: Mapping[str, Any] | None
+) -> JSONObject | None:
+    calls = [
+        _tool_call(p, f"{path}.parts[{i}]", ctx, spellings)
+        for i, p in enumerate(message.parts)
+        if isinstance(p, ToolCallPart)
+    ]
+    rest = [p for p in message.parts if not isinstance(p, ToolCallPart)]
+    content = encode_content(rest, f"{path}.parts", ctx, media=False)
+    if content is None and not calls:
+        return None
+    out: JSONObject = {"role": "assistant"}
+    if content is not None:  # omitted beside tool calls, as OpenAI's own clients send it
+        out["content"] = content
     if message.name is not None:
         out["name"] = message.name
     if calls:
@@ -260,34 +333,49 @@ def _encode_assistant(message: Message, path: str, ctx: TranslationContext) -> J
     return out
 
 
-def _encode_tool_result(part: ToolResultPart, path: str, ctx: TranslationContext) -> JSONObject:
-    texts: list[str] = []
-    for i, item in enumerate(part.content):
-        if isinstance(item, TextPart):
-            texts.append(item.text)
-        else:
-            ctx.lose(
-                "tool_result_media_dropped",
-                f"{path}.content[{i}]",
-                "OpenAI tool messages hold text only",
-            )
-    text = "".join(texts)
+def _tool_message(
+    part: ToolResultPart, path: str, ctx: TranslationContext
+) -> tuple[JSONObject, list[Part]]:
+    """The ``tool`` message for a result, and the media it cannot hold."""
+    _check_cache(part, path, ctx)
+    texts = [p for p in part.content if isinstance(p, TextPart) and p.text]
+    media: list[Part] = [p for p in part.content if not isinstance(p, TextPart)]
+    for text in texts:
+        _check_signature(text.signature, path, ctx)
+    content: str | list[JSONObject]
+    if len(texts) > 1:
+        content = [{"type": "text", "text": t.text} for t in texts]
+    else:
+        content = texts[0].text if texts else ""
     if part.is_error:
+        ctx.emulate("tool_result_error_flag", f"{path}.is_error", "sent as an 'Error: ' prefix")
+        if isinstance(content, str):
+            content = f"Error: {content}"
+        else:
+            content[0] = {"type": "text", "text": f"Error: {content[0]['text']}"}
+    if media:
         ctx.emulate(
-            "tool_result_error_flag", f"{path}.is_error", "OpenAI has no error flag; text prefixed"
+            "tool_result_media_moved",
+            f"{path}.content",
+            "OpenAI tool messages hold text only; media sent in the next user message",
         )
-        text = f"Error: {text}"
-    return {"role": "tool", "tool_call_id": part.call_id, "content": text}
+        media = [TextPart(text=_MOVED_INTRO.format(id=part.call_id)), *media]
+    return {"role": "tool", "tool_call_id": part.call_id, "content": content}, media
 
 
-def _encode_message(message: Message, index: int, ctx: TranslationContext) -> list[JSONObject]:
-    path = f"$.messages[{index}]"
-    if message.role == "assistant":
-        return [_encode_assistant(message, path, ctx)]
-    results = [p for p in message.parts if isinstance(p, ToolResultPart)]
-    rest: list[Part] = [p for p in message.parts if not isinstance(p, ToolResultPart)]
-    out = [_encode_tool_result(p, f"{path}.parts[{i}]", ctx) for i, p in enumerate(results)]
-    content = _encode_content(rest, f"{path}.content", ctx)
+def _plain(message: Message, path: str, ctx: TranslationContext) -> list[JSONObject]:
+    out: list[JSONObject] = []
+    moved: list[Part] = []
+    rest: list[Part] = []
+    for i, part in enumerate(message.parts):
+        if isinstance(part, ToolResultPart):
+            tool, media = _tool_message(part, f"{path}.parts[{i}]", ctx)
+            out.append(tool)
+            moved += media
+        else:
+            rest.append(part)
+    media_ok = message.role == "user"
+    content = encode_content(moved + rest, f"{path}.parts", ctx, media=media_ok)
     if content is not None:
         encoded: JSONObject = {"role": message.role, "content": content}
         if message.name is not None:
@@ -296,12 +384,19 @@ def _encode_message(message: Message, index: int, ctx: TranslationContext) -> li
     return out
 
 
-def encode_messages(request: Request, ctx: TranslationContext) -> list[JSONObject]:
+def encode_messages(
+    request: Request, ctx: TranslationContext, spellings: Mapping[str, Any] | None = None
+) -> list[JSONObject]:
+    """``Request.system`` first (as one system message), then the conversation in order."""
     out: list[JSONObject] = []
-    if request.system:
-        out.append(
-            {"role": "system", "content": _encode_text_parts(request.system, "$.system", ctx)}
-        )
+    system = encode_content(request.system, "$.system", ctx, media=False)
+    if system is not None:
+        out.append({"role": "system", "content": system})
     for index, message in enumerate(request.messages):
-        out.extend(_encode_message(message, index, ctx))
+        path = f"$.messages[{index}]"
+        if message.role == "assistant":
+            encoded = _assistant(message, path, ctx, spellings)
+            out.extend([encoded] if encoded is not None else [])
+        else:
+            out.extend(_plain(message, path, ctx))
     return out

@@ -1,31 +1,37 @@
-"""OpenAI Chat Completions requests to and from the internal :class:`~nexgate.schema.Request`."""
+"""OpenAI Chat Completions requests to and from the internal :class:`~nexgate.schema.Request`.
+
+Fields the schema does not model (``logit_bias``, ``service_tier``, ``store``, unknown ones...)
+go to ``Request.extras["openai"]`` and come back only for an OpenAI target. Keys starting with
+``_`` there are hints that make openai -> openai an identity (the spelling the caller used:
+legacy ``max_tokens``, ``stop`` as a string, ``safety_identifier``); they are never fields.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ...errors import InvalidInputError
-from ...schema import (
-    Effort,
-    JSONObject,
-    Reasoning,
-    Request,
-    ResponseFormat,
-    Tool,
-    ToolChoice,
-)
+from ...schema import Effort, JSONObject, Reasoning, Request, ResponseFormat, Tool, ToolChoice
 from .._context import TranslationContext
 from .._json import convert
 from .._reasoning import effort_for_budget
 from . import wire
-from .messages import decode_messages, encode_messages
+from .messages import argument_spellings, decode_messages, encode_messages
 
-#: Extras keys starting with "_" are hints for the same format, never fields of their own.
-LEGACY_MAX_TOKENS = "_legacy_max_tokens"
+LEGACY_MAX_TOKENS = "_legacy_max_tokens"  # only max_tokens was given
+BOTH_MAX_TOKENS = "_max_tokens"  # both were given: the legacy value
+STOP_STRING = "_stop_string"  # stop was a string
+STREAM_OPTIONS = "_stream_options"  # stream_options keys besides include_usage
+USER_FIELD = "_user_field"  # the end-user id came as safety_identifier
+STREAM_FALSE = "_stream_false"  # "stream": false was written out
+ARGUMENTS = "_arguments"  # tool-call argument strings not written compactly, by call id
 EFFORTS: frozenset[str] = frozenset({"none", "minimal", "low", "medium", "high", "xhigh", "max"})
 
 
-def _tool_choice(choice: str | JSONObject | None) -> ToolChoice | None:
+# --------------------------------------------------------------------------- decode
+
+
+def _tool_choice(choice: str | JSONObject | None, extras: JSONObject) -> ToolChoice | None:
     if choice is None:
         return None
     if isinstance(choice, str):
@@ -34,30 +40,29 @@ def _tool_choice(choice: str | JSONObject | None) -> ToolChoice | None:
         return ToolChoice(mode=choice)  # type: ignore[arg-type]
     kind = choice.get("type")
     if kind == "function":
-        name = (choice.get("function") or {}).get("name")
-        if not isinstance(name, str):
-            raise InvalidInputError(
-                "tool_choice needs a function name", path="$.tool_choice.function.name"
-            )
-        return ToolChoice(mode="tool", name=name)
+        named = convert(choice, wire.NamedToolChoice, "tool_choice", "$.tool_choice")
+        return ToolChoice(mode="tool", name=named.function.name)
     if kind == "allowed_tools":
-        allowed = choice.get("allowed_tools") or {}
-        names = tuple(
-            str((tool.get("function") or {}).get("name", ""))
-            for tool in allowed.get("tools", ())
-            if isinstance(tool, dict)
-        )
-        required = allowed.get("mode") == "required"
-        return ToolChoice(mode="required" if required else "auto", allowed=names)
-    raise InvalidInputError(f"unsupported tool_choice type {kind!r}", path="$.tool_choice.type")
+        allowed = convert(choice, wire.AllowedToolsChoice, "tool_choice", "$.tool_choice")
+        spec = allowed.allowed_tools
+        if spec.mode not in ("auto", "required"):
+            raise InvalidInputError(
+                f"unknown allowed_tools mode {spec.mode!r}", path="$.tool_choice.allowed_tools.mode"
+            )
+        names = tuple(tool.function.name for tool in spec.tools if tool.function is not None)
+        return ToolChoice(mode=spec.mode, allowed=names)  # type: ignore[arg-type]
+    if not isinstance(kind, str):
+        raise InvalidInputError("tool_choice needs a string `type`", path="$.tool_choice.type")
+    extras["tool_choice"] = choice  # e.g. a custom tool: OpenAI-only
+    return None
 
 
-def _tools(tools: list[JSONObject] | None) -> tuple[list[Tool], list[JSONObject]]:
+def _tools(tools: list[JSONObject] | None, extras: JSONObject) -> list[Tool]:
     ours: list[Tool] = []
     others: list[JSONObject] = []
     for i, item in enumerate(tools or ()):
         if item.get("type", "function") != "function":
-            others.append(item)
+            others.append(item)  # custom / hosted tools exist only in OpenAI
             continue
         fn = convert(item, wire.FunctionTool, "tool", f"$.tools[{i}]").function
         ours.append(
@@ -65,7 +70,9 @@ def _tools(tools: list[JSONObject] | None) -> tuple[list[Tool], list[JSONObject]
                 name=fn.name, description=fn.description, parameters=fn.parameters, strict=fn.strict
             )
         )
-    return ours, others
+    if others:
+        extras["tools"] = others
+    return ours
 
 
 def _response_format(fmt: wire.ResponseFormat | None) -> ResponseFormat | None:
@@ -73,16 +80,61 @@ def _response_format(fmt: wire.ResponseFormat | None) -> ResponseFormat | None:
         return None
     if fmt.type in ("text", "json_object"):
         return ResponseFormat(type=fmt.type)  # type: ignore[arg-type]
-    if fmt.type == "json_schema" and fmt.json_schema is not None:
-        spec = fmt.json_schema
-        return ResponseFormat(
-            type="json_schema",
-            schema=spec.schema,
-            name=spec.name,
-            description=spec.description,
-            strict=spec.strict,
+    if fmt.type != "json_schema":
+        raise InvalidInputError(
+            f"unknown response_format type {fmt.type!r}", path="$.response_format.type"
         )
-    raise InvalidInputError(f"unsupported response_format {fmt.type!r}", path="$.response_format")
+    if fmt.json_schema is None:
+        raise InvalidInputError(
+            "json_schema response_format needs `json_schema`", path="$.response_format.json_schema"
+        )
+    spec = fmt.json_schema
+    return ResponseFormat(
+        type="json_schema",
+        schema=spec.schema,
+        name=spec.name,
+        description=spec.description,
+        strict=spec.strict,
+    )
+
+
+def _reasoning(effort: str | None, extras: JSONObject) -> Reasoning | None:
+    if effort is None:
+        return None
+    if effort not in EFFORTS:
+        extras["reasoning_effort"] = effort  # a level newer than nexgate: OpenAI-only
+        return None
+    return Reasoning(effort=effort)  # type: ignore[arg-type]
+
+
+def _stream_options(options: JSONObject | None, extras: JSONObject) -> bool | None:
+    if options is None:
+        return None
+    parsed = convert(options, wire.StreamOptions, "stream_options", "$.stream_options")
+    rest = {key: value for key, value in options.items() if key != "include_usage"}
+    if rest:
+        extras[STREAM_OPTIONS] = rest
+    return parsed.include_usage
+
+
+def _max_tokens(body: wire.ChatRequest, extras: JSONObject) -> int | None:
+    if body.max_completion_tokens is None:
+        if body.max_tokens is not None:
+            extras[LEGACY_MAX_TOKENS] = True
+        return body.max_tokens
+    if body.max_tokens is not None:
+        extras[BOTH_MAX_TOKENS] = body.max_tokens
+    return body.max_completion_tokens
+
+
+def _user(body: wire.ChatRequest, extras: JSONObject) -> str | None:
+    if body.user is not None:
+        if body.safety_identifier is not None:
+            extras["safety_identifier"] = body.safety_identifier
+        return body.user
+    if body.safety_identifier is not None:
+        extras[USER_FIELD] = "safety_identifier"
+    return body.safety_identifier
 
 
 def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
@@ -90,25 +142,22 @@ def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
     body = convert(obj, wire.ChatRequest, "OpenAI request")
     if not body.messages:
         raise InvalidInputError("`messages` must not be empty", path="$.messages")
-    tools, other_tools = _tools(body.tools)
     extras = {key: value for key, value in obj.items() if key not in wire.REQUEST_FIELDS}
-    if other_tools:
-        extras["tools"] = other_tools
-    max_tokens = body.max_completion_tokens
-    if max_tokens is None and body.max_tokens is not None:
-        max_tokens = body.max_tokens
-        extras[LEGACY_MAX_TOKENS] = True  # keep the legacy spelling for OpenAI targets
-    effort = body.reasoning_effort
-    if effort is not None and effort not in EFFORTS:
-        raise InvalidInputError(f"unknown reasoning_effort {effort!r}", path="$.reasoning_effort")
+    if isinstance(body.stop, str):
+        extras[STOP_STRING] = True
+    if body.stream is False:
+        extras[STREAM_FALSE] = True
+    spellings = argument_spellings(c for m in body.messages for c in m.tool_calls or ())
+    if spellings:
+        extras[ARGUMENTS] = spellings
     stop = [body.stop] if isinstance(body.stop, str) else list(body.stop or ())
     return Request(
         model=body.model,
         messages=decode_messages(body.messages),
-        tools=tools,
-        tool_choice=_tool_choice(body.tool_choice),
+        tools=_tools(body.tools, extras),
+        tool_choice=_tool_choice(body.tool_choice, extras),
         parallel_tool_calls=body.parallel_tool_calls,
-        max_tokens=max_tokens,
+        max_tokens=_max_tokens(body, extras),
         temperature=body.temperature,
         top_p=body.top_p,
         stop=stop,
@@ -117,13 +166,16 @@ def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
         frequency_penalty=body.frequency_penalty,
         candidate_count=body.n,
         response_format=_response_format(body.response_format),
-        reasoning=Reasoning(effort=effort) if effort is not None else None,  # type: ignore[arg-type]
+        reasoning=_reasoning(body.reasoning_effort, extras),
         metadata=body.metadata,
-        user=body.user,
+        user=_user(body, extras),
         stream=bool(body.stream),
-        include_usage=body.stream_options.include_usage if body.stream_options else None,
+        include_usage=_stream_options(body.stream_options, extras),
         extras={"openai": extras} if extras else {},
     )
+
+
+# --------------------------------------------------------------------------- encode
 
 
 def _encode_tool_choice(choice: ToolChoice) -> str | JSONObject:
@@ -157,13 +209,20 @@ def _encode_response_format(fmt: ResponseFormat) -> JSONObject:
     spec: JSONObject = {"name": fmt.name or "response"}
     if fmt.description is not None:
         spec["description"] = fmt.description
-    spec["schema"] = fmt.schema if fmt.schema is not None else {"type": "object"}
+    if fmt.schema is not None:
+        spec["schema"] = fmt.schema
     if fmt.strict is not None:
         spec["strict"] = fmt.strict
     return {"type": "json_schema", "json_schema": spec}
 
 
 def _encode_effort(reasoning: Reasoning, ctx: TranslationContext) -> Effort | None:
+    if reasoning.include_thoughts:
+        ctx.lose(
+            "reasoning_text_unavailable",
+            "$.reasoning.include_thoughts",
+            "OpenAI Chat Completions never returns reasoning text",
+        )
     if reasoning.effort is not None:
         return reasoning.effort
     if reasoning.mode == "disabled":
@@ -176,41 +235,47 @@ def _encode_effort(reasoning: Reasoning, ctx: TranslationContext) -> Effort | No
             f"budget {reasoning.budget_tokens} sent as reasoning_effort {effort!r}",
         )
         return effort
-    if reasoning.mode == "adaptive":
-        return None
-    return None
+    return None  # adaptive: the model decides, as it does without reasoning_effort
 
 
 def _lose_unsupported(request: Request, ctx: TranslationContext) -> None:
     if request.top_k is not None:
         ctx.lose("unsupported_parameter", "$.top_k", "OpenAI has no top_k")
     for fmt, extras in request.extras.items():
-        if fmt != "openai":
-            for key in _public(extras):
-                ctx.lose(
-                    "unsupported_parameter",
-                    f"$.{key}",
-                    f"{fmt}-only field has no OpenAI equivalent",
-                )
+        if fmt == "openai":
+            continue
+        for key in extras:
+            if not key.startswith("_"):  # "_..." keys are hints for their own format
+                ctx.lose("unsupported_parameter", f"$.{key}", f"{fmt}-only field")
+
+
+def _encode_sampling(request: Request, hints: JSONObject, out: JSONObject) -> None:
+    if request.max_tokens is not None:
+        legacy = hints.get(LEGACY_MAX_TOKENS, False)
+        out["max_tokens" if legacy else "max_completion_tokens"] = request.max_tokens
+    _put(out, "max_tokens", hints.get(BOTH_MAX_TOKENS))
+    _put(out, "temperature", request.temperature)
+    _put(out, "top_p", request.top_p)
+    _put(out, "n", request.candidate_count)
+    if request.stop:
+        single = hints.get(STOP_STRING) and len(request.stop) == 1
+        out["stop"] = request.stop[0] if single else list(request.stop)
+    _put(out, "seed", request.seed)
+    _put(out, "presence_penalty", request.presence_penalty)
+    _put(out, "frequency_penalty", request.frequency_penalty)
 
 
 def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
     """Encode an internal request as an OpenAI Chat Completions body."""
     extras = dict(request.extras.get("openai", {}))
+    hints = {key: extras.pop(key) for key in list(extras) if key.startswith("_")}
     other_tools = extras.pop("tools", None)
-    legacy = extras.pop(LEGACY_MAX_TOKENS, False)
     out: JSONObject = {"model": request.model or ctx.model or ""}
-    out["messages"] = encode_messages(request, ctx)
-    if request.max_tokens is not None:
-        out["max_tokens" if legacy else "max_completion_tokens"] = request.max_tokens
-    _put(out, "temperature", request.temperature)
-    _put(out, "top_p", request.top_p)
-    _put(out, "n", request.candidate_count)
-    if request.stop:
-        out["stop"] = list(request.stop)
-    _put(out, "seed", request.seed)
-    _put(out, "presence_penalty", request.presence_penalty)
-    _put(out, "frequency_penalty", request.frequency_penalty)
+    spellings = hints.get(ARGUMENTS)
+    out["messages"] = encode_messages(
+        request, ctx, spellings if isinstance(spellings, dict) else None
+    )
+    _encode_sampling(request, hints, out)
     if request.response_format is not None:
         out["response_format"] = _encode_response_format(request.response_format)
     if request.reasoning is not None:
@@ -224,11 +289,17 @@ def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
         out["tool_choice"] = _encode_tool_choice(request.tool_choice)
     _put(out, "parallel_tool_calls", request.parallel_tool_calls)
     _put(out, "metadata", request.metadata)
-    _put(out, "user", request.user)
+    _put(out, str(hints.get(USER_FIELD, "user")), request.user)
     if request.stream:
         out["stream"] = True
-    if request.include_usage is not None:
-        out["stream_options"] = {"include_usage": request.include_usage}
+        options: JSONObject = {}
+        if request.include_usage is not None:
+            options["include_usage"] = request.include_usage
+        options.update(hints.get(STREAM_OPTIONS) or {})
+        if options:
+            out["stream_options"] = options
+    elif hints.get(STREAM_FALSE):
+        out["stream"] = False
     _lose_unsupported(request, ctx)
     out.update(extras)
     return out
@@ -237,7 +308,3 @@ def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
 def _put(out: JSONObject, key: str, value: Any) -> None:
     if value is not None:
         out[key] = value
-
-
-def _public(extras: JSONObject) -> list[str]:
-    return [key for key in extras if not key.startswith("_")]

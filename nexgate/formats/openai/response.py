@@ -1,6 +1,19 @@
-"""OpenAI chat completions to and from the internal :class:`~nexgate.schema.Response`."""
+"""OpenAI chat completions to and from the internal :class:`~nexgate.schema.Response`.
+
+Reasoning and signatures travel as extensions on the assistant message (so an OpenAI-format
+caller can send them back to their issuer): Claude thinking as ``reasoning_content`` +
+``thinking_blocks``, a Gemini ``thoughtSignature`` as ``extra_content.google.thought_signature``
+on its tool call.
+
+What the schema does not model (``system_fingerprint``, ``service_tier``, ``annotations``,
+``logprobs``, extra usage details, which text was a ``refusal``) is kept in
+``Response.extras["openai"]`` and written back only when the response is encoded for OpenAI
+again, which makes openai -> openai an identity.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from ...schema import (
     Choice,
@@ -16,9 +29,13 @@ from ...schema import (
 )
 from .._context import TranslationContext
 from .._ids import digest
-from .._json import convert, dump_args
+from .._json import convert, dump_json
 from . import wire
-from .messages import decode_messages
+from .messages import argument_spellings, arguments_text, decode_assistant
+
+#: Per choice index: refusal text, argument spellings, logprobs, unmodeled message fields.
+CHOICE_HINTS = "_choices"
+USAGE_HINTS = "_usage"  # usage fields and details nexgate does not model
 
 #: OpenAI finish reasons, as normalized reasons.
 FINISH_REASONS: dict[str, FinishReasonName] = {
@@ -29,13 +46,14 @@ FINISH_REASONS: dict[str, FinishReasonName] = {
     "content_filter": "content_filter",
 }
 
-#: Normalized reasons, as OpenAI finish reasons.
+#: Normalized reasons, as OpenAI finish reasons. A paused turn (Claude ``pause_turn``) is
+#: reported as ``stop`` so the caller keeps the turn and can resume it (wire-formats §5.8).
 TO_FINISH_REASON: dict[FinishReasonName, str] = {
     "stop": "stop",
     "length": "length",
     "tool_calls": "tool_calls",
     "content_filter": "content_filter",
-    "pause": "length",
+    "pause": "stop",
     "error": "stop",
     "other": "stop",
 }
@@ -62,7 +80,11 @@ def to_openai_finish(finish: FinishReason | None, has_tool_calls: bool) -> str |
     return TO_FINISH_REASON[finish.reason]
 
 
+# --------------------------------------------------------------------------- usage
+
+
 def decode_usage(usage: wire.CompletionUsage | None) -> Usage | None:
+    """Usage as the schema counts it (OpenAI's totals already include cache and reasoning)."""
     if usage is None:
         return None
     prompt = usage.prompt_tokens_details or wire.PromptDetails()
@@ -76,47 +98,87 @@ def decode_usage(usage: wire.CompletionUsage | None) -> Usage | None:
     )
 
 
-def encode_usage(usage: Usage) -> JSONObject:
+def _details(hint: Any, values: dict[str, int]) -> JSONObject:
+    """Detail counts: the hinted object (unmodeled counts kept), ours set where known."""
+    details: JSONObject = dict(hint) if isinstance(hint, dict) else {}
+    for key, value in values.items():
+        if value or key in details:
+            details[key] = value
+    return details
+
+
+def encode_usage(usage: Usage, hints: JSONObject | None = None) -> JSONObject:
     """OpenAI usage: prompt tokens include cached ones; completion includes reasoning."""
+    hints = hints or {}
     out: JSONObject = {
         "prompt_tokens": usage.input_tokens,
         "completion_tokens": usage.output_tokens,
         "total_tokens": usage.input_tokens + usage.output_tokens,
     }
-    details: JSONObject = {}
-    if usage.cache_read_tokens:
-        details["cached_tokens"] = usage.cache_read_tokens
-    if usage.cache_write_tokens:
-        details["cache_write_tokens"] = usage.cache_write_tokens
-    if details:
-        out["prompt_tokens_details"] = details
-    if usage.reasoning_tokens:
-        out["completion_tokens_details"] = {"reasoning_tokens": usage.reasoning_tokens}
+    prompt = _details(
+        hints.get("prompt_tokens_details"),
+        {"cached_tokens": usage.cache_read_tokens, "cache_write_tokens": usage.cache_write_tokens},
+    )
+    if prompt:
+        out["prompt_tokens_details"] = prompt
+    completion = _details(
+        hints.get("completion_tokens_details"), {"reasoning_tokens": usage.reasoning_tokens}
+    )
+    if completion:
+        out["completion_tokens_details"] = completion
+    for key, value in hints.items():
+        out.setdefault(key, value)
     return out
+
+
+def _usage_hints(obj: JSONObject) -> JSONObject:
+    usage = obj.get("usage")
+    if not isinstance(usage, dict):
+        return {}
+    modeled = {"prompt_tokens", "completion_tokens", "total_tokens"}
+    return {key: value for key, value in usage.items() if key not in modeled}
+
+
+# --------------------------------------------------------------------------- decode
+
+
+def _choice_hints(raw: Any, choice: wire.ResponseChoice) -> JSONObject:
+    hints: JSONObject = {}
+    if choice.message.refusal:
+        hints["refusal"] = choice.message.refusal
+    spellings = argument_spellings(choice.message.tool_calls or ())
+    if spellings:
+        hints["arguments"] = spellings
+    if isinstance(raw, dict):
+        if raw.get("logprobs") is not None:
+            hints["logprobs"] = raw["logprobs"]
+        message = raw.get("message")
+        if isinstance(message, dict):
+            rest = {k: v for k, v in message.items() if k not in wire.MESSAGE_FIELDS}
+            if rest:
+                hints["message"] = rest
+    return hints
 
 
 def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
     """Decode an OpenAI chat completion."""
     body = convert(obj, wire.ChatCompletion, "OpenAI response")
+    raw_choices = obj.get("choices") or []
     choices: list[Choice] = []
-    messages = decode_messages([choice.message for choice in body.choices])
-    for choice, message in zip(body.choices, messages, strict=True):
-        has_calls = any(isinstance(p, ToolCallPart) for p in message.parts)
-        choices.append(
-            Choice(
-                parts=message.parts,
-                finish=map_openai_finish(choice.finish_reason, has_calls),
-                index=choice.index,
-            )
-        )
-    extras = {
-        key: value
-        for key, value in (
-            ("system_fingerprint", body.system_fingerprint),
-            ("service_tier", body.service_tier),
-        )
-        if value is not None
-    }
+    hints: JSONObject = {}
+    for i, choice in enumerate(body.choices):
+        parts = decode_assistant(choice.message, f"$.choices[{i}].message")
+        has_calls = any(isinstance(p, ToolCallPart) for p in parts)
+        finish = map_openai_finish(choice.finish_reason, has_calls)
+        choices.append(Choice(parts=parts, finish=finish, index=choice.index))
+        choice_hints = _choice_hints(raw_choices[i], choice)
+        if choice_hints:
+            hints.setdefault(CHOICE_HINTS, {})[str(choice.index)] = choice_hints
+    extras = {key: value for key, value in obj.items() if key not in wire.RESPONSE_FIELDS}
+    extras.update(hints)
+    usage_hints = _usage_hints(obj)
+    if usage_hints:
+        extras[USAGE_HINTS] = usage_hints
     return Response(
         id=body.id,
         model=body.model or ctx.model or "",
@@ -127,10 +189,10 @@ def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
     )
 
 
-def _encode_reasoning(
-    parts: list[ReasoningPart], message: JSONObject, ctx: TranslationContext
-) -> None:
-    """Reasoning travels in the ``reasoning_content`` / ``thinking_blocks`` extension fields."""
+# --------------------------------------------------------------------------- encode
+
+
+def _encode_reasoning(parts: list[ReasoningPart], message: JSONObject) -> None:
     text = "".join(p.text for p in parts)
     if text:
         message["reasoning_content"] = text
@@ -148,8 +210,8 @@ def _encode_reasoning(
         message["thinking_blocks"] = blocks
 
 
-def _encode_call(part: ToolCallPart) -> JSONObject:
-    arguments = part.raw_arguments if part.raw_arguments is not None else dump_args(part.arguments)
+def _encode_call(part: ToolCallPart, spellings: Any) -> JSONObject:
+    arguments = arguments_text(part, spellings if isinstance(spellings, dict) else None)
     call: JSONObject = {
         "id": part.id,
         "type": "function",
@@ -160,46 +222,90 @@ def _encode_call(part: ToolCallPart) -> JSONObject:
     return call
 
 
-def _encode_message(parts: list[Part], path: str, ctx: TranslationContext) -> JSONObject:
+def _check_parts(parts: list[Part], path: str, ctx: TranslationContext) -> None:
+    for i, part in enumerate(parts):
+        where = f"{path}[{i}]"
+        if not isinstance(part, TextPart | ToolCallPart | ReasoningPart):
+            ctx.lose("unsupported_part", where, f"{type(part).__name__} has no OpenAI form")
+        elif isinstance(part, TextPart) and part.signature is not None:
+            ctx.lose(
+                "signature_not_replayable",
+                f"{where}.signature",
+                "OpenAI messages have no slot for a signature on text",
+            )
+        elif (
+            isinstance(part, ReasoningPart)
+            and part.signature is not None
+            and part.signature.format != "claude"
+        ):
+            ctx.lose(
+                "signature_not_replayable",
+                f"{where}.signature",
+                f"no OpenAI extension carries a {part.signature.format} reasoning signature",
+            )
+
+
+def _encode_message(
+    parts: list[Part], hints: JSONObject, path: str, ctx: TranslationContext
+) -> JSONObject:
+    _check_parts(parts, path, ctx)
     texts = [p.text for p in parts if isinstance(p, TextPart)]
-    calls = [_encode_call(p) for p in parts if isinstance(p, ToolCallPart)]
+    refusal = hints.get("refusal")
+    if isinstance(refusal, str) and texts and texts[-1] == refusal:
+        texts.pop()  # it came as `refusal`: send it back there
+    else:
+        refusal = None
     message: JSONObject = {
         "role": "assistant",
         "content": "".join(texts) if texts else None,
-        "refusal": None,
+        "refusal": refusal,
     }
-    _encode_reasoning([p for p in parts if isinstance(p, ReasoningPart)], message, ctx)
-    for i, part in enumerate(parts):
-        if not isinstance(part, TextPart | ToolCallPart | ReasoningPart):
-            ctx.lose(
-                "unsupported_part", f"{path}[{i}]", f"{type(part).__name__} has no OpenAI form"
-            )
+    _encode_reasoning([p for p in parts if isinstance(p, ReasoningPart)], message)
+    spellings = hints.get("arguments")
+    calls = [_encode_call(p, spellings) for p in parts if isinstance(p, ToolCallPart)]
     if calls:
         message["tool_calls"] = calls
+    extra = hints.get("message")
+    if isinstance(extra, dict):
+        for key, value in extra.items():
+            message.setdefault(key, value)
     return message
+
+
+def _encode_choice(
+    choice: Choice, position: int, hints: JSONObject, ctx: TranslationContext
+) -> JSONObject:
+    has_calls = any(isinstance(p, ToolCallPart) for p in choice.parts)
+    message = _encode_message(choice.parts, hints, f"$.choices[{position}].parts", ctx)
+    return {
+        "index": choice.index,
+        "message": message,
+        "logprobs": hints.get("logprobs"),
+        "finish_reason": to_openai_finish(choice.finish, has_calls) or "stop",
+    }
 
 
 def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
     """Encode an internal response as an OpenAI chat completion."""
-    choices = []
-    for i, choice in enumerate(response.choices):
-        has_calls = any(isinstance(p, ToolCallPart) for p in choice.parts)
-        choices.append(
-            {
-                "index": choice.index,
-                "message": _encode_message(choice.parts, f"$.choices[{i}].parts", ctx),
-                "logprobs": None,
-                "finish_reason": to_openai_finish(choice.finish, has_calls) or "stop",
-            }
-        )
+    extras = dict(response.extras.get("openai", {}))
+    choice_hints = extras.pop(CHOICE_HINTS, None)
+    choice_hints = choice_hints if isinstance(choice_hints, dict) else {}
+    usage_hints = extras.pop(USAGE_HINTS, None)
+    choices = [
+        _encode_choice(choice, i, choice_hints.get(str(choice.index)) or {}, ctx)
+        for i, choice in enumerate(response.choices)
+    ]
     out: JSONObject = {
-        "id": response.id or f"chatcmpl-{digest(repr(response.choices))}",
+        "id": response.id or f"chatcmpl-{digest(dump_json(response.choices).decode())}",
         "object": "chat.completion",
         "created": response.created or 0,
         "model": response.model or ctx.model or "",
         "choices": choices,
     }
     if response.usage is not None:
-        out["usage"] = encode_usage(response.usage)
-    out.update(response.extras.get("openai", {}))
+        hints = usage_hints if isinstance(usage_hints, dict) else None
+        out["usage"] = encode_usage(response.usage, hints)
+    for key, value in extras.items():
+        if not key.startswith("_"):
+            out.setdefault(key, value)
     return out

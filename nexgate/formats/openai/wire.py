@@ -1,4 +1,9 @@
-"""msgspec mirrors of the OpenAI Chat Completions JSON (lenient: unknown fields are ignored)."""
+"""msgspec mirrors of the OpenAI Chat Completions JSON.
+
+They are lenient (unknown fields are ignored: the adapters keep them separately where they
+must survive an identity translation) and strict about types, so that a wrong type or a
+missing required field becomes an ``InvalidInputError`` naming its JSON path.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,18 @@ import msgspec
 
 JSONObject = dict[str, Any]
 
-#: Counts (tokens, candidates) and seeds are bounded: a 400-digit number is an input error.
+#: Counts (tokens, candidates) are bounded: a 400-digit number is an input error.
 Count = Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
 Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+#: Finite floats only: NaN and infinities cannot be written back as JSON.
+Finite = Annotated[float, msgspec.Meta(ge=-1e308, le=1e308)]
 
 
 class _Wire(msgspec.Struct, kw_only=True, omit_defaults=True):
     pass
+
+
+# --------------------------------------------------------------------------- messages
 
 
 class FunctionCall(_Wire):
@@ -22,26 +32,56 @@ class FunctionCall(_Wire):
     arguments: str = ""
 
 
+class GoogleExtra(_Wire):
+    thought_signature: str | None = None
+
+
+class ExtraContent(_Wire):
+    """Gemini's OpenAI-compatible layer puts the call's ``thoughtSignature`` here."""
+
+    google: GoogleExtra | None = None
+
+
 class ToolCall(_Wire):
     id: str
     function: FunctionCall
     type: str = "function"
-    extra_content: JSONObject | None = None
+    extra_content: ExtraContent | None = None
+
+
+class ThinkingBlock(_Wire, tag="thinking", tag_field="type"):
+    """A Claude thinking block carried on an OpenAI-format message (extension)."""
+
+    thinking: str = ""
+    signature: str | None = None
+
+
+class RedactedThinkingBlock(_Wire, tag="redacted_thinking", tag_field="type"):
+    data: str
+
+
+Content = str | list[JSONObject] | None
 
 
 class ChatMessage(_Wire):
+    """A request message; ``role`` decides which other fields matter."""
+
     role: str
-    content: str | list[JSONObject] | None = None
+    content: Content = None
     name: str | None = None
     tool_calls: list[ToolCall] | None = None
     tool_call_id: str | None = None
     refusal: str | None = None
     reasoning_content: str | None = None
-    thinking_blocks: list[JSONObject] | None = None
+    thinking_blocks: list[ThinkingBlock | RedactedThinkingBlock] | None = None
 
 
 class TextContent(_Wire):
     text: str
+
+
+class RefusalContent(_Wire):
+    refusal: str
 
 
 class ImageURL(_Wire):
@@ -72,6 +112,9 @@ class AudioContent(_Wire):
     input_audio: AudioData
 
 
+# --------------------------------------------------------------------------- request
+
+
 class JSONSchemaFormat(_Wire):
     name: str = "response"
     schema: JSONObject | None = None
@@ -96,8 +139,26 @@ class FunctionTool(_Wire):
     type: str = "function"
 
 
-class StreamOptions(_Wire):
-    include_usage: bool | None = None
+class NamedFunction(_Wire):
+    name: str
+
+
+class NamedToolChoice(_Wire):
+    function: NamedFunction
+
+
+class AllowedTool(_Wire):
+    type: str = "function"
+    function: NamedFunction | None = None
+
+
+class AllowedTools(_Wire):
+    tools: list[AllowedTool]
+    mode: str = "auto"
+
+
+class AllowedToolsChoice(_Wire):
+    allowed_tools: AllowedTools
 
 
 class ChatRequest(_Wire):
@@ -105,13 +166,13 @@ class ChatRequest(_Wire):
     messages: list[ChatMessage]
     max_tokens: Count | None = None
     max_completion_tokens: Count | None = None
-    temperature: float | None = None
-    top_p: float | None = None
+    temperature: Finite | None = None
+    top_p: Finite | None = None
     n: Count | None = None
     stop: str | list[str] | None = None
     seed: Int64 | None = None
-    presence_penalty: float | None = None
-    frequency_penalty: float | None = None
+    presence_penalty: Finite | None = None
+    frequency_penalty: Finite | None = None
     response_format: ResponseFormat | None = None
     reasoning_effort: str | None = None
     tools: list[JSONObject] | None = None
@@ -119,34 +180,57 @@ class ChatRequest(_Wire):
     parallel_tool_calls: bool | None = None
     metadata: dict[str, str] | None = None
     user: str | None = None
+    safety_identifier: str | None = None
     stream: bool | None = None
-    stream_options: StreamOptions | None = None
+    stream_options: JSONObject | None = None
 
 
-#: Request fields modeled by the schema; everything else is kept as an extra.
+#: Request fields the adapter reads; everything else is kept as an extra.
 REQUEST_FIELDS = frozenset(ChatRequest.__struct_fields__)
 
 
+class StreamOptions(_Wire):
+    include_usage: bool | None = None
+
+
+# --------------------------------------------------------------------------- response
+
+
 class PromptDetails(_Wire):
-    cached_tokens: int | None = None
-    cache_write_tokens: int | None = None
+    cached_tokens: Count | None = None
+    cache_write_tokens: Count | None = None
 
 
 class CompletionDetails(_Wire):
-    reasoning_tokens: int | None = None
+    reasoning_tokens: Count | None = None
 
 
 class CompletionUsage(_Wire):
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    total_tokens: int | None = None
+    prompt_tokens: Count = 0
+    completion_tokens: Count = 0
+    total_tokens: Count | None = None
     prompt_tokens_details: PromptDetails | None = None
     completion_tokens_details: CompletionDetails | None = None
 
 
+class ResponseMessage(_Wire):
+    """The message of a choice; ``role`` is always ``assistant`` and may be missing."""
+
+    role: str = "assistant"
+    content: Content = None
+    refusal: str | None = None
+    tool_calls: list[ToolCall] | None = None
+    reasoning_content: str | None = None
+    thinking_blocks: list[ThinkingBlock | RedactedThinkingBlock] | None = None
+
+
+#: Message fields the response adapter reads; others survive only openai -> openai.
+MESSAGE_FIELDS = frozenset(ResponseMessage.__struct_fields__)
+
+
 class ResponseChoice(_Wire):
-    message: ChatMessage
-    index: int = 0
+    message: ResponseMessage
+    index: Count = 0
     finish_reason: str | None = None
 
 
@@ -154,10 +238,15 @@ class ChatCompletion(_Wire):
     id: str = ""
     model: str = ""
     choices: list[ResponseChoice] = msgspec.field(default_factory=list)
-    created: int | None = None
+    created: Int64 | None = None
     usage: CompletionUsage | None = None
-    system_fingerprint: str | None = None
-    service_tier: str | None = None
+
+
+#: Top-level response fields the adapter reads (``object`` is always re-emitted).
+RESPONSE_FIELDS = frozenset(ChatCompletion.__struct_fields__) | {"object"}
+
+
+# --------------------------------------------------------------------------- errors
 
 
 class ErrorObject(_Wire):
