@@ -153,6 +153,11 @@ class StreamDecoder:
             self.parts.end(call.index, out)
 
     def _part(self, part: JSONObject, position: int, out: list[StreamEvent]) -> None:
+        if len(part) == 1 and self.current_kind == "text" and self.current is not None:
+            text = part.get("text")
+            if isinstance(text, str) and text:  # the common case: more of the open text part
+                out.append(TextDelta(index=self.current, text=text))
+                return
         signature = part.get("thoughtSignature")
         sig = (
             Signature(format="gemini", value=signature)
