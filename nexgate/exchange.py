@@ -98,6 +98,7 @@ class Exchanger:
         data = dump_json({**body, **extra} if extra else body)
         url = plan.provider.url(fmt.request_path(plan.model, stream))
         attempt = 0
+        self.budget.record_request()  # once per call: the budget compares retries with calls
         while True:
             stack = AsyncExitStack()
             permit: Permit | None = None
@@ -112,7 +113,6 @@ class Exchanger:
                         estimated_tokens=estimated_tokens,
                     )
                 )
-                self.budget.record_request()
                 self.stats.requests += 1
                 logger.debug("POST %s (attempt %d)", redact_url(url), attempt + 1)
                 response = await stack.enter_async_context(
@@ -128,13 +128,14 @@ class Exchanger:
                 if isinstance(exc, RateLimitError) and permit is not None:
                     permit.penalize(exc.retry_after)
                 await stack.aclose()
-                decision = decide(exc, attempt, options.retry)
+                decision = decide(exc, attempt, options.retry, output_started=False)
                 if decision.retry and _past(options.deadline, decision.delay):
                     # Sleeping would only end in the total timeout: the real cause is better.
                     decision = replace(decision, retry=False, reason="no time left for a retry")
                 if not decision.retry or not self.budget.allow_retry():
                     logger.debug("not retried: %s", decision.reason or "retry budget spent")
                     raise
+                self.budget.record_retry()
                 self.stats.retries += 1
                 logger.debug("retrying in %.3fs: %s", decision.delay, decision.reason)
                 await anyio.sleep(decision.delay)

@@ -1,294 +1,443 @@
-"""Concurrency and rate limits on anyio: global, per provider, per (provider, key, model).
+"""Concurrency and rate limits on anyio, for one scope (:class:`Limiter`) or all of a client's.
 
-Each scope has a concurrency cap, optional requests-per-minute and tokens-per-minute buckets
-(tokens pre-charged from an estimate, reconciled with the real usage), a bounded wait queue,
-and a 429 brake: the cap halves and admission pauses for the server's hint, then the cap
-grows back one slot per successful call.
+A scope admits a call when four things allow it, in this order: a concurrency slot (a FIFO
+queue, bounded by ``max_queue``), the end of any pause, the requests-per-minute bucket and the
+tokens-per-minute bucket (charged with an estimate, reconciled with the real usage later).
+
+Pauses come from provider headers (a used-up window pauses until its reset) and from 429s:
+:meth:`Limiter.penalize` halves the concurrency cap and pauses for the server's hint; each
+later success adds one slot back (AIMD). Calls admitted before a cut neither cut again nor
+count towards recovery, so one burst of 429s halves the cap once, and the replies of calls
+that were already in flight do not undo it.
+
+Cancellation is safe everywhere: a task cancelled while queued or while holding a slot gives
+the slot back, and the cancellation propagates unchanged.
 """
 
 from __future__ import annotations
 
+import math
 import random
-from collections.abc import AsyncIterator, Mapping
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import anyio
 
 from .errors import QueueFullError
+from .limits_headers import read_rate_limit_headers
+from .limits_primitives import Bucket, Slots
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+#: Pause after a 429 that carried no retry hint.
+DEFAULT_PENALTY_PAUSE = 1.0
 
 
 @dataclass(frozen=True, slots=True)
 class LimitConfig:
-    """Limits of one scope; ``None`` means unlimited."""
+    """Limits of one scope; ``None`` means unlimited.
+
+    ``max_queue`` bounds how many calls may wait (beyond it: :class:`~nexgate.QueueFullError`).
+    ``jitter`` is the most a call delayed by a pause or a rate bucket waits extra, so waiters
+    released together do not reach the upstream in lock-step (0 disables). Buckets hold at most
+    ``burst_seconds`` of refill (60: a whole minute's worth may go at once). ``max_pause`` caps
+    any pause taken from headers or 429s, so one absurd hint cannot freeze a scope.
+    """
 
     max_concurrency: int | None = None
     rpm: float | None = None
     tpm: float | None = None
     max_queue: int | None = None
     jitter: float = 0.05
+    burst_seconds: float = 60.0
+    max_pause: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.max_concurrency is not None and self.max_concurrency < 1:
+            raise ValueError("max_concurrency must be None or >= 1")
+        if self.max_queue is not None and self.max_queue < 0:
+            raise ValueError("max_queue must be None or >= 0")
+        for name in ("rpm", "tpm"):
+            value = getattr(self, name)
+            if value is not None and not (math.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be None or a finite number > 0")
+        for name in ("jitter", "max_pause"):
+            if not (math.isfinite(getattr(self, name)) and getattr(self, name) >= 0):
+                raise ValueError(f"{name} must be a finite number >= 0")
+        if not (math.isfinite(self.burst_seconds) and self.burst_seconds > 0):
+            raise ValueError("burst_seconds must be a finite number > 0")
 
 
-class _Bucket:
-    """A token bucket refilled continuously at ``per_minute / 60`` per second."""
+@dataclass(frozen=True, slots=True)
+class LimiterStatistics:
+    """A snapshot of one scope."""
 
-    __slots__ = ("capacity", "level", "rate", "stamp")
-
-    def __init__(self, per_minute: float) -> None:
-        self.capacity = per_minute
-        self.rate = per_minute / 60.0
-        self.level = per_minute
-        self.stamp: float | None = None
-
-    def wait_for(self, amount: float, now: float) -> float:
-        """Seconds until ``amount`` is available (0 when it is now)."""
-        if self.stamp is not None:
-            self.level = min(self.capacity, self.level + (now - self.stamp) * self.rate)
-        self.stamp = now
-        amount = min(amount, self.capacity)
-        return 0.0 if self.level >= amount else (amount - self.level) / self.rate
-
-    def take(self, amount: float) -> None:
-        self.level -= amount
+    name: str
+    in_flight: int  # admitted and not yet released
+    waiting: int  # inside acquire, not yet admitted
+    borrowed: int  # concurrency slots held (admitted, or past the slot and waiting on rates)
+    effective_limit: int | None  # the current cap after 429 cuts; None: unlimited
+    max_concurrency: int | None  # the configured cap
+    paused_for: float  # seconds until admission resumes (0: not paused)
+    penalties: int  # 429s reported so far
 
 
 class Limiter:
-    """The limits of one scope."""
+    """The limits of one scope (global, a provider, or a provider's key and model).
 
-    def __init__(self, config: LimitConfig, name: str = "") -> None:
-        self.config = config
-        self.name = name
-        self.cap = config.max_concurrency
-        self._slots = (
-            anyio.CapacityLimiter(config.max_concurrency) if config.max_concurrency else None
-        )
-        self._requests = _Bucket(config.rpm) if config.rpm else None
-        self._tokens = _Bucket(config.tpm) if config.tpm else None
-        self._paused_until = 0.0
+    ``clock`` and ``sleep`` default to anyio's; ``wall`` (Unix time, for RFC 3339 resets) to
+    :func:`time.time`; ``rng`` (for the jitter) to :func:`random.random`.
+    """
+
+    def __init__(
+        self,
+        config: LimitConfig | None = None,
+        name: str = "",
+        *,
+        clock: Clock | None = None,
+        sleep: Sleep | None = None,
+        wall: Clock = time.time,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        self.config = config = config or LimitConfig()
+        self.name = name or "limiter"
+        self._clock = clock or anyio.current_time
+        self._sleep = sleep or anyio.sleep
+        self._wall = wall
+        self._rng = rng
+        self._slots = Slots(config.max_concurrency)
+        self._requests = Bucket(config.rpm, config.burst_seconds) if config.rpm else None
+        self._tokens = Bucket(config.tpm, config.burst_seconds) if config.tpm else None
         self._gate = anyio.Lock()
+        self._paused_until = -math.inf
+        # Bumped by every cut; a permit remembers the generation it was admitted in.
+        self._generation = 0
+        # With no configured cap, a cut caps at half the concurrency seen; this is where the
+        # cap is lifted again.
+        self._recover_to: int | None = None
         self.waiting = 0
         self.in_flight = 0
-        self._successes = 0
         self.penalties = 0
 
-    def _check_queue(self) -> None:
-        limit = self.config.max_queue
-        if limit is not None and self.waiting >= limit:
-            name = self.name or "limiter"
-            raise QueueFullError(f"{name}: {self.waiting} calls waiting already (max {limit})")
+    # ---------------------------------------------------------------- admission
 
-    async def _admit(self, tokens: float) -> None:
-        """Wait for the pause, the RPM and the TPM buckets (one task at a time, FIFO-ish)."""
-        if self._requests is None and self._tokens is None and self._paused_until == 0.0:
-            return  # nothing to wait for: skip the gate (the common, unlimited-rate case)
-        async with self._gate:
-            while True:
-                now = anyio.current_time()
-                wait = max(0.0, self._paused_until - now)
-                if self._requests is not None:
-                    wait = max(wait, self._requests.wait_for(1, now))
-                if self._tokens is not None and tokens:
-                    wait = max(wait, self._tokens.wait_for(tokens, now))
-                if wait <= 0:
-                    break
-                # Jitter so that callers released together do not hit the upstream in lock-step.
-                await anyio.sleep(wait + random.random() * self.config.jitter)
-            if self._requests is not None:
-                self._requests.take(1)
-            if self._tokens is not None:
-                self._tokens.take(tokens)
+    async def acquire(self, tokens: float = 0) -> int:
+        """Wait for admission charging ``tokens``; returns the generation to hand back later.
 
-    async def acquire(self, tokens: float = 0) -> None:
-        self._check_queue()
+        Raises :class:`~nexgate.QueueFullError` when the call would wait and ``max_queue``
+        calls wait already.
+        """
+        self._check_queue(tokens)
         self.waiting += 1
         try:
-            if self._slots is not None:
-                await self._slots.acquire()
+            await self._slots.acquire()
             try:
-                await self._admit(tokens)
+                await self._pass_gate(tokens)
             except BaseException:
-                if self._slots is not None:
-                    self._slots.release()
+                self._slots.release()
                 raise
         finally:
             self.waiting -= 1
         self.in_flight += 1
+        return self._generation
 
     def release(self) -> None:
+        """Give back the slot of an admitted call."""
         self.in_flight -= 1
-        if self._slots is not None:
-            self._slots.release()
+        self._slots.release()
 
-    def reconcile(self, estimated: float, actual: float) -> None:
-        """Give back (or charge more of) the tokens pre-charged at admission."""
+    @asynccontextmanager
+    async def hold(self, estimated_tokens: float = 0) -> AsyncIterator[Permit]:
+        """Hold this scope alone for one call."""
+        generation = await self.acquire(estimated_tokens)
+        try:
+            yield Permit([(self, generation)], estimated_tokens)
+        finally:
+            self.release()
+
+    def _check_queue(self, tokens: float) -> None:
+        limit = self.config.max_queue
+        if limit is None or self.waiting < limit or self._admissible_now(tokens):
+            return
+        raise QueueFullError(
+            f"limiter {self.name!r}: queue is full, {self.waiting} calls are already waiting "
+            f"for admission (max_queue={limit})"
+        )
+
+    def _admissible_now(self, tokens: float) -> bool:
+        return (
+            self._slots.free_now()
+            and not self._gate.locked()
+            and self._wait_time(tokens, self._clock()) <= 0
+        )
+
+    def _wait_time(self, tokens: float, now: float) -> float:
+        wait = self._paused_until - now
+        if self._requests is not None:
+            wait = max(wait, self._requests.wait_time(1, now))
+        if self._tokens is not None and tokens > 0:
+            wait = max(wait, self._tokens.wait_time(tokens, now))
+        return wait
+
+    async def _pass_gate(self, tokens: float) -> None:
+        """Wait out pauses and buckets one call at a time (FIFO), then charge the buckets."""
+        if not self._gate.locked() and self._wait_time(tokens, self._clock()) <= 0:
+            # Nothing to wait for and nobody ahead: no lock, no checkpoint, no jitter.
+            self._charge(1, tokens)
+            return
+        # The gate is only ever held by a call waiting on time, so whoever gets here is delayed
+        # and may be released together with others: jitter spreads them out.
+        async with self._gate:
+            while (wait := self._wait_time(tokens, self._clock())) > 0:
+                await self._sleep(wait)
+            self._charge(1, tokens)
+        if self.config.jitter > 0:
+            try:
+                await self._sleep(self._rng() * self.config.jitter)
+            except BaseException:
+                self._charge(-1, -tokens)
+                raise
+
+    def _charge(self, requests: float, tokens: float) -> None:
+        if self._requests is not None:
+            self._requests.add(-requests)
         if self._tokens is not None:
-            self._tokens.level += estimated - actual
+            self._tokens.add(-tokens)
 
-    def succeeded(self) -> None:
-        """Additive increase: after a 429 brake, each success gives back one slot."""
-        if self._slots is not None and self.cap is not None and self._slots.total_tokens < self.cap:
-            self._successes += 1
-            if self._successes >= 4:
-                self._successes = 0
-                self._slots.total_tokens = min(self.cap, int(self._slots.total_tokens) + 1)
+    # ---------------------------------------------------------------- feedback
 
-    def penalize(self, retry_after: float | None) -> None:
-        """A 429: halve the concurrency and pause admission for the hinted time."""
+    def reconcile(self, extra_tokens: float) -> None:
+        """Charge ``extra_tokens`` more to the TPM bucket (negative: refund an over-estimate)."""
+        if self._tokens is not None:
+            self._tokens.refill(self._clock())
+            self._tokens.add(-extra_tokens)
+
+    def pause(self, seconds: float) -> None:
+        """Admit nothing for ``seconds`` (capped at ``max_pause``; pauses only ever extend)."""
+        if not math.isfinite(seconds) or seconds <= 0:
+            return
+        until = self._clock() + min(seconds, self.config.max_pause)
+        self._paused_until = max(self._paused_until, until)
+
+    def penalize(self, retry_after: float | None = None, *, generation: int | None = None) -> None:
+        """A 429: pause for ``retry_after`` and halve the concurrency cap (min 1).
+
+        A call admitted before the latest cut (``generation`` older than it) only extends the
+        pause: its 429 belongs to the congestion that cut already answered.
+        """
         self.penalties += 1
-        if self._slots is not None:
-            self._slots.total_tokens = max(1, int(self._slots.total_tokens) // 2)
-        pause = retry_after if retry_after is not None else 1.0
-        self._paused_until = max(self._paused_until, anyio.current_time() + pause)
+        hinted = retry_after is not None and math.isfinite(retry_after) and retry_after >= 0
+        self.pause(retry_after if hinted and retry_after is not None else DEFAULT_PENALTY_PAUSE)
+        if generation is not None and generation < self._generation:
+            return
+        self._generation += 1
+        current = self._slots.limit if self._slots.limit is not None else self._slots.used
+        if self.config.max_concurrency is None:
+            self._recover_to = max(self._recover_to or 0, current)
+        self._slots.set_limit(max(1, current // 2))
+
+    def record_success(self, generation: int | None = None) -> None:
+        """Additive increase: a success admitted after the latest cut adds one slot back."""
+        limit = self._slots.limit
+        if limit is None or (generation is not None and generation < self._generation):
+            return
+        ceiling = self.config.max_concurrency
+        if ceiling is not None:
+            self._slots.set_limit(min(ceiling, limit + 1))
+        elif self._recover_to is None or limit + 1 >= self._recover_to:
+            self._recover_to = None
+            self._slots.set_limit(None)
+        else:
+            self._slots.set_limit(limit + 1)
 
     def update_from_headers(self, headers: Mapping[str, str]) -> None:
-        """Pause until the reset when the provider says a window is used up."""
-        if not any("ratelimit" in key.lower() for key in headers):
-            return
-        lower = {k.lower(): v for k, v in headers.items()}
-        for prefix in ("x-ratelimit-", "anthropic-ratelimit-"):
-            for kind in ("requests", "tokens"):
-                remaining = lower.get(f"{prefix}remaining-{kind}") or lower.get(
-                    f"{prefix}{kind}-remaining"
-                )
-                reset = lower.get(f"{prefix}reset-{kind}") or lower.get(f"{prefix}{kind}-reset")
-                if remaining is not None and reset is not None and remaining.strip() == "0":
-                    delay = parse_reset(reset)
-                    if delay is not None:
-                        self._paused_until = max(self._paused_until, anyio.current_time() + delay)
+        """Follow the provider's rate-limit headers: pause while a window is used up."""
+        hints = read_rate_limit_headers(headers, now=self._wall())
+        now = self._clock()
+        pairs = ((self._requests, hints.remaining_requests), (self._tokens, hints.remaining_tokens))
+        for bucket, left in pairs:
+            if bucket is not None and left is not None:
+                # The upstream counts calls from elsewhere too: never believe we have more.
+                bucket.refill(now)
+                bucket.level = min(bucket.level, left)
+        if hints.pause is not None:
+            self.pause(hints.pause)
 
-    @property
-    def effective_limit(self) -> int | None:
-        return int(self._slots.total_tokens) if self._slots is not None else None
+    # ---------------------------------------------------------------- introspection
 
     @property
     def borrowed(self) -> int:
-        return int(self._slots.borrowed_tokens) if self._slots is not None else 0
+        return self._slots.used
 
+    @property
+    def effective_limit(self) -> int | None:
+        return self._slots.limit
 
-def parse_reset(value: str) -> float | None:
-    """A reset time: OpenAI durations (``1s``, ``6m0s``, ``20ms``) or an RFC 3339 timestamp."""
-    text = value.strip()
-    total, number = 0.0, ""
-    units = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if char.isdigit() or char == ".":
-            number += char
-            i += 1
-            continue
-        unit = "ms" if text.startswith("ms", i) else char
-        if unit not in units or not number:
-            return _timestamp(text)
-        total += float(number) * units[unit]
-        number = ""
-        i += len(unit)
-    if number:
-        return _timestamp(text)
-    return total
+    @property
+    def paused_for(self) -> float:
+        return max(0.0, self._paused_until - self._clock())
 
+    @property
+    def idle(self) -> bool:
+        """Nothing held or waiting, nothing remembered that forgetting the scope would lose."""
+        return (
+            self.in_flight == 0
+            and self.waiting == 0
+            and self._slots.used == 0
+            and self._slots.limit == self.config.max_concurrency
+            and self._paused_until <= self._clock()
+            and all(b is None or b.full for b in (self._requests, self._tokens))
+        )
 
-def _timestamp(text: str) -> float | None:
-    from datetime import datetime
+    def statistics(self) -> LimiterStatistics:
+        return LimiterStatistics(
+            name=self.name,
+            in_flight=self.in_flight,
+            waiting=self.waiting,
+            borrowed=self._slots.used,
+            effective_limit=self._slots.limit,
+            max_concurrency=self.config.max_concurrency,
+            paused_for=self.paused_for,
+            penalties=self.penalties,
+        )
 
-    try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            when = _parse_http_date(text)
-        except (TypeError, ValueError):
-            return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - datetime.now(UTC).timestamp())
+    def __repr__(self) -> str:
+        return f"Limiter({self.name!r}, in_flight={self.in_flight}, waiting={self.waiting})"
 
 
 class Permit:
-    """What a call holds while it runs; routes feedback to its key scope."""
+    """What an admitted call holds; feedback goes to its most specific scope (the key's)."""
 
-    def __init__(self, scopes: list[Limiter], estimated: float) -> None:
-        self.scopes = scopes
-        self.estimated = estimated
+    __slots__ = ("_held", "charged_tokens")
+
+    def __init__(self, held: Sequence[tuple[Limiter, int]], estimated_tokens: float) -> None:
+        # Most specific scope first.
+        self._held = tuple(held)
+        self.charged_tokens = estimated_tokens
 
     @property
     def key_scope(self) -> Limiter:
-        return self.scopes[-1]
+        return self._held[0][0]
 
-    def reconcile(self, actual: float) -> None:
-        for scope in self.scopes:
-            scope.reconcile(self.estimated, actual)
-        self.estimated = actual
+    @property
+    def scopes(self) -> tuple[Limiter, ...]:
+        return tuple(scope for scope, _ in self._held)
 
-    def penalize(self, retry_after: float | None) -> None:
-        self.key_scope.penalize(retry_after)
+    def reconcile(self, actual_tokens: float) -> None:
+        """Replace the estimate charged at admission by the real usage, in every scope."""
+        extra = actual_tokens - self.charged_tokens
+        for scope, _ in self._held:
+            scope.reconcile(extra)
+        self.charged_tokens = actual_tokens
+
+    def penalize(self, retry_after: float | None = None) -> None:
+        scope, generation = self._held[0]
+        scope.penalize(retry_after, generation=generation)
 
     def succeeded(self) -> None:
-        self.key_scope.succeeded()
+        scope, generation = self._held[0]
+        scope.record_success(generation)
 
     def update_from_headers(self, headers: Mapping[str, str]) -> None:
-        self.key_scope.update_from_headers(headers)
+        self._held[0][0].update_from_headers(headers)
 
 
 class LimiterSet:
-    """All scopes of a client, created on first use."""
+    """All scopes of a client: global, per provider, and per (provider, key id, model).
+
+    Provider scopes exist only for providers with a config; key scopes always exist (created
+    on first use, from ``key_limits[provider]`` or unlimited) so 429s and headers can pause
+    and brake them. Idle unconstrained key scopes are forgotten beyond ``max_scopes``.
+    """
 
     def __init__(
         self,
-        global_limits: LimitConfig,
+        global_limits: LimitConfig | None = None,
         provider_limits: Mapping[str, LimitConfig] | None = None,
         key_limits: Mapping[str, LimitConfig] | None = None,
+        *,
+        clock: Clock | None = None,
+        sleep: Sleep | None = None,
+        wall: Clock = time.time,
+        rng: Callable[[], float] = random.random,
+        max_scopes: int = 4096,
     ) -> None:
-        self.global_scope = Limiter(global_limits, "global")
+        self._clock, self._sleep, self._wall, self._rng = clock, sleep, wall, rng
+        self.global_scope = self._new(global_limits or LimitConfig(), "global")
         self._provider_limits = dict(provider_limits or {})
         self._key_limits = dict(key_limits or {})
+        self.max_scopes = max_scopes
         self.scopes: dict[tuple[str, ...], Limiter] = {}
+        self.in_flight = 0
+        self.waiting = 0
 
-    def _scope(self, key: tuple[str, ...], config: LimitConfig | None) -> Limiter | None:
+    def _new(self, config: LimitConfig, name: str) -> Limiter:
+        return Limiter(
+            config, name, clock=self._clock, sleep=self._sleep, wall=self._wall, rng=self._rng
+        )
+
+    def provider_scope(self, provider: str) -> Limiter | None:
+        config = self._provider_limits.get(provider)
         if config is None:
             return None
-        scope = self.scopes.get(key)
+        scope = self.scopes.get((provider,))
         if scope is None:
-            scope = self.scopes[key] = Limiter(config, "/".join(key))
+            scope = self.scopes[(provider,)] = self._new(config, provider)
         return scope
 
     def key_scope(self, provider: str, key_id: str, model: str) -> Limiter:
-        config = self._key_limits.get(provider, LimitConfig())
-        scope = self._scope((provider, key_id, model), config)
-        assert scope is not None
+        scope = self.scopes.get((provider, key_id, model))
+        if scope is None:
+            if len(self.scopes) >= self.max_scopes:
+                self._forget_idle()
+            config = self._key_limits.get(provider) or LimitConfig()
+            name = f"{provider}/{key_id}/{model}"
+            scope = self.scopes[(provider, key_id, model)] = self._new(config, name)
         return scope
+
+    def _forget_idle(self) -> None:
+        for key in [k for k, scope in self.scopes.items() if len(k) == 3 and scope.idle]:
+            del self.scopes[key]
 
     @asynccontextmanager
     async def acquire(
         self, *, provider: str, key_id: str, model: str, estimated_tokens: float = 0
     ) -> AsyncIterator[Permit]:
-        """Hold a slot in the global, provider and key scopes (in that order) for one call."""
-        chain = [self.global_scope]
-        provider_scope = self._scope((provider,), self._provider_limits.get(provider))
+        """Hold the key, provider and global scopes for one call; all are released on exit.
+
+        Scopes are taken most specific first, always in that order (no deadlock): a call
+        waiting on its paused key then holds no global slot that other providers could use.
+        """
+        chain = [self.key_scope(provider, key_id, model)]
+        provider_scope = self.provider_scope(provider)
         if provider_scope is not None:
             chain.append(provider_scope)
-        chain.append(self.key_scope(provider, key_id, model))
-        held: list[Limiter] = []
+        chain.append(self.global_scope)
+        held: list[tuple[Limiter, int]] = []
+        self.waiting += 1
         try:
-            for scope in chain:
-                await scope.acquire(estimated_tokens)
-                held.append(scope)
-            yield Permit(chain, estimated_tokens)
+            try:
+                for scope in chain:
+                    held.append((scope, await scope.acquire(estimated_tokens)))
+            finally:
+                self.waiting -= 1
+            self.in_flight += 1
+            try:
+                yield Permit(held, estimated_tokens)
+            finally:
+                self.in_flight -= 1
         finally:
-            for scope in reversed(held):
+            for scope, _ in reversed(held):
                 scope.release()
 
     @property
-    def in_flight(self) -> int:
-        return self.global_scope.in_flight + sum(s.in_flight for s in self.scopes.values())
+    def borrowed(self) -> int:
+        """Slots held over all scopes (0 when nothing runs)."""
+        return self.global_scope.borrowed + sum(s.borrowed for s in self.scopes.values())
 
-    @property
-    def waiting(self) -> int:
-        return self.global_scope.waiting + sum(s.waiting for s in self.scopes.values())
-
-
-def _parse_http_date(value: str) -> datetime:
-    # Imported here: email.utils costs ~15 ms at import and is needed only for HTTP dates.
-    from email.utils import parsedate_to_datetime
-
-    return parsedate_to_datetime(value)
+    def statistics(self) -> dict[str, LimiterStatistics]:
+        every = [self.global_scope, *self.scopes.values()]
+        return {scope.name: scope.statistics() for scope in every}

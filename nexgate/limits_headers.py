@@ -1,0 +1,104 @@
+"""Provider rate-limit headers, read into what a limiter needs: what is left and when it resets.
+
+OpenAI sends ``x-ratelimit-remaining-requests`` / ``-tokens`` and ``x-ratelimit-reset-requests``
+/ ``-tokens`` as Go-style durations (``1s``, ``6m0s``, ``20ms``). Anthropic sends
+``anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-{remaining,reset}`` with RFC
+3339 reset times. Either may send ``retry-after``. Pure functions; the wall clock is a parameter.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from .formats._errors import parse_retry_after
+
+_DURATION = re.compile(
+    r"(?:(?P<h>\d+(?:\.\d+)?)h)?"
+    r"(?:(?P<m>\d+(?:\.\d+)?)m(?!s))?"
+    r"(?:(?P<s>\d+(?:\.\d+)?)s)?"
+    r"(?:(?P<ms>\d+(?:\.\d+)?)ms)?"
+)
+_UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+
+#: (header-name pattern, window) for each header family; ``{}`` is remaining / reset.
+_FAMILIES: tuple[tuple[str, str], ...] = (
+    ("x-ratelimit-{}-requests", "requests"),
+    ("x-ratelimit-{}-tokens", "tokens"),
+    ("anthropic-ratelimit-requests-{}", "requests"),
+    ("anthropic-ratelimit-tokens-{}", "tokens"),
+    ("anthropic-ratelimit-input-tokens-{}", "tokens"),
+    ("anthropic-ratelimit-output-tokens-{}", "tokens"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitHints:
+    """What the headers of one response say; None where they say nothing usable."""
+
+    #: Fewest requests / tokens left in any window the headers describe.
+    remaining_requests: float | None = None
+    remaining_tokens: float | None = None
+    #: Seconds until admission may resume: a used-up window's reset, or ``retry-after``.
+    pause: float | None = None
+
+
+def parse_duration_text(value: str) -> float | None:
+    """A Go-style duration (``"6m0s"``, ``"1.5s"``, ``"20ms"``, ``"1h"``) or bare seconds."""
+    text = value.strip()
+    if not text:
+        return None
+    number = _finite(text)
+    if number is not None:
+        return number
+    match = _DURATION.fullmatch(text)
+    if match is None or not any(match.groupdict().values()):
+        return None
+    return sum(float(part) * _UNITS[unit] for unit, part in match.groupdict().items() if part)
+
+
+def parse_reset(value: str, *, now: float) -> float | None:
+    """Seconds until a reset given as a duration or an RFC 3339 time; ``now`` is Unix time."""
+    seconds = parse_duration_text(value)
+    if seconds is not None:
+        return seconds
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - now)
+
+
+def read_rate_limit_headers(headers: Mapping[str, str], *, now: float) -> RateLimitHints:
+    """The remaining counts and the pause the headers imply (``now`` is Unix time)."""
+    lower = {name.lower(): value for name, value in headers.items()}
+    remaining: dict[str, float] = {}
+    pause: float | None = None
+    for pattern, window in _FAMILIES:
+        left_text = lower.get(pattern.format("remaining"))
+        left = _finite(left_text) if left_text is not None else None
+        if left is None:
+            continue
+        remaining[window] = min(left, remaining.get(window, math.inf))
+        reset_text = lower.get(pattern.format("reset"))
+        if left < 1 and reset_text is not None:
+            reset = parse_reset(reset_text, now=now)
+            if reset is not None:
+                pause = reset if pause is None else max(pause, reset)
+    hinted = parse_retry_after(lower, now=now)
+    if hinted is not None:
+        pause = hinted if pause is None else max(pause, hinted)
+    return RateLimitHints(remaining.get("requests"), remaining.get("tokens"), pause)
+
+
+def _finite(text: str) -> float | None:
+    try:
+        number = float(text.strip())
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
