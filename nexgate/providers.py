@@ -105,13 +105,6 @@ class Provider:
         finally:
             self._inflight[index] -= 1
 
-    def next_key(self) -> tuple[str, Secret | None]:
-        """(key id for limits, key) by the key strategy, not counted as in flight."""
-        if not self._secrets:
-            return ("nokey", None)
-        index = self._pick()
-        return (f"key{index}", self._secrets[index])
-
     def keys_in_flight(self) -> tuple[int, ...]:
         """Calls running on each key, in key order."""
         return tuple(self._inflight)

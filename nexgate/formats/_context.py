@@ -54,10 +54,6 @@ class TranslationContext:
         self.default_max_tokens = default_max_tokens
         self.losses: list[Loss] = []
 
-    @property
-    def same_format(self) -> bool:
-        return self.source == self.target
-
     def lose(self, kind: str, path: str, detail: str, severity: Severity = "dropped") -> None:
         """Record that ``path`` could not be carried over exactly."""
         loss = Loss(kind=kind, path=path, detail=detail, severity=severity)

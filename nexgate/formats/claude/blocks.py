@@ -108,13 +108,6 @@ def _tool_result(block: wire.ToolResultBlock, path: str) -> ToolResultPart:
     )
 
 
-def decode_blocks(content: str | list[JSONObject], path: str) -> list[Part]:
-    if isinstance(content, str):
-        return [TextPart(text=content)] if content else []
-    parts = [decode_block(block, f"{path}[{i}]") for i, block in enumerate(content)]
-    return [p for p in parts if p is not None]
-
-
 # --------------------------------------------------------------------------- encode
 
 
