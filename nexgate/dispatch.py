@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
@@ -21,21 +22,24 @@ from .errors import APIConnectionError, APIStatusError, APITimeoutError, Nexgate
 from .events import StreamEvent
 from .exchange import Exchanger, Stats
 from .fanout import BatchItem, Result, fan_out
-from .formats import TranslationContext, get_format
+from .formats import DEFAULT_MAX_TOKENS, TranslationContext, get_format
 from .formats._json import load_object
 from .limits import LimitConfig, LimiterSet
 from .options import CallOptions, call_options
+from .passthrough import same_format_body
 from .providers import Provider, Route, load_providers
 from .redact import redact_url
 from .retry import RetryBudget, RetryPolicy
 from .routing import Plan, resolve
 from .schema import FormatName, JSONObject, Loss, Request, Response, TextPart
 from .stream_translate import StreamDecoding
-from .streaming import encoded, raising, stream_events, total_deadline
+from .streaming import encoded, raising, stream_events, total_timeout
 from .translate import decode_request
 from .transport import Timeouts, Transport
 
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+#: Models whose plans a client keeps (the cache starts over when full).
+PLAN_CACHE_SIZE = 1024
 #: Spare sockets above the concurrency cap (a closing connection may still hold one).
 POOL_HEADROOM = 16
 
@@ -95,6 +99,7 @@ class Client:
         )
         self._limiters: LimiterSet | None = None
         self._exchanger: Exchanger | None = None
+        self._plan_cache: dict[str | None, tuple[Route | None, Route | None, list[Plan]]] = {}
 
     def _pool_size(self) -> int:
         """Sized above every concurrency cap, so no admitted call waits for a socket.
@@ -143,6 +148,8 @@ class Client:
     # ------------------------------------------------------------------ helpers
 
     def _options(self, overrides: Mapping[str, Any]) -> CallOptions:
+        if not overrides:  # the common call: the client's defaults, nothing to validate
+            return CallOptions(self.timeouts, self.retry)
         return call_options(overrides, timeouts=self.timeouts, retry=self.retry)
 
     def _plans(self, request: Request, overrides: Mapping[str, Any]) -> list[Plan]:
@@ -154,12 +161,36 @@ class Client:
             route = provider
         if isinstance(route, str):
             route = Route(route)
+        if route is not None:
+            return self._resolve(request.model, route)
+        # Most calls name one of a few models: their plans are kept, and reused while the
+        # route table still gives the same route and provider objects.
+        cached = self._plan_cache.get(request.model)
+        if cached is not None:
+            table_route, default, plans = cached
+            if (
+                table_route is self.routes.get(request.model or "")
+                and default is self.default
+                and all(self.providers.get(p.provider.name) is p.provider for p in plans)
+            ):
+                return plans
+        plans = self._resolve(request.model, None)
+        if len(self._plan_cache) >= PLAN_CACHE_SIZE:
+            self._plan_cache.clear()
+        self._plan_cache[request.model] = (
+            self.routes.get(request.model or ""),
+            self.default,
+            plans,
+        )
+        return plans
+
+    def _resolve(self, model: str | None, override: Route | None) -> list[Plan]:
         return resolve(
-            request.model,
+            model,
             routes=self.routes,
             providers=self.providers,
             default=self.default,
-            override=route,
+            override=override,
         )
 
     def _encode(
@@ -178,7 +209,7 @@ class Client:
         return body, ctx
 
     @staticmethod
-    def _estimate(body: JSONObject, request: Request) -> float:
+    def _estimate(request: Request) -> float:
         """Tokens to pre-charge for the TPM limiter (reconciled with the real usage later):
         the prompt's text length / 4 plus the output allowance. Cheap: runs on every call."""
         parts = (p for m in request.messages for p in m.parts)
@@ -192,48 +223,72 @@ class Client:
 
         ``Response.losses`` lists what the translations on the way could not carry.
         """
-        return await self._complete(request, None, overrides)
+        response, _ = await self._call(request, None, None, overrides)
+        return response
 
-    async def _complete(
-        self, request: Request, source: FormatName | None, overrides: Mapping[str, Any]
-    ) -> Response:
+    async def _call(
+        self,
+        request: Request,
+        source: FormatName | None,
+        body: JSONObject | None,
+        overrides: Mapping[str, Any],
+    ) -> tuple[Response, JSONObject | None]:
+        """The response of the first plan that answers; with the caller's own ``body`` (in
+        ``source`` format), also the upstream's raw answer when that plan spoke ``source``."""
         exchanger = self._setup()
         options = self._options(overrides)
         plans = self._plans(request, overrides)
-        with total_deadline(options.timeouts.total) as options.deadline:
-            for number, plan in enumerate(plans):
-                try:
-                    return await self._complete_once(exchanger, request, plan, options, source)
-                except NexgateError as exc:
-                    if number + 1 == len(plans) or not _fallback_worthy(exc):
-                        raise
-                    self.stats.fallbacks += 1
-                    logger.debug("falling back from %s: %s", plan.provider.name, type(exc).__name__)
+        total = options.timeouts.total
+        options.deadline = asyncio.get_running_loop().time() + total
+        try:
+            async with asyncio.timeout_at(options.deadline):
+                for number, plan in enumerate(plans):
+                    try:
+                        return await self._call_once(
+                            exchanger, request, plan, options, source, body
+                        )
+                    except NexgateError as exc:
+                        if number + 1 == len(plans) or not _fallback_worthy(exc):
+                            raise
+                        self.stats.fallbacks += 1
+                        logger.debug(
+                            "falling back from %s: %s", plan.provider.name, type(exc).__name__
+                        )
+        except TimeoutError as exc:
+            raise total_timeout(exc, total) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _complete_once(
+    async def _call_once(
         self,
         exchanger: Exchanger,
         request: Request,
         plan: Plan,
         options: CallOptions,
         source: FormatName | None,
-    ) -> Response:
-        body, encoding = self._encode(request, plan, stream=False, source=source)
-        estimate = self._estimate(body, request)
-        async with exchanger.exchange(
-            plan, body, stream=False, options=options, estimated_tokens=estimate
-        ) as opened:
-            ctx = TranslationContext(
-                source=plan.format, target=plan.format, model=plan.model, request=request
+        body: JSONObject | None,
+    ) -> tuple[Response, JSONObject | None]:
+        same_format = body is not None and plan.format == source
+        losses: list[Loss] = []
+        if same_format:
+            assert body is not None
+            upstream = same_format_body(
+                plan.format, body, model=plan.model, default_max_tokens=DEFAULT_MAX_TOKENS
             )
-            response = get_format(plan.format).decode_response(
-                load_object(opened.body, "response body"), ctx
-            )
-            if response.usage is not None:
-                opened.permit.reconcile(response.usage.total_tokens)
-        response.losses = _merged(encoding.losses, response.losses)
-        return response
+        else:
+            upstream, encoding = self._encode(request, plan, stream=False, source=source)
+            losses = encoding.losses
+        fetched, permit = await exchanger.fetch(
+            plan, upstream, options=options, estimated_tokens=self._estimate(request)
+        )
+        ctx = TranslationContext(
+            source=plan.format, target=plan.format, model=plan.model, request=request
+        )
+        answer = load_object(fetched.body, "response body")
+        response = get_format(plan.format).decode_response(answer, ctx)
+        if response.usage is not None:
+            permit.reconcile(response.usage.total_tokens)
+        response.losses = _merged(losses, response.losses)
+        return response, answer if same_format else None
 
     @asynccontextmanager
     async def _events(
@@ -242,29 +297,37 @@ class Client:
         exchanger = self._setup()
         options = self._options(overrides)
         plans = self._plans(request, overrides)
-        with total_deadline(options.timeouts.total) as options.deadline:
-            for number, plan in enumerate(plans):
-                body, _ = self._encode(request, plan, stream=True, source=source)
-                estimate = self._estimate(body, request)
-                stack = AsyncExitStack()
-                try:
-                    opened = await stack.enter_async_context(
-                        exchanger.exchange(
-                            plan, body, stream=True, options=options, estimated_tokens=estimate
+        total = options.timeouts.total
+        options.deadline = asyncio.get_running_loop().time() + total
+        try:
+            async with asyncio.timeout_at(options.deadline):
+                for number, plan in enumerate(plans):
+                    body, _ = self._encode(request, plan, stream=True, source=source)
+                    estimate = self._estimate(request)
+                    stack = AsyncExitStack()
+                    try:
+                        opened = await stack.enter_async_context(
+                            exchanger.exchange(
+                                plan, body, stream=True, options=options, estimated_tokens=estimate
+                            )
                         )
-                    )
-                except NexgateError as exc:
-                    await stack.aclose()
-                    if number + 1 == len(plans) or not _fallback_worthy(exc):
-                        raise
-                    self.stats.fallbacks += 1
-                    continue
-                async with stack:
-                    decode_ctx = TranslationContext(
-                        source=plan.format, target=plan.format, model=plan.model, request=request
-                    )
-                    yield stream_events(opened, StreamDecoding(decode_ctx)), plan
-                return
+                    except NexgateError as exc:
+                        await stack.aclose()
+                        if number + 1 == len(plans) or not _fallback_worthy(exc):
+                            raise
+                        self.stats.fallbacks += 1
+                        continue
+                    async with stack:
+                        decode_ctx = TranslationContext(
+                            source=plan.format,
+                            target=plan.format,
+                            model=plan.model,
+                            request=request,
+                        )
+                        yield stream_events(opened, StreamDecoding(decode_ctx)), plan
+                    return
+        except TimeoutError as exc:
+            raise total_timeout(exc, total) from None
 
     @asynccontextmanager
     async def stream(
@@ -302,12 +365,15 @@ class Client:
         overrides: Mapping[str, Any],
     ) -> tuple[Response, JSONObject]:
         caller = get_format(format)
-        request = decode_request(body, format=caller.name, model=model)
+        obj = load_object(body, "request body")
+        request = decode_request(obj, format=caller.name, model=model)
         try:
-            response = await self._complete(request, caller.name, overrides)
+            response, answer = await self._call(request, caller.name, obj, overrides)
         except APIStatusError as exc:
             exc.status, exc.body = caller.encode_error(exc)
             raise
+        if answer is not None:
+            return response, answer
         ctx = TranslationContext(
             source=caller.name, target=caller.name, model=request.model, request=request
         )

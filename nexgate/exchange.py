@@ -6,8 +6,9 @@ read whole inside the loop; a stream is retried until its first chunk has arrive
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -23,7 +24,7 @@ from .options import CallOptions, check_headers
 from .redact import RedactingFilter, redact_url
 from .retry import RetryBudget, decide
 from .routing import Plan
-from .transport import Transport, UpstreamResponse
+from .transport import Fetched, Transport, UpstreamResponse
 
 logger = logging.getLogger("nexgate.dispatch")
 # Defense in depth: nothing here logs a key, but a record that did would be blanked.
@@ -56,6 +57,8 @@ class Stats:
 
 
 class Exchanger:
+    """Sends one call's attempts: key, limits, auth, HTTP and the retry decisions between them."""
+
     def __init__(
         self, transport: Transport, limits: LimiterSet, budget: RetryBudget, stats: Stats
     ) -> None:
@@ -63,25 +66,109 @@ class Exchanger:
         self.limits = limits
         self.budget = budget
         self.stats = stats
+        # Auth headers per (provider, format, key index): they are the same for every call
+        # (an auth hook is asked every time instead: its headers may rotate).
+        self._auth: dict[tuple[str, str, int], tuple[dict[str, str], dict[str, str]]] = {}
 
     def _headers(
-        self, plan: Plan, key: Any, options: CallOptions
+        self, plan: Plan, index: int, options: CallOptions
     ) -> tuple[dict[str, str], dict[str, str]]:
         provider = plan.provider
-        headers = {"Content-Type": "application/json", **provider.headers}
-        extra = options.extra_headers or {}
-        check_headers(extra, "extra_headers")
-        for name, value in extra.items():
-            if name.lower() in PROTECTED_HEADERS:
-                raise InvalidInputError(
-                    f"extra header {name!r} may not override authentication", path="extra_headers"
-                )
-            headers[name] = value
+        cache_key = (provider.name, plan.format, index)
+        cached = self._auth.get(cache_key)
+        if cached is None:
+            cached = self._auth_headers(plan, index)
+            if not callable(provider.auth):
+                self._auth[cache_key] = cached
+        headers, query = cached
+        if options.extra_headers is None and options.extra_query is None:
+            return headers, query
+        return _with_extras(headers, query, options)
+
+    @staticmethod
+    def _auth_headers(plan: Plan, index: int) -> tuple[dict[str, str], dict[str, str]]:
+        provider = plan.provider
+        _, key = provider.key_at(index)
         auth_headers, query = auth_parts(
             plan.format, key, provider.auth, anthropic_version=provider.anthropic_version
         )
-        headers.update(auth_headers)
-        return headers, {**(options.extra_query or {}), **query}
+        return {"Content-Type": "application/json", **provider.headers, **auth_headers}, query
+
+    def _prepare(
+        self, plan: Plan, body: dict[str, Any], stream: bool, options: CallOptions
+    ) -> tuple[bytes, str]:
+        extra = (options.extra_body or {}).get(plan.format)
+        data = dump_json({**body, **extra} if extra else body)
+        url = plan.provider.url(get_format(plan.format).request_path(plan.model, stream))
+        self.budget.record_request()  # once per call: the budget compares retries with calls
+        return data, url
+
+    async def _retry_or_raise(
+        self, error: NexgateError, attempt: int, permit: Permit | None, options: CallOptions
+    ) -> None:
+        """Wait before the next attempt, or re-raise ``error`` when there is none."""
+        if isinstance(error, RateLimitError) and permit is not None:
+            permit.penalize(error.retry_after)
+        decision = decide(error, attempt, options.retry, output_started=False)
+        if decision.retry and _past(options.deadline, decision.delay):
+            # Sleeping would only end in the total timeout: the real cause is better.
+            decision = replace(decision, retry=False, reason="no time left for a retry")
+        if not decision.retry or not self.budget.allow_retry():
+            logger.debug("not retried: %s", decision.reason or "retry budget spent")
+            raise error
+        self.budget.record_retry()
+        self.stats.retries += 1
+        logger.debug("retrying in %.3fs: %s", decision.delay, decision.reason)
+        await anyio.sleep(decision.delay)
+
+    async def fetch(
+        self,
+        plan: Plan,
+        body: dict[str, Any],
+        *,
+        options: CallOptions,
+        estimated_tokens: float,
+    ) -> tuple[Fetched, Permit]:
+        """A non-streamed call, retried until it succeeds or may not go again.
+
+        Returns the answer and its (already released) permit, for the usage reconcile.
+        """
+        data, url = self._prepare(plan, body, False, options)
+        provider = plan.provider
+        attempt = 0
+        while True:
+            index = provider.take_key()
+            permit: Permit | None = None
+            error: NexgateError | None = None
+            try:
+                headers, query = self._headers(plan, index, options)
+                permit = await self.limits.admit(
+                    provider=provider.name,
+                    key_id=provider.key_at(index)[0],
+                    model=plan.model,
+                    estimated_tokens=estimated_tokens,
+                )
+                self.stats.requests += 1
+                if logger.isEnabledFor(logging.DEBUG):
+                    logger.debug("POST %s (attempt %d)", redact_url(url), attempt + 1)
+                fetched = await self.transport.fetch(
+                    url, body=data, headers=headers, params=query, timeouts=options.timeouts
+                )
+                if fetched.status >= 400:
+                    raise _status_error(plan, fetched.status, fetched.headers, fetched.body)
+                permit.update_from_headers(fetched.headers)
+            except NexgateError as exc:
+                error = exc
+            finally:
+                if permit is not None:
+                    permit.release()
+                provider.return_key(index)
+            if error is None:
+                assert permit is not None
+                permit.succeeded()
+                return fetched, permit
+            await self._retry_or_raise(error, attempt, permit, options)
+            attempt += 1
 
     @asynccontextmanager
     async def exchange(
@@ -93,26 +180,26 @@ class Exchanger:
         options: CallOptions,
         estimated_tokens: float,
     ) -> AsyncIterator[Opened]:
-        fmt = get_format(plan.format)
-        extra = (options.extra_body or {}).get(plan.format)
-        data = dump_json({**body, **extra} if extra else body)
-        url = plan.provider.url(fmt.request_path(plan.model, stream))
+        """An opened call whose body (or stream) is read inside the block; retried until
+        it opens. The key and the limiter slots are held until the block ends."""
+        data, url = self._prepare(plan, body, stream, options)
+        provider = plan.provider
         attempt = 0
-        self.budget.record_request()  # once per call: the budget compares retries with calls
         while True:
             stack = AsyncExitStack()
             permit: Permit | None = None
             try:
-                key_id, key = stack.enter_context(plan.provider.lease_key())
-                headers, query = self._headers(plan, key, options)
-                permit = await stack.enter_async_context(
-                    self.limits.acquire(
-                        provider=plan.provider.name,
-                        key_id=key_id,
-                        model=plan.model,
-                        estimated_tokens=estimated_tokens,
-                    )
+                index = provider.take_key()
+                stack.callback(provider.return_key, index)
+                key_id = provider.key_at(index)[0]
+                headers, query = self._headers(plan, index, options)
+                permit = await self.limits.admit(
+                    provider=provider.name,
+                    key_id=key_id,
+                    model=plan.model,
+                    estimated_tokens=estimated_tokens,
                 )
+                stack.callback(permit.release)
                 self.stats.requests += 1
                 logger.debug("POST %s (attempt %d)", redact_url(url), attempt + 1)
                 response = await stack.enter_async_context(
@@ -125,20 +212,8 @@ class Exchanger:
                     response, permit, plan, stream, options.timeouts.first_byte
                 )
             except NexgateError as exc:
-                if isinstance(exc, RateLimitError) and permit is not None:
-                    permit.penalize(exc.retry_after)
                 await stack.aclose()
-                decision = decide(exc, attempt, options.retry, output_started=False)
-                if decision.retry and _past(options.deadline, decision.delay):
-                    # Sleeping would only end in the total timeout: the real cause is better.
-                    decision = replace(decision, retry=False, reason="no time left for a retry")
-                if not decision.retry or not self.budget.allow_retry():
-                    logger.debug("not retried: %s", decision.reason or "retry budget spent")
-                    raise
-                self.budget.record_retry()
-                self.stats.retries += 1
-                logger.debug("retrying in %.3fs: %s", decision.delay, decision.reason)
-                await anyio.sleep(decision.delay)
+                await self._retry_or_raise(exc, attempt, permit, options)
                 attempt += 1
                 continue
             except BaseException:
@@ -158,15 +233,7 @@ class Exchanger:
         first_byte: float,
     ) -> Opened:
         if response.status >= 400:
-            raw = await response.read()
-            error = get_format(plan.format).decode_error(response.status, raw, response.headers)
-            error.provider = plan.provider.name
-            error.format = plan.format
-            if error.request_id is None:
-                error.request_id = response.headers.get("x-request-id") or response.headers.get(
-                    "request-id"
-                )
-            raise _scrubbed(error, plan)
+            raise _status_error(plan, response.status, response.headers, await response.read())
         if not stream:
             return Opened(response, permit, body=await response.read())
         chunks = response.chunks(first_byte=first_byte)
@@ -178,7 +245,39 @@ class Exchanger:
 
 
 def _past(deadline: float | None, delay: float) -> bool:
-    return deadline is not None and anyio.current_time() + delay >= deadline
+    """Whether a retry after ``delay`` would start past the call's total deadline (loop time)."""
+    if deadline is None:
+        return False
+    return asyncio.get_running_loop().time() + delay >= deadline
+
+
+def _with_extras(
+    headers: dict[str, str], query: dict[str, str], options: CallOptions
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The auth headers and query plus the call's extras, which may not replace the auth."""
+    extra = options.extra_headers or {}
+    check_headers(extra, "extra_headers")
+    merged = dict(headers)
+    for name, value in extra.items():
+        if name.lower() in PROTECTED_HEADERS:
+            raise InvalidInputError(
+                f"extra header {name!r} may not override authentication", path="extra_headers"
+            )
+        merged[name] = value
+    return merged, {**(options.extra_query or {}), **query}
+
+
+def _status_error(
+    plan: Plan, status: int, headers: Mapping[str, str], raw: bytes
+) -> APIStatusError:
+    """The typed error of an upstream error answer, tagged with where it came from."""
+    lowered = {name.lower(): value for name, value in headers.items()}
+    error = get_format(plan.format).decode_error(status, raw, lowered)
+    error.provider = plan.provider.name
+    error.format = plan.format
+    if error.request_id is None:
+        error.request_id = lowered.get("x-request-id") or lowered.get("request-id")
+    return _scrubbed(error, plan)
 
 
 def _scrubbed(error: APIStatusError, plan: Plan) -> APIStatusError:

@@ -88,8 +88,9 @@ class LimiterStatistics:
 class Limiter:
     """The limits of one scope (global, a provider, or a provider's key and model).
 
-    ``clock`` and ``sleep`` default to anyio's; ``wall`` (Unix time, for RFC 3339 resets) to
-    :func:`time.time`; ``rng`` (for the jitter) to :func:`random.random`.
+    ``clock`` defaults to :func:`time.monotonic` and ``sleep`` to anyio's; ``wall`` (Unix
+    time, for RFC 3339 resets) to :func:`time.time`; ``rng`` (for the jitter) to
+    :func:`random.random`.
     """
 
     def __init__(
@@ -104,7 +105,9 @@ class Limiter:
     ) -> None:
         self.config = config = config or LimitConfig()
         self.name = name or "limiter"
-        self._clock = clock or anyio.current_time
+        # Only differences of this clock are used (pauses, bucket refills), so the cheap
+        # monotonic clock serves on every event loop.
+        self._clock = clock or time.monotonic
         self._sleep = sleep or anyio.sleep
         self._wall = wall
         self._rng = rng
@@ -311,12 +314,29 @@ class Limiter:
 class Permit:
     """What an admitted call holds; feedback goes to its most specific scope (the key's)."""
 
-    __slots__ = ("_held", "charged_tokens")
+    __slots__ = ("_held", "_owner", "_released", "charged_tokens")
 
-    def __init__(self, held: Sequence[tuple[Limiter, int]], estimated_tokens: float) -> None:
+    def __init__(
+        self,
+        held: Sequence[tuple[Limiter, int]],
+        estimated_tokens: float,
+        owner: LimiterSet | None = None,
+    ) -> None:
         # Most specific scope first.
         self._held = tuple(held)
+        self._owner = owner
+        self._released = False
         self.charged_tokens = estimated_tokens
+
+    def release(self) -> None:
+        """Give every slot back (once; later calls do nothing). Feedback still works after."""
+        if self._released:
+            return
+        self._released = True
+        for scope, _ in reversed(self._held):
+            scope.release()
+        if self._owner is not None:
+            self._owner.in_flight -= 1
 
     @property
     def key_scope(self) -> Limiter:
@@ -402,11 +422,10 @@ class LimiterSet:
         for key in [k for k, scope in self.scopes.items() if len(k) == 3 and scope.idle]:
             del self.scopes[key]
 
-    @asynccontextmanager
-    async def acquire(
+    async def admit(
         self, *, provider: str, key_id: str, model: str, estimated_tokens: float = 0
-    ) -> AsyncIterator[Permit]:
-        """Hold the key, provider and global scopes for one call; all are released on exit.
+    ) -> Permit:
+        """Admission to the key, provider and global scopes; ``permit.release()`` gives it back.
 
         Scopes are taken most specific first, always in that order (no deadlock): a call
         waiting on its paused key then holds no global slot that other providers could use.
@@ -419,19 +438,29 @@ class LimiterSet:
         held: list[tuple[Limiter, int]] = []
         self.waiting += 1
         try:
-            try:
-                for scope in chain:
-                    held.append((scope, await scope.acquire(estimated_tokens)))
-            finally:
-                self.waiting -= 1
-            self.in_flight += 1
-            try:
-                yield Permit(held, estimated_tokens)
-            finally:
-                self.in_flight -= 1
-        finally:
+            for scope in chain:
+                held.append((scope, await scope.acquire(estimated_tokens)))
+        except BaseException:
             for scope, _ in reversed(held):
                 scope.release()
+            raise
+        finally:
+            self.waiting -= 1
+        self.in_flight += 1
+        return Permit(held, estimated_tokens, self)
+
+    @asynccontextmanager
+    async def acquire(
+        self, *, provider: str, key_id: str, model: str, estimated_tokens: float = 0
+    ) -> AsyncIterator[Permit]:
+        """:meth:`admit` as a context manager: everything is released on exit."""
+        permit = await self.admit(
+            provider=provider, key_id=key_id, model=model, estimated_tokens=estimated_tokens
+        )
+        try:
+            yield permit
+        finally:
+            permit.release()
 
     @property
     def borrowed(self) -> int:

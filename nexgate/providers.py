@@ -19,6 +19,9 @@ from .schema import FormatName
 #: How a provider with several keys picks one for each call.
 KeyStrategy: TypeAlias = Literal["round_robin", "least_inflight"]
 
+#: Key ids of the first keys, made once (a call names its key's limiter scope by it).
+_KEY_IDS = tuple(f"key{i}" for i in range(64))
+
 _MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$")
 
 
@@ -92,18 +95,33 @@ class Provider:
         order = [(start + offset) % count for offset in range(count)]
         return min(order, key=self._inflight.__getitem__)
 
+    def take_key(self) -> int:
+        """Pick the key for one attempt (-1: the provider has none), counted as in flight
+        until :meth:`return_key`."""
+        if not self._secrets:
+            return -1
+        index = self._pick()
+        self._inflight[index] += 1
+        return index
+
+    def return_key(self, index: int) -> None:
+        if index >= 0:
+            self._inflight[index] -= 1
+
+    def key_at(self, index: int) -> tuple[str, Secret | None]:
+        """(key id for limits, key) of a taken key."""
+        if index < 0:
+            return "nokey", None
+        return _KEY_IDS[index] if index < len(_KEY_IDS) else f"key{index}", self._secrets[index]
+
     @contextmanager
     def lease_key(self) -> Iterator[tuple[str, Secret | None]]:
         """(key id for limits, key) for one attempt, counted as in flight until it ends."""
-        if not self._secrets:
-            yield ("nokey", None)
-            return
-        index = self._pick()
-        self._inflight[index] += 1
+        index = self.take_key()
         try:
-            yield (f"key{index}", self._secrets[index])
+            yield self.key_at(index)
         finally:
-            self._inflight[index] -= 1
+            self.return_key(index)
 
     def keys_in_flight(self) -> tuple[int, ...]:
         """Calls running on each key, in key order."""

@@ -5,10 +5,7 @@ Also the one overall deadline of a call, which spans its retries, fallbacks and 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
-
-import anyio
+from collections.abc import AsyncIterator
 
 from .errors import (
     APIConnectionError,
@@ -23,21 +20,12 @@ from .formats._format import StreamEncoder
 from .stream_translate import StreamDecoding
 
 
-@contextmanager
-def total_deadline(seconds: float) -> Iterator[float]:
-    """One overall deadline across attempts and fallbacks; the error says it was this one.
-
-    Yields the deadline as an absolute ``anyio.current_time()`` value.
-    """
-    try:
-        with anyio.fail_after(seconds) as scope:
-            yield scope.deadline
-    except TimeoutError as exc:
-        if isinstance(exc, APITimeoutError):
-            raise
-        raise APITimeoutError(
-            f"the call passed its total deadline of {seconds:g}s", kind="total"
-        ) from None
+def total_timeout(exc: TimeoutError, seconds: float) -> TimeoutError:
+    """What a call whose total-deadline scope ended in ``exc`` raises: a deadline that fired
+    inside keeps its own kind; otherwise it was the total one."""
+    if isinstance(exc, APITimeoutError):
+        return exc
+    return APITimeoutError(f"the call passed its total deadline of {seconds:g}s", kind="total")
 
 
 async def stream_events(opened: Opened, decoding: StreamDecoding) -> AsyncIterator[StreamEvent]:
@@ -97,4 +85,4 @@ async def encoded(
         yield tail
 
 
-__all__ = ("encoded", "raising", "stream_events", "total_deadline")
+__all__ = ("encoded", "raising", "stream_events", "total_timeout")

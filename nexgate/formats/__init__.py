@@ -25,8 +25,16 @@ def format_name(name: str) -> FormatName:
         raise InvalidInputError(f"unknown format {name!r}; expected one of {known}") from None
 
 
+#: Loaded formats by accepted spelling; each adapter is imported on first use.
+_LOADED: dict[str, Format] = {}
+
+
 def get_format(name: str) -> Format:
     """The :class:`Format` for a format id."""
+    try:
+        return _LOADED[name]
+    except (KeyError, TypeError):
+        pass
     canonical = format_name(name)
     if canonical == "openai":
         from .openai import FORMAT
@@ -34,6 +42,8 @@ def get_format(name: str) -> Format:
         from .claude import FORMAT
     else:
         from .gemini import FORMAT
+    if isinstance(name, str):
+        _LOADED[name] = FORMAT
     return FORMAT
 
 
