@@ -238,24 +238,17 @@ class Client:
         exchanger = self._setup()
         options = self._options(overrides)
         plans = self._plans(request, overrides)
-        total = options.timeouts.total
-        options.deadline = asyncio.get_running_loop().time() + total
-        try:
-            async with asyncio.timeout_at(options.deadline):
-                for number, plan in enumerate(plans):
-                    try:
-                        return await self._call_once(
-                            exchanger, request, plan, options, source, body
-                        )
-                    except NexgateError as exc:
-                        if number + 1 == len(plans) or not _fallback_worthy(exc):
-                            raise
-                        self.stats.fallbacks += 1
-                        logger.debug(
-                            "falling back from %s: %s", plan.provider.name, type(exc).__name__
-                        )
-        except TimeoutError as exc:
-            raise total_timeout(exc, total) from None
+        # No timer of its own: the exchanger gives every wait of the call (admission, the
+        # answer, a retry's pause) at most what is left of this deadline.
+        options.deadline = asyncio.get_running_loop().time() + options.timeouts.total
+        for number, plan in enumerate(plans):
+            try:
+                return await self._call_once(exchanger, request, plan, options, source, body)
+            except NexgateError as exc:
+                if number + 1 == len(plans) or not _fallback_worthy(exc):
+                    raise
+                self.stats.fallbacks += 1
+                logger.debug("falling back from %s: %s", plan.provider.name, type(exc).__name__)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _call_once(

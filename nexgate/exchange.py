@@ -24,7 +24,7 @@ from .options import CallOptions, check_headers
 from .redact import RedactingFilter, redact_url
 from .retry import RetryBudget, decide
 from .routing import Plan
-from .transport import Fetched, Transport, UpstreamResponse
+from .transport import Fetched, Transport, UpstreamResponse, total_deadline_error
 
 logger = logging.getLogger("nexgate.dispatch")
 # Defense in depth: nothing here logs a key, but a record that did would be blanked.
@@ -121,6 +121,23 @@ class Exchanger:
         logger.debug("retrying in %.3fs: %s", decision.delay, decision.reason)
         await anyio.sleep(decision.delay)
 
+    async def _admit(
+        self, plan: Plan, key_id: str, estimated_tokens: float, options: CallOptions
+    ) -> Permit:
+        """Limiter admission, waiting no longer than the call's total deadline allows."""
+        deadline = options.deadline
+        left = None if deadline is None else deadline - asyncio.get_running_loop().time()
+        try:
+            return await self.limits.admit(
+                provider=plan.provider.name,
+                key_id=key_id,
+                model=plan.model,
+                estimated_tokens=estimated_tokens,
+                max_wait=left,
+            )
+        except TimeoutError:
+            raise total_deadline_error(options.timeouts.total) from None
+
     async def fetch(
         self,
         plan: Plan,
@@ -142,17 +159,18 @@ class Exchanger:
             error: NexgateError | None = None
             try:
                 headers, query = self._headers(plan, index, options)
-                permit = await self.limits.admit(
-                    provider=provider.name,
-                    key_id=provider.key_at(index)[0],
-                    model=plan.model,
-                    estimated_tokens=estimated_tokens,
-                )
+                key_id = provider.key_at(index)[0]
+                permit = await self._admit(plan, key_id, estimated_tokens, options)
                 self.stats.requests += 1
                 if logger.isEnabledFor(logging.DEBUG):
                     logger.debug("POST %s (attempt %d)", redact_url(url), attempt + 1)
                 fetched = await self.transport.fetch(
-                    url, body=data, headers=headers, params=query, timeouts=options.timeouts
+                    url,
+                    body=data,
+                    headers=headers,
+                    params=query,
+                    timeouts=options.timeouts,
+                    deadline=options.deadline,
                 )
                 if fetched.status >= 400:
                     raise _status_error(plan, fetched.status, fetched.headers, fetched.body)
@@ -193,12 +211,7 @@ class Exchanger:
                 stack.callback(provider.return_key, index)
                 key_id = provider.key_at(index)[0]
                 headers, query = self._headers(plan, index, options)
-                permit = await self.limits.admit(
-                    provider=provider.name,
-                    key_id=key_id,
-                    model=plan.model,
-                    estimated_tokens=estimated_tokens,
-                )
+                permit = await self._admit(plan, key_id, estimated_tokens, options)
                 stack.callback(permit.release)
                 self.stats.requests += 1
                 logger.debug("POST %s (attempt %d)", redact_url(url), attempt + 1)

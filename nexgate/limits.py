@@ -147,6 +147,18 @@ class Limiter:
         self.in_flight += 1
         return self._generation
 
+    def admit_now(self, tokens: float = 0) -> int | None:
+        """Admission without waiting when nothing stands in the way (the common case): the
+        generation, as :meth:`acquire` returns it; ``None`` when the call has to wait."""
+        if not self._slots.free_now() or self._gate.locked():
+            return None
+        if self._wait_time(tokens, self._clock()) > 0:
+            return None
+        self._slots.used += 1
+        self._charge(1, tokens)
+        self.in_flight += 1
+        return self._generation
+
     def release(self) -> None:
         """Give back the slot of an admitted call."""
         self.in_flight -= 1
@@ -423,12 +435,19 @@ class LimiterSet:
             del self.scopes[key]
 
     async def admit(
-        self, *, provider: str, key_id: str, model: str, estimated_tokens: float = 0
+        self,
+        *,
+        provider: str,
+        key_id: str,
+        model: str,
+        estimated_tokens: float = 0,
+        max_wait: float | None = None,
     ) -> Permit:
         """Admission to the key, provider and global scopes; ``permit.release()`` gives it back.
 
         Scopes are taken most specific first, always in that order (no deadlock): a call
         waiting on its paused key then holds no global slot that other providers could use.
+        A call that has to wait longer than ``max_wait`` seconds raises ``TimeoutError``.
         """
         chain = [self.key_scope(provider, key_id, model)]
         provider_scope = self.provider_scope(provider)
@@ -436,10 +455,20 @@ class LimiterSet:
             chain.append(provider_scope)
         chain.append(self.global_scope)
         held: list[tuple[Limiter, int]] = []
+        for scope in chain:
+            generation = scope.admit_now(estimated_tokens)
+            if generation is None:
+                break
+            held.append((scope, generation))
+        else:
+            self.in_flight += 1
+            return Permit(held, estimated_tokens, self)
+        # Some scope makes the call wait: queue on it, then on the ones after it, in order.
         self.waiting += 1
         try:
-            for scope in chain:
-                held.append((scope, await scope.acquire(estimated_tokens)))
+            with anyio.fail_after(max_wait):
+                for scope in chain[len(held) :]:
+                    held.append((scope, await scope.acquire(estimated_tokens)))
         except BaseException:
             for scope, _ in reversed(held):
                 scope.release()

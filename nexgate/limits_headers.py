@@ -74,9 +74,20 @@ def parse_reset(value: str, *, now: float) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
+#: Every header name the families and ``retry-after`` use, lower case.
+_RELEVANT = frozenset(
+    [pattern.format(part) for pattern, _ in _FAMILIES for part in ("remaining", "reset")]
+    + ["retry-after", "retry-after-ms"]
+)
+_NOTHING = RateLimitHints()
+
+
 def read_rate_limit_headers(headers: Mapping[str, str], *, now: float) -> RateLimitHints:
     """The remaining counts and the pause the headers imply (``now`` is Unix time)."""
-    lower = {name.lower(): value for name, value in headers.items()}
+    # Read on every response: one pass keeps only the few names that matter.
+    lower = {low: value for name, value in headers.items() if (low := name.lower()) in _RELEVANT}
+    if not lower:
+        return _NOTHING
     remaining: dict[str, float] = {}
     pause: float | None = None
     for pattern, window in _FAMILIES:

@@ -18,6 +18,7 @@ from .events import MessageEnd, StreamError, StreamEvent, UsageUpdate
 from .exchange import Opened
 from .formats._format import StreamEncoder
 from .stream_translate import StreamDecoding
+from .transport import total_deadline_error
 
 
 def total_timeout(exc: TimeoutError, seconds: float) -> TimeoutError:
@@ -25,7 +26,7 @@ def total_timeout(exc: TimeoutError, seconds: float) -> TimeoutError:
     inside keeps its own kind; otherwise it was the total one."""
     if isinstance(exc, APITimeoutError):
         return exc
-    return APITimeoutError(f"the call passed its total deadline of {seconds:g}s", kind="total")
+    return total_deadline_error(seconds)
 
 
 async def stream_events(opened: Opened, decoding: StreamDecoding) -> AsyncIterator[StreamEvent]:
