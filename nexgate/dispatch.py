@@ -20,7 +20,7 @@ from msgspec.structs import replace
 
 from .errors import APIConnectionError, APIStatusError, APITimeoutError, NexgateError
 from .events import StreamEvent
-from .exchange import Exchanger, Stats
+from .exchange import Exchanger, Opened, Stats
 from .fanout import BatchItem, Result, fan_out
 from .formats import DEFAULT_MAX_TOKENS, TranslationContext, get_format
 from .formats._json import load_object
@@ -33,7 +33,7 @@ from .retry import RetryBudget, RetryPolicy
 from .routing import Plan, resolve
 from .schema import FormatName, JSONObject, Loss, Request, Response, TextPart
 from .stream_translate import StreamDecoding
-from .streaming import encoded, raising, stream_events, total_timeout
+from .streaming import raising, relayed, stream_events, total_timeout
 from .translate import decode_request
 from .transport import Timeouts, Transport
 
@@ -284,9 +284,10 @@ class Client:
         return response, answer if same_format else None
 
     @asynccontextmanager
-    async def _events(
+    async def _open_stream(
         self, request: Request, overrides: Mapping[str, Any], source: FormatName | None
-    ) -> AsyncIterator[tuple[AsyncIterator[StreamEvent], Plan]]:
+    ) -> AsyncIterator[tuple[Opened, StreamDecoding, Plan]]:
+        """The first plan's stream that opens (its first chunk arrived), with its decoder."""
         exchanger = self._setup()
         options = self._options(overrides)
         plans = self._plans(request, overrides)
@@ -317,7 +318,7 @@ class Client:
                             model=plan.model,
                             request=request,
                         )
-                        yield stream_events(opened, StreamDecoding(decode_ctx)), plan
+                        yield opened, StreamDecoding(decode_ctx), plan
                     return
         except TimeoutError as exc:
             raise total_timeout(exc, total) from None
@@ -331,8 +332,8 @@ class Client:
         An upstream error inside the stream raises its typed error; a stream that breaks off
         raises :class:`~nexgate.StreamInterruptedError` — after the events that did arrive.
         """
-        async with self._events(request, overrides, None) as (events, _):
-            yield raising(events)
+        async with self._open_stream(request, overrides, None) as (opened, decoding, _):
+            yield raising(stream_events(opened, decoding))
 
     async def send(
         self,
@@ -389,11 +390,15 @@ class Client:
         caller = get_format(format)
         request = decode_request(body, format=caller.name, model=model)
         try:
-            async with self._events(request, overrides, caller.name) as (events, plan):
+            async with self._open_stream(request, overrides, caller.name) as (
+                opened,
+                decoding,
+                plan,
+            ):
                 ctx = TranslationContext(
                     source=plan.format, target=caller.name, model=request.model, request=request
                 )
-                yield encoded(events, caller.stream_encoder(ctx))
+                yield relayed(opened, decoding, caller.stream_encoder(ctx))
         except APIStatusError as exc:
             exc.status, exc.body = caller.encode_error(exc)
             raise

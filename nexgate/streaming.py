@@ -17,6 +17,7 @@ from .errors import (
 from .events import MessageEnd, StreamError, StreamEvent, UsageUpdate
 from .exchange import Opened
 from .formats._format import StreamEncoder
+from .schema import Usage
 from .stream_translate import StreamDecoding
 from .transport import total_deadline_error
 
@@ -73,17 +74,54 @@ async def raising(events: AsyncIterator[StreamEvent]) -> AsyncIterator[StreamEve
         yield event
 
 
-async def encoded(
-    events: AsyncIterator[StreamEvent], encoder: StreamEncoder
+async def relayed(
+    opened: Opened, decoding: StreamDecoding, encoder: StreamEncoder
 ) -> AsyncIterator[bytes]:
-    """Caller-format SSE bytes; the encoder ends a broken stream with the format's error event."""
-    async for event in events:
-        data = encoder.encode(event)
-        if data:
-            yield data
-    tail = encoder.close()
+    """Caller-format SSE bytes: what one upstream chunk decodes to goes out as one piece.
+
+    The same events as :func:`stream_events` (a break after output started becomes the
+    caller format's error event), without an async step per event: a chunk holding many
+    events costs one hand-over to the caller, as it did to the upstream.
+    """
+    usage = None
+    try:
+        if opened.first_chunk:
+            data, usage = _translated(opened.first_chunk, decoding, encoder, usage)
+            if data:
+                yield data
+        assert opened.chunks is not None
+        async for chunk in opened.chunks:
+            data, usage = _translated(chunk, decoding, encoder, usage)
+            if data:
+                yield data
+    except (APIConnectionError, APITimeoutError, InvalidInputError) as exc:
+        # A reset, a stall or a malformed chunk once output reached the caller: not retried.
+        broke = StreamError(
+            status=502, kind="stream_interrupted", message=f"the stream broke off: {exc.message}"
+        )
+        tail = encoder.encode(broke) + encoder.close()
+        if tail:
+            yield tail
+        return
+    tail = b"".join([encoder.encode(event) for event in decoding.close()]) + encoder.close()
     if tail:
         yield tail
+    if usage is not None:
+        opened.permit.reconcile(usage.total_tokens)
 
 
-__all__ = ("encoded", "raising", "stream_events", "total_timeout")
+def _translated(
+    chunk: bytes, decoding: StreamDecoding, encoder: StreamEncoder, usage: Usage | None
+) -> tuple[bytes, Usage | None]:
+    """The caller-format bytes of one upstream chunk, and the latest usage seen."""
+    pieces = []
+    for event in decoding.feed(chunk):
+        if isinstance(event, UsageUpdate | MessageEnd) and event.usage is not None:
+            usage = event.usage
+        piece = encoder.encode(event)
+        if piece:
+            pieces.append(piece)
+    return b"".join(pieces), usage
+
+
+__all__ = ("raising", "relayed", "stream_events", "total_timeout")

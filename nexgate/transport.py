@@ -27,6 +27,7 @@ from .errors import (
     ResponseTooLargeError,
     TimeoutKind,
 )
+from .read_watch import ReadWatch
 from .redact import redact_url
 
 
@@ -151,31 +152,42 @@ class UpstreamResponse:
 
         With ``first_byte``, the wait for the first chunk (a stream's first token) ends
         ``first_byte`` seconds after the request went out (one clock for the headers and the
-        first token), and its timeout is reported as a ``first_byte`` one.
+        first token), and its timeout is reported as a ``first_byte`` one. The gap is timed
+        while this generator waits, not while its consumer holds a chunk.
         """
         content = self._response.content
-        limit: float = self._timeouts.idle
+        loop = asyncio.get_running_loop()
+        idle = self._timeouts.idle
         kind: TimeoutKind = "idle"
+        deadline = loop.time() + idle
         if first_byte is not None:
-            kind = "first_byte"
-            limit = max(0.0, self.started + first_byte - asyncio.get_running_loop().time())
-        while True:
-            error: NexgateError | None = None
-            try:
-                async with asyncio.timeout(limit):
+            kind, deadline = "first_byte", self.started + first_byte
+        watch = ReadWatch()
+        try:
+            while True:
+                error: NexgateError | None = None
+                watch.start_read(deadline)
+                try:
                     chunk = await content.readany()
-            except TimeoutError:
-                where = _where(self._url)
-                error = APITimeoutError(f"no data from {where} in time ({kind})", kind=kind)
-            except _CLIENT_ERRORS as exc:
-                error = map_client_error(exc, self._url, reading=True)
-            if error is not None:
-                self._response.close()
-                raise error
-            if not chunk:
-                return
-            limit, kind = self._timeouts.idle, "idle"
-            yield chunk
+                except asyncio.CancelledError:
+                    if not watch.expired():
+                        raise
+                    where = _where(self._url)
+                    error = APITimeoutError(f"no data from {where} in time ({kind})", kind=kind)
+                except _CLIENT_ERRORS as exc:
+                    error = map_client_error(exc, self._url, reading=True)
+                finally:
+                    watch.end_read()
+                if error is not None:
+                    self._response.close()
+                    raise error
+                if not chunk:
+                    return
+                kind = "idle"
+                yield chunk
+                deadline = loop.time() + idle
+        finally:
+            watch.close()
 
 
 class Transport:
