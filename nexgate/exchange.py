@@ -10,7 +10,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, replace
 from typing import Any
 
 import anyio
@@ -22,7 +21,7 @@ from .formats._json import dump_json
 from .limits import LimiterSet, Permit
 from .options import CallOptions, check_headers
 from .redact import RedactingFilter, redact_url
-from .retry import RetryBudget, decide
+from .retry import RetryBudget, RetryDecision, decide
 from .routing import Plan
 from .transport import Fetched, Transport, UpstreamResponse, total_deadline_error
 
@@ -31,15 +30,25 @@ logger = logging.getLogger("nexgate.dispatch")
 logger.addFilter(RedactingFilter())
 
 
-@dataclass(slots=True)
 class Opened:
     """An exchange that succeeded: the response, its permit, and (streams) the first chunk."""
 
-    response: UpstreamResponse
-    permit: Permit
-    body: bytes = b""
-    first_chunk: bytes = b""
-    chunks: AsyncIterator[bytes] | None = None
+    __slots__ = ("body", "chunks", "first_chunk", "permit", "response")
+
+    def __init__(
+        self,
+        response: UpstreamResponse,
+        permit: Permit,
+        *,
+        body: bytes = b"",
+        first_chunk: bytes = b"",
+        chunks: AsyncIterator[bytes] | None = None,
+    ) -> None:
+        self.response = response
+        self.permit = permit
+        self.body = body
+        self.first_chunk = first_chunk
+        self.chunks = chunks
 
 
 class Stats:
@@ -112,7 +121,7 @@ class Exchanger:
         decision = decide(error, attempt, options.retry, output_started=False)
         if decision.retry and _past(options.deadline, decision.delay):
             # Sleeping would only end in the total timeout: the real cause is better.
-            decision = replace(decision, retry=False, reason="no time left for a retry")
+            decision = RetryDecision(False, 0.0, "no time left for a retry")
         if not decision.retry or not self.budget.allow_retry():
             logger.debug("not retried: %s", decision.reason or "retry budget spent")
             raise error

@@ -21,9 +21,9 @@ import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 
 import anyio
+import msgspec
 
 from .errors import QueueFullError
 from .limits_headers import read_rate_limit_headers
@@ -36,8 +36,7 @@ Sleep = Callable[[float], Awaitable[None]]
 DEFAULT_PENALTY_PAUSE = 1.0
 
 
-@dataclass(frozen=True, slots=True)
-class LimitConfig:
+class LimitConfig(msgspec.Struct, frozen=True):
     """Limits of one scope; ``None`` means unlimited.
 
     ``max_queue`` bounds how many calls may wait (beyond it: :class:`~nexgate.QueueFullError`).
@@ -71,8 +70,7 @@ class LimitConfig:
             raise ValueError("burst_seconds must be a finite number > 0")
 
 
-@dataclass(frozen=True, slots=True)
-class LimiterStatistics:
+class LimiterStatistics(msgspec.Struct, frozen=True):
     """A snapshot of one scope."""
 
     name: str

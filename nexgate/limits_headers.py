@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
+
+import msgspec
 
 from .formats._errors import parse_retry_after
 
@@ -35,8 +36,7 @@ _FAMILIES: tuple[tuple[str, str], ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class RateLimitHints:
+class RateLimitHints(msgspec.Struct, frozen=True):
     """What the headers of one response say; None where they say nothing usable."""
 
     #: Fewest requests / tokens left in any window the headers describe.

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from typing import Any
+
+import msgspec
 
 from .errors import InvalidInputError
 from .retry import RetryPolicy
@@ -39,8 +40,7 @@ OVERRIDES = frozenset(
 _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 
-@dataclass(slots=True)
-class CallOptions:
+class CallOptions(msgspec.Struct):
     """The settings of one call, retries included."""
 
     timeouts: Timeouts
@@ -97,7 +97,7 @@ def _timeouts(defaults: Timeouts, overrides: Mapping[str, Any]) -> Timeouts:
     if timeout is not None:
         if not isinstance(timeout, int | float) or timeout <= 0:
             raise InvalidInputError("timeout must be a positive number of seconds", path="timeout")
-        return replace(timeouts, total=float(timeout))
+        return msgspec.structs.replace(timeouts, total=float(timeout))
     return timeouts
 
 

@@ -6,8 +6,9 @@ import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
+
+import msgspec
 
 from .auth import DEFAULT_ANTHROPIC_VERSION, AuthHook, AuthStyle
 from .errors import InvalidInputError
@@ -34,7 +35,6 @@ def check_model_id(model: str) -> str:
     return model
 
 
-@dataclass(slots=True)
 class Provider:
     """An upstream: base URL (server root), wire format, keys and how they are sent.
 
@@ -45,35 +45,56 @@ class Provider:
     ``"least_inflight"``: the key with the fewest calls running).
     """
 
-    name: str
-    base_url: str
-    format: FormatName | None = None
-    keys: Sequence[str | Secret] = ()
-    key_env: str | None = None
-    auth: AuthStyle | AuthHook | None = None
-    anthropic_version: str = DEFAULT_ANTHROPIC_VERSION
-    headers: Mapping[str, str] = field(default_factory=dict)
-    limits: LimitConfig | None = None
-    key_limits: LimitConfig | None = None
-    key_strategy: KeyStrategy = "round_robin"
-    _secrets: tuple[Secret, ...] = field(default=(), init=False, repr=False)
-    _next: int = field(default=0, init=False, repr=False)
-    _inflight: list[int] = field(default_factory=list, init=False, repr=False)
+    __slots__ = (
+        "_inflight",
+        "_next",
+        "_secrets",
+        "anthropic_version",
+        "auth",
+        "base_url",
+        "format",
+        "headers",
+        "key_env",
+        "key_limits",
+        "key_strategy",
+        "keys",
+        "limits",
+        "name",
+    )
 
-    def __post_init__(self) -> None:
-        self.base_url = self.base_url.rstrip("/")
-        if self.format is not None:
-            self.format = format_name(self.format)
-        if self.key_strategy not in ("round_robin", "least_inflight"):
-            raise InvalidInputError(
-                f"unknown key strategy {self.key_strategy!r}", path="key_strategy"
-            )
-        self._set_keys(tuple(k if isinstance(k, Secret) else Secret(k) for k in self.keys))
-        self.keys = ()  # only the Secrets are kept
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        format: FormatName | None = None,
+        keys: Sequence[str | Secret] = (),
+        key_env: str | None = None,
+        auth: AuthStyle | AuthHook | None = None,
+        anthropic_version: str = DEFAULT_ANTHROPIC_VERSION,
+        headers: Mapping[str, str] | None = None,
+        limits: LimitConfig | None = None,
+        key_limits: LimitConfig | None = None,
+        key_strategy: KeyStrategy = "round_robin",
+    ) -> None:
+        if key_strategy not in ("round_robin", "least_inflight"):
+            raise InvalidInputError(f"unknown key strategy {key_strategy!r}", path="key_strategy")
+        self.name = name
+        self.base_url = base_url.rstrip("/")
+        self.format: FormatName | None = format_name(format) if format is not None else None
+        self.key_env = key_env
+        self.auth = auth
+        self.anthropic_version = anthropic_version
+        self.headers: Mapping[str, str] = dict(headers or {})
+        self.limits = limits
+        self.key_limits = key_limits
+        self.key_strategy: KeyStrategy = key_strategy
+        self._next = 0
+        self._set_keys(tuple(k if isinstance(k, Secret) else Secret(k) for k in keys))
+        self.keys: Sequence[str | Secret] = ()  # only the Secrets are kept
 
     def _set_keys(self, secrets: tuple[Secret, ...]) -> None:
-        self._secrets = secrets
-        self._inflight = [0] * len(secrets)
+        self._secrets: tuple[Secret, ...] = secrets
+        self._inflight: list[int] = [0] * len(secrets)
 
     def load_keys(self, environ: Mapping[str, str]) -> None:
         """Take keys from the environment when none were given explicitly."""
@@ -143,8 +164,7 @@ class Provider:
         return f"Provider({self.name!r}, {url!r}, format={fmt!r}, keys={self.key_count})"
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
+class Route(msgspec.Struct, frozen=True):
     """Which provider serves a model alias, in which format, under which upstream model id."""
 
     provider: str

@@ -13,9 +13,10 @@ import math
 import random
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
+
+import msgspec
 
 from .errors import (
     RETRYABLE_STATUSES,
@@ -43,8 +44,7 @@ _TRANSIENT_KINDS = frozenset({"rate_limit", "overloaded", "server", "timeout"})
 _MAX_EXPONENT = 62
 
 
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
+class RetryPolicy(msgspec.Struct, frozen=True):
     """How often and how patiently to retry.
 
     ``max_retries`` counts retries, not attempts (2 means at most 3 attempts). Backoff is
@@ -58,7 +58,7 @@ class RetryPolicy:
     base_delay: float = 0.5
     max_delay: float = 8.0
     max_retry_after: float = 60.0
-    retry_on_statuses: frozenset[int] = RETRYABLE_STATUSES
+    retry_on_statuses: Collection[int] = RETRYABLE_STATUSES
     budget_ratio: float = 0.2
     budget_min_retries: int = 3
 
@@ -71,12 +71,16 @@ class RetryPolicy:
                 raise ValueError(f"{name} must be a finite number >= 0")
         if self.budget_min_retries < 0:
             raise ValueError("budget_min_retries must be >= 0")
-        # Accept any iterable of ints (a set, a list) but keep the policy hashable.
-        object.__setattr__(self, "retry_on_statuses", frozenset(self.retry_on_statuses))
+        if not all(isinstance(status, int) for status in self.retry_on_statuses):
+            raise ValueError("retry_on_statuses must hold HTTP status codes (int)")
 
     def with_(self, **changes: Any) -> RetryPolicy:
         """A copy with some fields changed (validated like the constructor)."""
-        return replace(self, **changes)
+        statuses = changes.get("retry_on_statuses")
+        if statuses is not None:
+            changes["retry_on_statuses"] = frozenset(statuses)  # keeps the policy hashable
+        fields = {name: getattr(self, name) for name in self.__struct_fields__}
+        return RetryPolicy(**{**fields, **changes})
 
     def backoff(self, attempt: int, rng: Callable[[], float] = random.random) -> float:
         """The full-jitter delay after failed attempt ``attempt`` (0-based)."""
@@ -85,8 +89,7 @@ class RetryPolicy:
         return rng() * ceiling
 
 
-@dataclass(frozen=True, slots=True)
-class RetryDecision:
+class RetryDecision(msgspec.Struct, frozen=True):
     """The answer of :func:`decide`; ``reason`` is a short phrase for logs."""
 
     retry: bool
@@ -190,7 +193,6 @@ def decide(
     return RetryDecision(True, delay, reason)
 
 
-@dataclass(slots=True)
 class RetryBudget:
     """Caps retries at ``ratio`` of recent calls, so a failing upstream is not hammered.
 
@@ -199,12 +201,24 @@ class RetryBudget:
     call (not per attempt) and :meth:`record_retry` for each retry actually made.
     """
 
-    ratio: float = 0.2
-    min_retries: int = 3
-    window: float = 10.0
-    clock: Clock = time.monotonic
-    _requests: deque[float] = field(default_factory=deque, repr=False)
-    _retries: deque[float] = field(default_factory=deque, repr=False)
+    __slots__ = ("_requests", "_retries", "clock", "min_retries", "ratio", "window")
+
+    def __init__(
+        self,
+        ratio: float = 0.2,
+        min_retries: int = 3,
+        window: float = 10.0,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        self.ratio = ratio
+        self.min_retries = min_retries
+        self.window = window
+        self.clock = clock
+        self._requests: deque[float] = deque()
+        self._retries: deque[float] = deque()
+
+    def __repr__(self) -> str:
+        return f"RetryBudget(ratio={self.ratio}, min_retries={self.min_retries})"
 
     def _trim(self) -> float:
         now = self.clock()

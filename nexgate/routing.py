@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+import msgspec
 
 from .errors import InvalidInputError
 from .formats import format_name
@@ -11,8 +12,7 @@ from .providers import Provider, Route, check_model_id
 from .schema import FormatName
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(msgspec.Struct, frozen=True):
     """One concrete call: this provider, in this format, with this upstream model id."""
 
     provider: Provider

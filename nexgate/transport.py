@@ -14,10 +14,10 @@ import asyncio
 import weakref
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import aiohttp
+import msgspec
 
 from .errors import (
     APIConnectionError,
@@ -31,8 +31,7 @@ from .read_watch import ReadWatch
 from .redact import redact_url
 
 
-@dataclass(frozen=True, slots=True)
-class Timeouts:
+class Timeouts(msgspec.Struct, frozen=True):
     """Deadlines, in seconds; defaults suit slow reasoning models.
 
     ``connect``: TCP/TLS connect. ``first_byte``: until the response headers arrive.
@@ -86,8 +85,7 @@ _CLIENT_ERRORS = (
 )
 
 
-@dataclass(slots=True)
-class Fetched:
+class Fetched(msgspec.Struct):
     """A whole non-streamed answer: status, headers (case-insensitive) and body."""
 
     status: int

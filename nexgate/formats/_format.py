@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
+
+import msgspec
 
 from ..errors import APIStatusError
 from ..events import StreamEvent
@@ -37,8 +38,7 @@ class StreamEncoder(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class Format:
+class Format(msgspec.Struct, frozen=True):
     """One wire format: its name, its HTTP path and its converters to and from the schema.
 
     ``decode_error`` accepts whatever the upstream sent (a parsed object, JSON bytes or an
