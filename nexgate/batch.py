@@ -3,17 +3,21 @@
 The input is streamed and at most ``concurrency`` rows are held in memory; every result is
 on disk as soon as it completes, so re-running the same job sends only the rows that are not
 in the output yet (a killed job loses at most the rows it had in flight).
+
+The job runs on asyncio directly (the client's transport is aiohttp, so it is asyncio-bound
+anyway): a task and a semaphore per row cost a third of their anyio equivalents, and a job
+of a million rows spends that a million times.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from array import array
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-import anyio
 import msgspec
 
 from .batch_files import ResultWriter, Row, completed_ids, count_rows, read_rows
@@ -27,15 +31,20 @@ from .errors import (
     StreamInterruptedError,
     TranslationError,
 )
-from .formats import TranslationContext, get_format
-from .schema import Request, Response
-from .translate import decode_request
+from .schema import JSONObject, Response
 
 
-class Completer(Protocol):
-    """What a batch needs from a client: one internal request in, one response out."""
+class Sender(Protocol):
+    """What a batch needs from a client (:class:`~nexgate.Client` is one): a body in its
+    format in; the internal response and the body in the same format out."""
 
-    def complete(self, request: Request) -> Awaitable[Response]: ...
+    async def _send(
+        self,
+        body: Mapping[str, Any] | bytes,
+        format: str,
+        model: str | None,
+        overrides: Mapping[str, Any],
+    ) -> tuple[Response, JSONObject]: ...
 
 
 class BatchProgress(msgspec.Struct, kw_only=True):
@@ -112,7 +121,7 @@ def _error_code(error: NexgateError) -> str:
 class _Job:
     def __init__(
         self,
-        client: Completer,
+        client: Sender,
         writer: ResultWriter,
         progress: BatchProgress,
         model: str | None,
@@ -154,30 +163,30 @@ class _Job:
         """The row's result: (200 response, None) or (None, error response)."""
         if row.problem is not None or row.body is None:
             raise InvalidInputError(row.problem or "empty row")
-        fmt = get_format(row.format)
-        request = decode_request(row.body, format=row.format)
-        if request.model is None:
-            request.model = self.model
         try:
-            response = await self.client.complete(request)
+            response, body = await self.client._send(row.body, row.format, self._model(row), {})
         except APIStatusError as exc:
-            status, body = fmt.encode_error(exc)
-            return None, {"status_code": status, "request_id": exc.request_id, "body": body}
+            # The client already put the error's status and body in the row's format.
+            return None, {"status_code": exc.status, "request_id": exc.request_id, "body": exc.body}
         usage = response.usage
         if usage is not None:
             self.tokens[0] += usage.input_tokens
             self.tokens[1] += usage.output_tokens
             self.tokens[2] += usage.cache_read_tokens
-        ctx = TranslationContext(source=row.format, target=row.format, request=request)
-        body = fmt.encode_response(response, ctx)
         return {"status_code": 200, "request_id": response.id, "body": body}, None
+
+    def _model(self, row: Row) -> str | None:
+        """The job's ``--model`` for rows that name none (a Gemini body never does)."""
+        if self.model is None or (row.body is not None and row.body.get("model")):
+            return None
+        return self.model
 
 
 async def run_batch(
     input_path: Path,
     output_path: Path,
     *,
-    client: Completer,
+    client: Sender,
     input_format: str = "openai",
     model: str | None = None,
     concurrency: int = 64,
@@ -190,7 +199,7 @@ async def run_batch(
         raise InvalidInputError("concurrency must be at least 1", path="concurrency")
     done_ids = completed_ids(output_path)
     progress = BatchProgress(total=count_rows(input_path), started=time.monotonic())
-    slots = anyio.Semaphore(concurrency)
+    slots = asyncio.Semaphore(concurrency)  # noqa: TID251 -- asyncio-bound, see the module doc
     with ResultWriter(output_path) as writer:
         job = _Job(client, writer, progress, model, retries)
 
@@ -200,18 +209,20 @@ async def run_batch(
             finally:
                 slots.release()
 
-        async with anyio.create_task_group() as group:
-            if on_progress is not None:
-                group.start_soon(_report, on_progress, progress, progress_interval)
-            for row in read_rows(input_path, input_format):
-                if row.custom_id in done_ids:
-                    progress.skipped += 1
-                    continue
-                await slots.acquire()
-                group.start_soon(one, row)
-            for _ in range(concurrency):  # wait for the rows in flight
-                await slots.acquire()
-            group.cancel_scope.cancel()
+        reporter = None
+        if on_progress is not None:
+            reporter = asyncio.ensure_future(_report(on_progress, progress, progress_interval))
+        try:
+            async with asyncio.TaskGroup() as group:
+                for row in read_rows(input_path, input_format):
+                    if row.custom_id in done_ids:
+                        progress.skipped += 1
+                        continue
+                    await slots.acquire()
+                    group.create_task(one(row))
+        finally:
+            if reporter is not None:
+                reporter.cancel()
     if on_progress is not None:
         on_progress(progress)
     return BatchSummary(
@@ -233,4 +244,4 @@ async def run_batch(
 async def _report(hook: ProgressHook, progress: BatchProgress, interval: float) -> None:
     while True:
         hook(progress)
-        await anyio.sleep(interval)
+        await asyncio.sleep(interval)
