@@ -113,11 +113,9 @@ class Exchanger:
         return data, url
 
     async def _retry_or_raise(
-        self, error: NexgateError, attempt: int, permit: Permit | None, options: CallOptions
+        self, error: NexgateError, attempt: int, options: CallOptions
     ) -> None:
         """Wait before the next attempt, or re-raise ``error`` when there is none."""
-        if isinstance(error, RateLimitError) and permit is not None:
-            permit.penalize(error.retry_after)
         decision = decide(error, attempt, options.retry, output_started=False)
         if decision.retry and _past(options.deadline, decision.delay):
             # Sleeping would only end in the total timeout: the real cause is better.
@@ -186,6 +184,7 @@ class Exchanger:
                 permit.update_from_headers(fetched.headers)
             except NexgateError as exc:
                 error = exc
+                _brake(exc, permit)
             finally:
                 if permit is not None:
                     permit.release()
@@ -194,7 +193,7 @@ class Exchanger:
                 assert permit is not None
                 permit.succeeded()
                 return fetched, permit
-            await self._retry_or_raise(error, attempt, permit, options)
+            await self._retry_or_raise(error, attempt, options)
             attempt += 1
 
     @asynccontextmanager
@@ -234,8 +233,9 @@ class Exchanger:
                     response, permit, plan, stream, options.timeouts.first_byte
                 )
             except NexgateError as exc:
+                _brake(exc, permit)
                 await stack.aclose()
-                await self._retry_or_raise(exc, attempt, permit, options)
+                await self._retry_or_raise(exc, attempt, options)
                 attempt += 1
                 continue
             except BaseException:
@@ -264,6 +264,12 @@ class Exchanger:
             first = chunk
             break
         return Opened(response, permit, first_chunk=first, chunks=chunks)
+
+
+def _brake(error: NexgateError, permit: Permit | None) -> None:
+    """A 429 slows the key that got it down (while its slot is still held)."""
+    if isinstance(error, RateLimitError) and permit is not None:
+        permit.penalize(error.retry_after)
 
 
 def _past(deadline: float | None, delay: float) -> bool:

@@ -111,7 +111,8 @@ class UpstreamResponse:
         #: When the request went out (loop time): the start of the first-byte clock.
         self.started = asyncio.get_running_loop().time() if started is None else started
         self.status = response.status
-        self.headers: dict[str, str] = {k.lower(): v for k, v in response.headers.items()}
+        #: Case-insensitive, as aiohttp parsed them.
+        self.headers: Mapping[str, str] = response.headers
 
     async def read(self) -> bytes:
         """The whole body, refusing more than the byte limit (checked while reading)."""
