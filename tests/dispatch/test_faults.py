@@ -144,6 +144,18 @@ async def test_slow_drip_under_the_idle_timeout_completes(mock: MockUpstream, fm
     await _after(client, mock)
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+async def test_a_gap_over_the_idle_timeout_breaks_the_stream(mock: MockUpstream, fmt: str) -> None:
+    mock.inject(Fault(kind="slow_drip", seconds=0.5), times=1)
+    client = make_client(mock, fmt, timeouts=Timeouts(connect=2, first_byte=5, idle=0.2, total=20))
+    started = time.monotonic()
+    out = await _call(client, fmt, stream=True)
+    assert b"in time (idle)" in out  # the caller format's error event says which deadline
+    assert time.monotonic() - started < 2
+    assert mock.stats.requests == 1  # output had reached the caller: not retried
+    await _after(client, mock)
+
+
 @pytest.mark.parametrize("kind", ["truncated_stream", "malformed_chunk", "stream_error_event"])
 @pytest.mark.parametrize("fmt", FORMATS)
 async def test_broken_streams_end_in_the_callers_error_event(
