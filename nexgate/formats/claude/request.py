@@ -44,6 +44,7 @@ from .blocks import (
     decode_block,
     encode_cache,
     encode_content,
+    encode_plain_part,
     encode_reasoning,
     encode_tool_call,
     encode_tool_result,
@@ -305,11 +306,7 @@ def encode_messages(messages: list[Message], ctx: TranslationContext) -> list[JS
     for i, message in enumerate(messages):
         if message.name is not None:
             ctx.lose("message_name_dropped", f"$.messages[{i}].name", "Claude has no names")
-        content: list[JSONObject] = []
-        for j, part in enumerate(message.parts):
-            block = encode_part(part, f"$.messages[{i}].parts[{j}]", ctx)
-            if block is not None:
-                content.append(block)
+        content = _encode_message_parts(message.parts, i, ctx)
         if not content:
             continue
         role = "assistant" if message.role == "assistant" else "user"
@@ -317,13 +314,49 @@ def encode_messages(messages: list[Message], ctx: TranslationContext) -> list[JS
             turns[-1][1].extend(content)
         else:
             turns.append((role, content))
-    out: list[JSONObject] = []
-    for role, content in turns:
-        lead = _LEADING[role]
-        first = [b for b in content if b.get("type") in lead]
-        rest = [b for b in content if b.get("type") not in lead]
-        out.append({"role": role, "content": first + rest})
-    return out
+    return [
+        {"role": role, "content": _leading_first(content, _LEADING[role])}
+        for role, content in turns
+    ]
+
+
+def _encode_message_parts(
+    parts: list[Part], index: int, ctx: TranslationContext
+) -> list[JSONObject]:
+    """The blocks of message ``index``; plain parts skip the general path (and its JSON path,
+    which is formatted only for a part that may report a loss)."""
+    content: list[JSONObject] = []
+    for j, part in enumerate(parts):
+        block = encode_plain_part(part)
+        if block is None:
+            block = encode_part(part, f"$.messages[{index}].parts[{j}]", ctx)
+            if block is None:
+                continue
+        content.append(block)
+    return content
+
+
+def _leading_first(content: list[JSONObject], lead: tuple[str, ...]) -> list[JSONObject]:
+    """``content`` with its ``lead`` blocks moved first, keeping the order within each group.
+
+    Most turns hold one block or already lead with those blocks, so the list is rebuilt only
+    when a lead block follows another block.
+    """
+    if len(content) < 2 or not _lead_comes_late(content, lead):
+        return content
+    first = [b for b in content if b.get("type") in lead]
+    rest = [b for b in content if b.get("type") not in lead]
+    return first + rest
+
+
+def _lead_comes_late(content: list[JSONObject], lead: tuple[str, ...]) -> bool:
+    seen_other = False
+    for block in content:
+        if block.get("type") not in lead:
+            seen_other = True
+        elif seen_other:
+            return True
+    return False
 
 
 def _budget(reasoning: Reasoning, ctx: TranslationContext) -> int | None:
