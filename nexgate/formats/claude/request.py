@@ -49,6 +49,14 @@ from .blocks import (
     encode_tool_call,
     encode_tool_result,
 )
+from .plain import (
+    ScannedMessages,
+    decode_plain_block,
+    plain_request_unknown_fields,
+    plain_system_block,
+    plain_tool,
+    scan_messages,
+)
 
 #: ``output_config.effort`` values Claude accepts.
 CLAUDE_EFFORTS = frozenset({"low", "medium", "high", "xhigh", "max"})
@@ -68,9 +76,28 @@ def decode_content(
         return [TextPart(text=content)] if content else []
     parts: list[Part] = []
     for i, block in enumerate(content):
-        part = _decode_one(block, f"{path}[{i}]", ctx)
-        if part is not None:
-            parts.append(part)
+        part = decode_plain_block(block)
+        if part is None:
+            part = _decode_one(dict(block), f"{path}[{i}]", ctx)
+            if part is None:
+                continue
+        parts.append(part)
+    return parts
+
+
+def _decode_message_blocks(
+    blocks: list[JSONObject], index: int, ctx: TranslationContext
+) -> list[Part]:
+    """:func:`decode_content` of message ``index``, formatting its JSON path only for a block
+    that takes the general path."""
+    parts: list[Part] = []
+    for j, block in enumerate(blocks):
+        part = decode_plain_block(block)
+        if part is None:
+            part = _decode_one(dict(block), f"$.messages[{index}].content[{j}]", ctx)
+            if part is None:
+                continue
+        parts.append(part)
     return parts
 
 
@@ -142,9 +169,13 @@ def _system(system: str | list[JSONObject] | None) -> list[TextPart]:
         return [TextPart(text=system)] if system else []
     parts: list[TextPart] = []
     for i, block in enumerate(system):
-        text = convert(block, wire.TextBlock, "system block", f"$.system[{i}]")
-        if text.text:
-            parts.append(TextPart(text=text.text, cache_control=_cache(text.cache_control)))
+        part = plain_system_block(block)
+        if part is None:
+            text = convert(block, wire.TextBlock, "system block", f"$.system[{i}]")
+            if not text.text:
+                continue
+            part = TextPart(text=text.text, cache_control=_cache(text.cache_control))
+        parts.append(part)
     return parts
 
 
@@ -165,19 +196,23 @@ def _tools(tools: list[JSONObject] | None) -> tuple[list[Tool], list[JSONObject]
     server: list[JSONObject] = []
     for i, item in enumerate(tools or ()):
         if item.get("type", "custom") != "custom":
-            server.append(item)  # versioned server tools (web_search_..., bash_...): Claude only
+            # Versioned server tools (web_search_..., bash_...) go to Claude only; a copy, as
+            # msgspec.convert gives the general path.
+            server.append(dict(item))
             continue
-        tool = convert(item, wire.ClaudeTool, "tool", f"$.tools[{i}]")
-        ours.append(
-            Tool(
-                name=tool.name,
-                description=tool.description,
-                parameters=tool.input_schema,
-                strict=tool.strict,
-                cache_control=_cache(tool.cache_control),
-            )
-        )
+        ours.append(plain_tool(item) or _decode_tool(item, i))
     return ours, server
+
+
+def _decode_tool(item: JSONObject, index: int) -> Tool:
+    tool = convert(item, wire.ClaudeTool, "tool", f"$.tools[{index}]")
+    return Tool(
+        name=tool.name,
+        description=tool.description,
+        parameters=tool.input_schema,
+        strict=tool.strict,
+        cache_control=_cache(tool.cache_control),
+    )
 
 
 _CHOICE_MODES = {"auto": "auto", "any": "required", "none": "none", "tool": "tool"}
@@ -235,6 +270,12 @@ def _extras(
 
 def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
     """Decode an Anthropic Messages request body (``max_tokens`` may be absent)."""
+    unknown = plain_request_unknown_fields(obj)
+    # plain_request_unknown_fields checked that "messages", if present, is a list.
+    has_messages = unknown is not None and "messages" in obj
+    scanned = scan_messages(obj["messages"]) if has_messages else None
+    if unknown is not None and scanned is not None:
+        return _decode_plain_request(obj, unknown, scanned, ctx)
     body = convert(obj, wire.MessagesRequest, "Claude request")
     tools, server_tools = _tools(body.tools)
     extras = _extras(obj, body, server_tools)
@@ -256,6 +297,47 @@ def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
         user=body.metadata.user_id if body.metadata else None,
         stream=bool(body.stream),
         extras={"claude": extras} if extras else {},
+    )
+
+
+def _decode_plain_request(
+    obj: JSONObject, unknown: JSONObject, scanned: ScannedMessages, ctx: TranslationContext
+) -> Request:
+    """:func:`decode_request` of a body whose fields the ``plain`` checks found to have their
+    wire types already, so the whole-body ``msgspec.convert`` is skipped. What may record a
+    loss or raise runs in the general path's order, so that the first error is the same.
+    """
+    tools, server_tools = _tools(obj.get("tools"))
+    if server_tools:
+        unknown["tools"] = server_tools
+    choice, parallel = _tool_choice(_wire_tool_choice(obj.get("tool_choice")))
+    messages = scanned.messages
+    for i in scanned.general:
+        messages[i].parts = _decode_message_blocks(obj["messages"][i]["content"], i, ctx)
+    return Request(
+        model=obj["model"],
+        messages=messages,
+        system=_system(obj.get("system")),
+        tools=tools,
+        tool_choice=choice,
+        parallel_tool_calls=parallel,
+        max_tokens=obj.get("max_tokens"),
+        temperature=obj.get("temperature"),
+        top_p=obj.get("top_p"),
+        top_k=obj.get("top_k"),
+        stop=list(obj.get("stop_sequences") or ()),
+        stream=bool(obj.get("stream")),
+        extras={"claude": unknown} if unknown else {},
+    )
+
+
+def _wire_tool_choice(choice: JSONObject | None) -> wire.ToolChoice | None:
+    if choice is None:
+        return None
+    return wire.ToolChoice(
+        type=choice["type"],
+        name=choice.get("name"),
+        disable_parallel_tool_use=choice.get("disable_parallel_tool_use"),
     )
 
 
