@@ -15,7 +15,9 @@ input in the ``2026-10-21`` style (``role: "system"`` messages, adaptive thinkin
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+import msgspec
 
 from ...errors import InvalidInputError
 from ...schema import (
@@ -49,14 +51,7 @@ from .blocks import (
     encode_tool_call,
     encode_tool_result,
 )
-from .plain import (
-    ScannedMessages,
-    decode_plain_block,
-    plain_request_unknown_fields,
-    plain_system_block,
-    plain_tool,
-    scan_messages,
-)
+from .plain import plain_system_block, typed_part
 
 #: ``output_config.effort`` values Claude accepts.
 CLAUDE_EFFORTS = frozenset({"low", "medium", "high", "xhigh", "max"})
@@ -76,29 +71,58 @@ def decode_content(
         return [TextPart(text=content)] if content else []
     parts: list[Part] = []
     for i, block in enumerate(content):
-        part = decode_plain_block(block)
-        if part is None:
-            part = _decode_one(dict(block), f"{path}[{i}]", ctx)
-            if part is None:
-                continue
-        parts.append(part)
+        part = _decode_one(block, f"{path}[{i}]", ctx)
+        if part is not None:
+            parts.append(part)
     return parts
 
 
-def _decode_message_blocks(
-    blocks: list[JSONObject], index: int, ctx: TranslationContext
+def decode_typed_content(
+    blocks: list[wire.TypedBlock],
+    raw: list[JSONObject],
+    message: int | None,
+    ctx: TranslationContext,
 ) -> list[Part]:
-    """:func:`decode_content` of message ``index``, formatting its JSON path only for a block
-    that takes the general path."""
+    """Typed blocks as internal parts. ``raw`` holds the same blocks as decoded JSON, for
+    those that take the general path; ``message`` is the index of the request message that
+    holds them (``None`` for a response), for their JSON path."""
     parts: list[Part] = []
     for j, block in enumerate(blocks):
-        part = decode_plain_block(block)
+        # Plain text, the most common block, inlined (typed_part handles the others).
+        if (
+            type(block) is wire.TypedText
+            and block.text
+            and block.cache_control is None
+            and not block.citations
+        ):
+            parts.append(TextPart(text=block.text))
+            continue
+        part = typed_part(block)
         if part is None:
-            part = _decode_one(dict(block), f"$.messages[{index}].content[{j}]", ctx)
+            # A copy, as msgspec.convert gives the general path (it may become a RawPart).
+            part = _decode_one(dict(raw[j]), _content_path(message, j), ctx)
             if part is None:
                 continue
         parts.append(part)
     return parts
+
+
+def _content_path(message: int | None, block: int) -> str:
+    if message is None:
+        return f"$.content[{block}]"
+    return f"$.messages[{message}].content[{block}]"
+
+
+W = TypeVar("W", bound=msgspec.Struct)
+
+
+def convert_typed(obj: JSONObject, type_: type[W]) -> W | None:
+    """``obj`` as a typed wire struct, or ``None`` when it does not fit (an unknown block
+    type, or bad input: the general path then reports it with its JSON path)."""
+    try:
+        return msgspec.convert(obj, type_)
+    except (msgspec.ValidationError, RecursionError):
+        return None
 
 
 def _decode_one(block: JSONObject, path: str, ctx: TranslationContext) -> Part | None:
@@ -179,6 +203,21 @@ def _system(system: str | list[JSONObject] | None) -> list[TextPart]:
     return parts
 
 
+def _typed_messages(
+    messages: list[wire.TypedMessage], raw: list[JSONObject], ctx: TranslationContext
+) -> list[Message]:
+    """The messages of a ``wire.TypedMessagesRequest`` (``raw``: the same, as decoded JSON)."""
+    out: list[Message] = []
+    for i, message in enumerate(messages):
+        content = message.content
+        if isinstance(content, str):
+            parts: list[Part] = [TextPart(text=content)] if content else []
+        else:
+            parts = decode_typed_content(content, raw[i]["content"], i, ctx)
+        out.append(Message(role=message.role, parts=parts))
+    return out
+
+
 def _messages(messages: list[wire.ClaudeMessage], ctx: TranslationContext) -> list[Message]:
     out: list[Message] = []
     for i, message in enumerate(messages):
@@ -196,16 +235,27 @@ def _tools(tools: list[JSONObject] | None) -> tuple[list[Tool], list[JSONObject]
     server: list[JSONObject] = []
     for i, item in enumerate(tools or ()):
         if item.get("type", "custom") != "custom":
-            # Versioned server tools (web_search_..., bash_...) go to Claude only; a copy, as
-            # msgspec.convert gives the general path.
-            server.append(dict(item))
+            server.append(item)  # versioned server tools (web_search_..., bash_...): Claude only
             continue
-        ours.append(plain_tool(item) or _decode_tool(item, i))
+        ours.append(_tool(convert(item, wire.ClaudeTool, "tool", f"$.tools[{i}]")))
     return ours, server
 
 
-def _decode_tool(item: JSONObject, index: int) -> Tool:
-    tool = convert(item, wire.ClaudeTool, "tool", f"$.tools[{index}]")
+def _typed_tools(
+    tools: list[wire.TypedTool] | None, raw: list[JSONObject]
+) -> tuple[list[Tool], list[JSONObject]]:
+    """:func:`_tools` of a ``wire.TypedMessagesRequest`` (``raw``: the same, as decoded JSON)."""
+    ours: list[Tool] = []
+    server: list[JSONObject] = []
+    for i, tool in enumerate(tools or ()):
+        if tool.type == "custom":
+            ours.append(_tool(tool))
+        else:
+            server.append(dict(raw[i]))  # a copy, as msgspec.convert gives the general path
+    return ours, server
+
+
+def _tool(tool: wire.ClaudeTool) -> Tool:
     return Tool(
         name=tool.name,
         description=tool.description,
@@ -270,19 +320,24 @@ def _extras(
 
 def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
     """Decode an Anthropic Messages request body (``max_tokens`` may be absent)."""
-    unknown = plain_request_unknown_fields(obj)
-    # plain_request_unknown_fields checked that "messages", if present, is a list.
-    has_messages = unknown is not None and "messages" in obj
-    scanned = scan_messages(obj["messages"]) if has_messages else None
-    if unknown is not None and scanned is not None:
-        return _decode_plain_request(obj, unknown, scanned, ctx)
-    body = convert(obj, wire.MessagesRequest, "Claude request")
-    tools, server_tools = _tools(body.tools)
+    # The typed conversion checks the body and its blocks in one call; a body it does not
+    # fit is converted again by the general path, which names the error's JSON path.
+    typed = convert_typed(obj, wire.TypedMessagesRequest)
+    if typed is None:
+        body = convert(obj, wire.MessagesRequest, "Claude request")
+        tools, server_tools = _tools(body.tools)
+    else:
+        body = typed
+        tools, server_tools = _typed_tools(typed.tools, obj.get("tools") or [])
     extras = _extras(obj, body, server_tools)
     choice, parallel = _tool_choice(body.tool_choice)
-    return Request(
+    if typed is None:
+        messages = _messages(body.messages, ctx)
+    else:
+        messages = _typed_messages(typed.messages, obj["messages"], ctx)
+    request = Request(
         model=body.model,
-        messages=_messages(body.messages, ctx),
+        messages=messages,
         system=_system(body.system),
         tools=tools,
         tool_choice=choice,
@@ -292,53 +347,15 @@ def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
         top_p=body.top_p,
         top_k=body.top_k,
         stop=list(body.stop_sequences or ()),
-        response_format=_response_format(body.output_config),
-        reasoning=_reasoning(body),
         user=body.metadata.user_id if body.metadata else None,
         stream=bool(body.stream),
         extras={"claude": extras} if extras else {},
     )
-
-
-def _decode_plain_request(
-    obj: JSONObject, unknown: JSONObject, scanned: ScannedMessages, ctx: TranslationContext
-) -> Request:
-    """:func:`decode_request` of a body whose fields the ``plain`` checks found to have their
-    wire types already, so the whole-body ``msgspec.convert`` is skipped. What may record a
-    loss or raise runs in the general path's order, so that the first error is the same.
-    """
-    tools, server_tools = _tools(obj.get("tools"))
-    if server_tools:
-        unknown["tools"] = server_tools
-    choice, parallel = _tool_choice(_wire_tool_choice(obj.get("tool_choice")))
-    messages = scanned.messages
-    for i in scanned.general:
-        messages[i].parts = _decode_message_blocks(obj["messages"][i]["content"], i, ctx)
-    return Request(
-        model=obj["model"],
-        messages=messages,
-        system=_system(obj.get("system")),
-        tools=tools,
-        tool_choice=choice,
-        parallel_tool_calls=parallel,
-        max_tokens=obj.get("max_tokens"),
-        temperature=obj.get("temperature"),
-        top_p=obj.get("top_p"),
-        top_k=obj.get("top_k"),
-        stop=list(obj.get("stop_sequences") or ()),
-        stream=bool(obj.get("stream")),
-        extras={"claude": unknown} if unknown else {},
-    )
-
-
-def _wire_tool_choice(choice: JSONObject | None) -> wire.ToolChoice | None:
-    if choice is None:
-        return None
-    return wire.ToolChoice(
-        type=choice["type"],
-        name=choice.get("name"),
-        disable_parallel_tool_use=choice.get("disable_parallel_tool_use"),
-    )
+    # Set apart: a msgspec Struct call with more than 15 keyword arguments costs about three
+    # times as much (~0.7 us against ~0.23 us for 15, measured on Request).
+    request.response_format = _response_format(body.output_config)
+    request.reasoning = _reasoning(body)
+    return request
 
 
 # --------------------------------------------------------------------------- encode
