@@ -77,3 +77,11 @@ def plain_system_block(block: JSONObject) -> TextPart | None:
     if len(block) != 2 or type(text) is not str or not text or block.get("type") != "text":
         return None
     return TextPart(text=text)
+
+
+def unknown_fields(obj: JSONObject, known: frozenset[str]) -> JSONObject:
+    """The fields of ``obj`` not in ``known``, in body order. There are usually none, which a
+    set comparison tells without building anything."""
+    if obj.keys() <= known:
+        return {}
+    return {key: value for key, value in obj.items() if key not in known}

@@ -51,7 +51,7 @@ from .blocks import (
     encode_tool_call,
     encode_tool_result,
 )
-from .plain import plain_system_block, typed_part
+from .plain import plain_system_block, typed_part, unknown_fields
 
 #: ``output_config.effort`` values Claude accepts.
 CLAUDE_EFFORTS = frozenset({"low", "medium", "high", "xhigh", "max"})
@@ -307,7 +307,7 @@ def _response_format(config: wire.OutputConfig | None) -> ResponseFormat | None:
 def _extras(
     obj: JSONObject, body: wire.MessagesRequest, server_tools: list[JSONObject]
 ) -> JSONObject:
-    extras = {key: value for key, value in obj.items() if key not in wire.REQUEST_FIELDS}
+    extras = unknown_fields(obj, wire.REQUEST_FIELDS)
     if server_tools:
         extras["tools"] = server_tools
     metadata = obj.get("metadata")

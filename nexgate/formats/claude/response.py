@@ -20,7 +20,8 @@ from .._ids import digest
 from .._json import convert
 from . import wire
 from .blocks import encode_content, encode_tool_call
-from .request import decode_content
+from .plain import unknown_fields
+from .request import convert_typed, decode_content, decode_typed_content
 
 #: Response extras key for usage fields nexgate does not model.
 USAGE_EXTRAS = "_usage"
@@ -103,10 +104,10 @@ def encode_usage(usage: Usage) -> JSONObject:
 def _extras(obj: JSONObject) -> dict[str, JSONObject]:
     """Fields nexgate does not model (``stop_details``, ``container``, usage details such as
     ``service_tier``), kept so that a Claude caller gets them back."""
-    extras = {key: value for key, value in obj.items() if key not in wire.RESPONSE_FIELDS}
+    extras = unknown_fields(obj, wire.RESPONSE_FIELDS)
     usage = obj.get("usage")
     if isinstance(usage, dict):
-        more = {key: value for key, value in usage.items() if key not in wire.USAGE_FIELDS}
+        more = unknown_fields(usage, wire.USAGE_FIELDS)
         if more:
             extras[USAGE_EXTRAS] = more
     return {"claude": extras} if extras else {}
@@ -114,9 +115,15 @@ def _extras(obj: JSONObject) -> dict[str, JSONObject]:
 
 def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
     """Decode an Anthropic Messages response."""
-    body = convert(obj, wire.MessageResponse, "Claude response")
-    parts = decode_content(body.content, "$.content", ctx)
-    has_calls = any(isinstance(p, ToolCallPart) for p in parts)
+    # As in request.decode_request: one typed conversion, else the general path.
+    typed = convert_typed(obj, wire.TypedMessageResponse)
+    if typed is None:
+        body = convert(obj, wire.MessageResponse, "Claude response")
+        parts = decode_content(body.content, "$.content", ctx)
+    else:
+        body = typed
+        parts = decode_typed_content(typed.content, obj.get("content") or [], None, ctx)
+    has_calls = ToolCallPart in map(type, parts)  # cheaper than any() over a generator
     choice = Choice(
         parts=parts,
         finish=map_claude_stop(body.stop_reason, has_calls),
