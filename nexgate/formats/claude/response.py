@@ -16,7 +16,7 @@ from ...schema import (
     Usage,
 )
 from .._context import TranslationContext
-from .._ids import digest
+from .._ids import claude_safe_id, digest
 from .._json import convert
 from . import wire
 from .blocks import encode_content, encode_tool_call
@@ -173,22 +173,37 @@ def _encode_part(part: Part, path: str, ctx: TranslationContext) -> JSONObject |
     return None
 
 
+def _plain_block(part: Part) -> JSONObject | None:
+    """A text or tool-call part that records no loss, as a block; else ``None`` (the general
+    path, which needs the part's JSON path, handles it)."""
+    if type(part) is TextPart:
+        if part.text and part.signature is None:
+            return {"type": "text", "text": part.text}  # cache_control is request-only
+    elif type(part) is ToolCallPart and part.signature is None and part.raw_arguments is None:
+        return {
+            "type": "tool_use",
+            "id": claude_safe_id(part.id),
+            "name": part.name,
+            "input": part.arguments,
+        }
+    return None
+
+
 def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
     """Encode an internal response as an Anthropic Messages response (the first choice)."""
     choice = response.choices[0] if response.choices else Choice()
     if len(response.choices) > 1:
         ctx.lose("extra_choices_dropped", "$.choices", "Claude answers with one message")
     content: list[JSONObject] = []
+    has_calls = False
     for i, part in enumerate(choice.parts):
-        block = _encode_part(part, f"$.choices[0].parts[{i}]", ctx)
-        if block is not None:
-            content.append(block)
-    has_calls = any(block.get("type") == "tool_use" for block in content)
-    extras = dict(response.extras.get("claude", {}))
-    usage = encode_usage(response.usage or Usage())
-    more = extras.pop(USAGE_EXTRAS, None)
-    if isinstance(more, dict):
-        usage.update({key: value for key, value in more.items() if key not in usage})
+        block = _plain_block(part)
+        if block is None:
+            block = _encode_part(part, f"$.choices[0].parts[{i}]", ctx)
+            if block is None:
+                continue
+        has_calls = has_calls or block.get("type") == "tool_use"
+        content.append(block)
     out: JSONObject = {
         "id": response.id or f"msg_{digest(repr(response.choices))}",
         "type": "message",
@@ -197,7 +212,20 @@ def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
         "content": content,
         "stop_reason": to_claude_stop(choice.finish, has_calls, choice.stop_sequence),
         "stop_sequence": choice.stop_sequence,
-        "usage": usage,
+        "usage": encode_usage(response.usage or Usage()),
     }
-    out.update({key: value for key, value in extras.items() if key not in out})
+    extras = response.extras.get("claude")
+    if extras:
+        _add_extras(out, extras)
     return out
+
+
+def _add_extras(out: JSONObject, extras: JSONObject) -> None:
+    """Fields a Claude source had that nexgate does not model, back where they were."""
+    usage = out["usage"]
+    more = extras.get(USAGE_EXTRAS)
+    if isinstance(more, dict):
+        usage.update({key: value for key, value in more.items() if key not in usage})
+    out.update(
+        {key: value for key, value in extras.items() if key not in out and key != USAGE_EXTRAS}
+    )
