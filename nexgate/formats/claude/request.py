@@ -401,47 +401,50 @@ _LEADING = {"assistant": ("thinking", "redacted_thinking"), "user": ("tool_resul
 def encode_messages(messages: list[Message], ctx: TranslationContext) -> list[JSONObject]:
     """Claude turns: empty ones dropped, adjacent same-role ones merged, and in each turn
     thinking first (assistant) or tool results first (user), as Claude requires."""
-    turns: list[tuple[str, list[JSONObject]]] = []
+    turns: list[JSONObject] = []
+    last_role = None
     for i, message in enumerate(messages):
         if message.name is not None:
             ctx.lose("message_name_dropped", f"$.messages[{i}].name", "Claude has no names")
-        content = _encode_message_parts(message.parts, i, ctx)
+        content: list[JSONObject] = []
+        for j, part in enumerate(message.parts):
+            # Plain text, the most common part, inlined; encode_plain_part takes the other
+            # plain parts, and only what is left needs a JSON path (for its losses).
+            if (
+                type(part) is TextPart
+                and part.text
+                and part.signature is None
+                and part.cache_control is None
+            ):
+                content.append({"type": "text", "text": part.text})
+                continue
+            block = encode_plain_part(part)
+            if block is None:
+                block = encode_part(part, f"$.messages[{i}].parts[{j}]", ctx)
+                if block is None:
+                    continue
+            content.append(block)
         if not content:
             continue
         role = "assistant" if message.role == "assistant" else "user"
-        if turns and turns[-1][0] == role:
-            turns[-1][1].extend(content)
+        if role == last_role:
+            turns[-1]["content"].extend(content)
         else:
-            turns.append((role, content))
-    return [
-        {"role": role, "content": _leading_first(content, _LEADING[role])}
-        for role, content in turns
-    ]
-
-
-def _encode_message_parts(
-    parts: list[Part], index: int, ctx: TranslationContext
-) -> list[JSONObject]:
-    """The blocks of message ``index``; plain parts skip the general path (and its JSON path,
-    which is formatted only for a part that may report a loss)."""
-    content: list[JSONObject] = []
-    for j, part in enumerate(parts):
-        block = encode_plain_part(part)
-        if block is None:
-            block = encode_part(part, f"$.messages[{index}].parts[{j}]", ctx)
-            if block is None:
-                continue
-        content.append(block)
-    return content
+            turns.append({"role": role, "content": content})
+            last_role = role
+    for turn in turns:
+        if len(turn["content"]) > 1:
+            turn["content"] = _leading_first(turn["content"], _LEADING[turn["role"]])
+    return turns
 
 
 def _leading_first(content: list[JSONObject], lead: tuple[str, ...]) -> list[JSONObject]:
     """``content`` with its ``lead`` blocks moved first, keeping the order within each group.
 
-    Most turns hold one block or already lead with those blocks, so the list is rebuilt only
-    when a lead block follows another block.
+    Most turns already lead with those blocks (or hold one block: the caller skips those), so
+    the list is rebuilt only when a lead block follows another block.
     """
-    if len(content) < 2 or not _lead_comes_late(content, lead):
+    if not _lead_comes_late(content, lead):
         return content
     first = [b for b in content if b.get("type") in lead]
     rest = [b for b in content if b.get("type") not in lead]
@@ -589,6 +592,15 @@ def _encode_tool_choice(
 
 
 def _lose_unsupported(request: Request, ctx: TranslationContext) -> None:
+    if (
+        request.seed is None
+        and request.presence_penalty is None
+        and request.frequency_penalty is None
+        and request.metadata is None
+        and request.candidate_count in (None, 1)
+        and not request.extras
+    ):
+        return  # the usual case, told without building the table below
     unsupported: dict[str, Any] = {
         "seed": request.seed,
         "presence_penalty": request.presence_penalty,
@@ -621,9 +633,9 @@ def _max_tokens(request: Request, ctx: TranslationContext) -> int:
 
 def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
     """Encode an internal request as an Anthropic Messages body (API version 2023-06-01)."""
-    extras = dict(request.extras.get("claude", {}))
-    server_tools = extras.pop("tools", None)
-    display = extras.pop(THINKING_DISPLAY, None)
+    extras = request.extras.get("claude") or {}
+    server_tools = extras.get("tools")
+    display = extras.get(THINKING_DISPLAY)
     system, messages = _hoist_system(request, ctx)
     thinking, max_tokens = _encode_thinking(request, _max_tokens(request, ctx), ctx)
     out: JSONObject = {"model": request.model or ctx.model or "", "max_tokens": max_tokens}
@@ -635,9 +647,10 @@ def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
         if request.temperature > 1.0:
             ctx.emulate("temperature_clamped", "$.temperature", "Claude's range is 0-1")
         out["temperature"] = min(request.temperature, 1.0)
-    for key, value in (("top_p", request.top_p), ("top_k", request.top_k)):
-        if value is not None:
-            out[key] = value
+    if request.top_p is not None:
+        out["top_p"] = request.top_p
+    if request.top_k is not None:
+        out["top_k"] = request.top_k
     if request.stop:
         out["stop_sequences"] = list(request.stop)
     tools = _encode_tools(request, server_tools, ctx)
@@ -659,5 +672,14 @@ def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
     if request.stream:
         out["stream"] = True
     _lose_unsupported(request, ctx)
-    out.update({key: value for key, value in extras.items() if not key.startswith("_")})
+    if extras:
+        # Unmodeled Claude fields go back as they came ("_..." keys are hints, and server
+        # tools were merged into "tools" above).
+        out.update(
+            {
+                key: value
+                for key, value in extras.items()
+                if key != "tools" and not key.startswith("_")
+            }
+        )
     return out
