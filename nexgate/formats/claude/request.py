@@ -15,6 +15,7 @@ input in the ``2026-10-21`` style (``role: "system"`` messages, adaptive thinkin
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any, TypeVar
 
 import msgspec
@@ -88,23 +89,24 @@ def decode_typed_content(
     holds them (``None`` for a response), for their JSON path."""
     parts: list[Part] = []
     for j, block in enumerate(blocks):
-        # Plain text, the most common block, inlined (typed_part handles the others).
-        if (
-            type(block) is wire.TypedText
-            and block.text
-            and block.cache_control is None
-            and not block.citations
-        ):
-            parts.append(TextPart(text=block.text))
-            continue
-        part = typed_part(block)
-        if part is None:
-            # A copy, as msgspec.convert gives the general path (it may become a RawPart).
-            part = _decode_one(dict(raw[j]), _content_path(message, j), ctx)
-            if part is None:
-                continue
-        parts.append(part)
+        part = _typed_or_general_part(block, raw, message, j, ctx)
+        if part is not None:
+            parts.append(part)
     return parts
+
+
+def _typed_or_general_part(
+    block: wire.TypedBlock,
+    raw: list[JSONObject],
+    message: int | None,
+    index: int,
+    ctx: TranslationContext,
+) -> Part | None:
+    part = typed_part(block)
+    if part is None:
+        # A copy, as msgspec.convert gives the general path (it may become a RawPart).
+        part = _decode_one(dict(raw[index]), _content_path(message, index), ctx)
+    return part
 
 
 def _content_path(message: int | None, block: int) -> str:
@@ -213,7 +215,21 @@ def _typed_messages(
         if isinstance(content, str):
             parts: list[Part] = [TextPart(text=content)] if content else []
         else:
-            parts = decode_typed_content(content, raw[i]["content"], i, ctx)
+            # decode_typed_content inlined, and plain text (the most common block) within it:
+            # calls cost as much as the rest of the work here.
+            parts = []
+            for j, block in enumerate(content):
+                if (
+                    type(block) is wire.TypedText
+                    and block.text
+                    and block.cache_control is None
+                    and not block.citations
+                ):
+                    parts.append(TextPart(text=block.text))
+                    continue
+                part = _typed_or_general_part(block, raw[i]["content"], i, j, ctx)
+                if part is not None:
+                    parts.append(part)
         out.append(Message(role=message.role, parts=parts))
     return out
 
@@ -365,6 +381,8 @@ def _hoist_system(
     request: Request, ctx: TranslationContext
 ) -> tuple[list[TextPart], list[Message]]:
     """Claude 2023-06-01 has one top-level system prompt: move system messages there."""
+    if not _has_system_message(request.messages):
+        return request.system, request.messages  # the usual case: nothing to copy
     system = list(request.system)
     messages: list[Message] = []
     seen_turn = False
@@ -384,6 +402,14 @@ def _hoist_system(
                 where = f"$.messages[{i}].parts[{j}]"
                 ctx.lose("unsupported_part", where, "Claude's system prompt holds only text")
     return system, messages
+
+
+_SYSTEM_ROLES = frozenset({"system", "developer"})
+_role_of = attrgetter("role")
+
+
+def _has_system_message(messages: list[Message]) -> bool:
+    return not _SYSTEM_ROLES.isdisjoint(map(_role_of, messages))  # C speed, unlike any()
 
 
 def _encode_system(system: list[TextPart]) -> str | list[JSONObject] | None:
@@ -558,7 +584,9 @@ def _encode_tool(tool: Tool) -> JSONObject:
     )
     if tool.strict is not None:
         out["strict"] = tool.strict
-    return encode_cache(tool.cache_control, out)
+    if tool.cache_control is not None:
+        encode_cache(tool.cache_control, out)
+    return out
 
 
 def _encode_tools(request: Request, server: Any, ctx: TranslationContext) -> list[JSONObject]:

@@ -18,7 +18,7 @@ Count = Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
 Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 
 
-class _Wire(msgspec.Struct, kw_only=True, omit_defaults=True):
+class _Wire(msgspec.Struct, kw_only=True, omit_defaults=True, gc=False):
     pass
 
 
@@ -130,7 +130,7 @@ REQUEST_FIELDS = frozenset(MessagesRequest.__struct_fields__)
 # (media, thinking) are tags only, with no fields, so that they never fail the conversion.
 
 
-class _Block(msgspec.Struct, kw_only=True, tag_field="type"):
+class _Block(msgspec.Struct, kw_only=True, tag_field="type", gc=False):
     pass
 
 
