@@ -82,6 +82,6 @@ def plain_system_block(block: JSONObject) -> TextPart | None:
 def unknown_fields(obj: JSONObject, known: frozenset[str]) -> JSONObject:
     """The fields of ``obj`` not in ``known``, in body order. There are usually none, which a
     set comparison tells without building anything."""
-    if obj.keys() <= known:
+    if known.issuperset(obj):
         return {}
     return {key: value for key, value in obj.items() if key not in known}

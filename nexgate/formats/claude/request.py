@@ -89,6 +89,15 @@ def decode_typed_content(
     holds them (``None`` for a response), for their JSON path."""
     parts: list[Part] = []
     for j, block in enumerate(blocks):
+        # Plain text, the most common block, inlined (as in _typed_messages).
+        if (
+            type(block) is wire.TypedText
+            and block.text
+            and block.cache_control is None
+            and not block.citations
+        ):
+            parts.append(TextPart(text=block.text))
+            continue
         part = _typed_or_general_part(block, raw, message, j, ctx)
         if part is not None:
             parts.append(part)

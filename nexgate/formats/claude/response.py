@@ -75,8 +75,8 @@ def decode_usage(usage: wire.ClaudeUsage) -> Usage:
     """Claude's ``input_tokens`` excludes cache reads and writes; internal input includes them."""
     read = usage.cache_read_input_tokens or 0
     write = usage.cache_creation_input_tokens or 0
-    details = usage.output_tokens_details or {}
-    reasoning = details.get("thinking_tokens")
+    details = usage.output_tokens_details
+    reasoning = details.get("thinking_tokens") if details else None
     return Usage(
         input_tokens=usage.input_tokens + read + write,
         output_tokens=usage.output_tokens,
