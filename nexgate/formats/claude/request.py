@@ -79,16 +79,12 @@ def decode_content(
 
 
 def decode_typed_content(
-    blocks: list[wire.TypedBlock],
-    raw: list[JSONObject],
-    message: int | None,
-    ctx: TranslationContext,
+    blocks: list[wire.TypedBlock], raw: list[JSONObject], ctx: TranslationContext
 ) -> list[Part]:
-    """Typed blocks as internal parts. ``raw`` holds the same blocks as decoded JSON, for
-    those that take the general path; ``message`` is the index of the request message that
-    holds them (``None`` for a response), for their JSON path."""
+    """The typed blocks of a response as internal parts (``raw``: the same, as decoded JSON,
+    for the blocks that take the general path)."""
     parts: list[Part] = []
-    for j, block in enumerate(blocks):
+    for block in blocks:
         # Plain text, the most common block, inlined (as in _typed_messages).
         if (
             type(block) is wire.TypedText
@@ -98,30 +94,39 @@ def decode_typed_content(
         ):
             parts.append(TextPart(text=block.text))
             continue
-        part = _typed_or_general_part(block, raw, message, j, ctx)
-        if part is not None:
-            parts.append(part)
+        part = typed_part(block)
+        if part is None:
+            j = _position(blocks, block)
+            part = _decode_one(dict(raw[j]), f"$.content[{j}]", ctx)
+            if part is None:
+                continue
+        parts.append(part)
     return parts
 
 
-def _typed_or_general_part(
+def _position(items: list[Any], item: object) -> int:
+    """Where ``item`` itself (not an equal one) is in ``items``.
+
+    The typed loops do not count blocks: a position is needed only for a block that takes
+    the general path (to find it as decoded JSON, and for its JSON path), which is rare.
+    """
+    for index, candidate in enumerate(items):
+        if candidate is item:
+            return index
+    raise ValueError("not in the list")
+
+
+def _general_message_block(
+    messages: list[wire.TypedMessage],
+    message: wire.TypedMessage,
+    content: list[wire.TypedBlock],
     block: wire.TypedBlock,
     raw: list[JSONObject],
-    message: int | None,
-    index: int,
     ctx: TranslationContext,
 ) -> Part | None:
-    part = typed_part(block)
-    if part is None:
-        # A copy, as msgspec.convert gives the general path (it may become a RawPart).
-        part = _decode_one(dict(raw[index]), _content_path(message, index), ctx)
-    return part
-
-
-def _content_path(message: int | None, block: int) -> str:
-    if message is None:
-        return f"$.content[{block}]"
-    return f"$.messages[{message}].content[{block}]"
+    i, j = _position(messages, message), _position(content, block)
+    # A copy, as msgspec.convert gives the general path (it may become a RawPart).
+    return _decode_one(dict(raw[i]["content"][j]), f"$.messages[{i}].content[{j}]", ctx)
 
 
 W = TypeVar("W", bound=msgspec.Struct)
@@ -219,15 +224,15 @@ def _typed_messages(
 ) -> list[Message]:
     """The messages of a ``wire.TypedMessagesRequest`` (``raw``: the same, as decoded JSON)."""
     out: list[Message] = []
-    for i, message in enumerate(messages):
+    for message in messages:
         content = message.content
         if isinstance(content, str):
             parts: list[Part] = [TextPart(text=content)] if content else []
         else:
-            # decode_typed_content inlined, and plain text (the most common block) within it:
-            # calls cost as much as the rest of the work here.
+            # The block loop is inlined, and plain text (the most common block) within it:
+            # a call costs as much as the rest of the work for a block.
             parts = []
-            for j, block in enumerate(content):
+            for block in content:
                 if (
                     type(block) is wire.TypedText
                     and block.text
@@ -236,9 +241,12 @@ def _typed_messages(
                 ):
                     parts.append(TextPart(text=block.text))
                     continue
-                part = _typed_or_general_part(block, raw[i]["content"], i, j, ctx)
-                if part is not None:
-                    parts.append(part)
+                part = typed_part(block)
+                if part is None:
+                    part = _general_message_block(messages, message, content, block, raw, ctx)
+                    if part is None:
+                        continue
+                parts.append(part)
         out.append(Message(role=message.role, parts=parts))
     return out
 

@@ -122,7 +122,7 @@ def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
         parts = decode_content(body.content, "$.content", ctx)
     else:
         body = typed
-        parts = decode_typed_content(typed.content, obj.get("content") or [], None, ctx)
+        parts = decode_typed_content(typed.content, obj.get("content") or [], ctx)
     has_calls = ToolCallPart in map(type, parts)  # cheaper than any() over a generator
     choice = Choice(
         parts=parts,
