@@ -449,24 +449,9 @@ def encode_messages(messages: list[Message], ctx: TranslationContext) -> list[JS
     for i, message in enumerate(messages):
         if message.name is not None:
             ctx.lose("message_name_dropped", f"$.messages[{i}].name", "Claude has no names")
-        content: list[JSONObject] = []
-        for j, part in enumerate(message.parts):
-            # Plain text, the most common part, inlined; encode_plain_part takes the other
-            # plain parts, and only what is left needs a JSON path (for its losses).
-            if (
-                type(part) is TextPart
-                and part.text
-                and part.signature is None
-                and part.cache_control is None
-            ):
-                content.append({"type": "text", "text": part.text})
-                continue
-            block = encode_plain_part(part)
-            if block is None:
-                block = encode_part(part, f"$.messages[{i}].parts[{j}]", ctx)
-                if block is None:
-                    continue
-            content.append(block)
+        content = _plain_blocks(message.parts)
+        if content is None:
+            content = _encode_message_parts(message.parts, i, ctx)
         if not content:
             continue
         role = "assistant" if message.role == "assistant" else "user"
@@ -479,6 +464,39 @@ def encode_messages(messages: list[Message], ctx: TranslationContext) -> list[JS
         if len(turn["content"]) > 1:
             turn["content"] = _leading_first(turn["content"], _LEADING[turn["role"]])
     return turns
+
+
+def _plain_blocks(parts: list[Part]) -> list[JSONObject] | None:
+    """The blocks of a message whose parts are all plain (they record no loss, so need no
+    JSON path and no counting), else ``None``."""
+    content: list[JSONObject] = []
+    for part in parts:
+        # Plain text, the most common part, inlined (encode_plain_part takes the others).
+        if (
+            type(part) is TextPart
+            and part.text
+            and part.signature is None
+            and part.cache_control is None
+        ):
+            content.append({"type": "text", "text": part.text})
+            continue
+        block = encode_plain_part(part)
+        if block is None:
+            return None
+        content.append(block)
+    return content
+
+
+def _encode_message_parts(
+    parts: list[Part], index: int, ctx: TranslationContext
+) -> list[JSONObject]:
+    """The blocks of message ``index`` when some part is not plain."""
+    content: list[JSONObject] = []
+    for j, part in enumerate(parts):
+        block = encode_plain_part(part) or encode_part(part, f"$.messages[{index}].parts[{j}]", ctx)
+        if block is not None:
+            content.append(block)
+    return content
 
 
 def _leading_first(content: list[JSONObject], lead: tuple[str, ...]) -> list[JSONObject]:

@@ -293,3 +293,17 @@ def test_response_encoding_matches_the_general_path(part: Part) -> None:
         return response.encode_response(internal, ctx), ctx.losses
 
     assert encode(part) == encode(_general(part))
+
+
+def test_a_part_object_used_twice_has_a_loss_at_each_position() -> None:
+    part = ImagePart(url="https://x.test/a.png", detail="high")
+    twice = Message(role="user", parts=[part, TextPart(text="a"), part])
+    ctx = TranslationContext(source="openai", target="claude")
+    request.encode_request(Request(messages=[twice, twice]), ctx)
+    assert [loss.path for loss in ctx.losses] == [
+        "$.max_tokens",
+        "$.messages[0].parts[0].detail",
+        "$.messages[0].parts[2].detail",
+        "$.messages[1].parts[0].detail",
+        "$.messages[1].parts[2].detail",
+    ]
