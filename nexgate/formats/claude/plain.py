@@ -1,9 +1,9 @@
-"""Fast paths for the plain Claude blocks and tools that make up almost all traffic.
+"""Fast paths for the plain Claude blocks that make up almost all traffic.
 
 A body whose blocks are all of known types converts to ``wire.TypedMessagesRequest`` (or
 ``wire.TypedMessageResponse``) in one ``msgspec.convert`` call, which validates it as the
 general path would. Its plain blocks (text without citations, tool calls, tool results of
-text) become parts here without any further check; the others (media, thinking, citations,
+text, thinking) become parts here without any further check; the others (media, citations,
 empty text) get ``None`` and go to the general decoder, which may record losses.
 """
 
@@ -14,6 +14,8 @@ from ...schema import (
     ImagePart,
     JSONObject,
     Part,
+    ReasoningPart,
+    Signature,
     TextPart,
     ToolCallPart,
     ToolResultPart,
@@ -44,6 +46,13 @@ def typed_part(block: wire.TypedBlock) -> Part | None:
         )
     if type(block) is wire.TypedToolResult:
         return _typed_tool_result(block)
+    if type(block) is wire.TypedThinking:
+        signature = Signature(format="claude", value=block.signature) if block.signature else None
+        return ReasoningPart(text=block.thinking, signature=signature)
+    if type(block) is wire.TypedRedactedThinking:
+        return ReasoningPart(
+            redacted_data=block.data, signature=Signature(format="claude", value="")
+        )
     return None
 
 

@@ -127,7 +127,7 @@ REQUEST_FIELDS = frozenset(MessagesRequest.__struct_fields__)
 # (instead of the body, then each block again), and its blocks arrive as structs. A block
 # type nexgate does not know fails that conversion, and the body then takes the general path
 # above, block by block. The types below that the decoder hands to the general path anyway
-# (media, thinking) are tags only, with no fields, so that they never fail the conversion.
+# (media) are tags only, with no fields, so that they never fail the conversion.
 
 
 class _Block(msgspec.Struct, kw_only=True, tag_field="type", gc=False):
@@ -163,11 +163,12 @@ class TypedDocument(_Block, tag="document"):
 
 
 class TypedThinking(_Block, tag="thinking"):
-    pass
+    thinking: str = ""
+    signature: str | None = None
 
 
 class TypedRedactedThinking(_Block, tag="redacted_thinking"):
-    pass
+    data: str
 
 
 TypedBlock = (

@@ -15,7 +15,7 @@ import pytest
 
 import nexgate
 from nexgate.formats import TranslationContext
-from nexgate.formats.claude import blocks, request, response, wire
+from nexgate.formats.claude import blocks, plain, request, response, wire
 from nexgate.schema import (
     CacheControl,
     Choice,
@@ -134,6 +134,8 @@ REQUESTS: dict[str, dict[str, Any]] = {
     "bad_nested_block": body(
         message("user", {"type": "tool_result", "tool_use_id": "t", "content": [{"text": "x"}]})
     ),
+    "bad_thinking": body(message("assistant", {"type": "thinking", "thinking": 5})),
+    "bad_redacted_thinking": body(message("assistant", {"type": "redacted_thinking"})),
     "bad_tool_choice": body(message("user", text("a")), tool_choice={"type": "sometimes"}),
     "non_string_key_in_arguments": body(
         message("assistant", {"type": "tool_use", "id": "t", "name": "f", "input": {1: "x"}})
@@ -307,3 +309,17 @@ def test_a_part_object_used_twice_has_a_loss_at_each_position() -> None:
         "$.messages[1].parts[0].detail",
         "$.messages[1].parts[2].detail",
     ]
+
+
+def test_thinking_blocks_take_the_typed_path() -> None:
+    thinking = [
+        {"type": "thinking", "thinking": "hm", "signature": "s"},
+        {"type": "thinking", "thinking": "", "signature": ""},
+        {"type": "redacted_thinking", "data": "d"},
+    ]
+    obj = body(message("assistant", *thinking, text("a")))
+    typed = request.convert_typed(obj, wire.TypedMessagesRequest)
+    assert typed is not None
+    content = typed.messages[0].content
+    assert not isinstance(content, str)
+    assert all(plain.typed_part(block) is not None for block in content)
