@@ -129,7 +129,9 @@ REQUESTS: dict[str, dict[str, Any]] = {
     ),
     # Bad input: the typed conversion fails and the general path names the error.
     "bad_role": body({"role": "tool", "content": "x"}),
-    "bad_block_after_a_bad_tool": body(message("user", text(3)), tools=[{"description": "d"}]),  # type: ignore[arg-type]
+    "bad_block_after_a_bad_tool": body(
+        message("user", {"type": "text", "text": 3}), tools=[{"description": "d"}]
+    ),
     "bad_media_source": body(message("user", {"type": "image", "source": {"type": "ftp"}})),
     "bad_nested_block": body(
         message("user", {"type": "tool_result", "tool_use_id": "t", "content": [{"text": "x"}]})
@@ -172,7 +174,7 @@ RESPONSES: dict[str, dict[str, Any]] = {
     },
     "unknown_block": {"id": "m", "content": [{"type": "web_search_tool_result", "content": []}]},
     "bad_usage": {"id": "m", "content": [], "usage": {"input_tokens": "ten"}},
-    "bad_block": {"id": "m", "content": [text(None)]},  # type: ignore[arg-type]
+    "bad_block": {"id": "m", "content": [{"type": "text", "text": None}]},
 }
 
 
