@@ -104,8 +104,12 @@ def encode_usage(usage: Usage) -> JSONObject:
 def _extras(obj: JSONObject) -> dict[str, JSONObject]:
     """Fields nexgate does not model (``stop_details``, ``container``, usage details such as
     ``service_tier``), kept so that a Claude caller gets them back."""
-    extras = unknown_fields(obj, wire.RESPONSE_FIELDS)
     usage = obj.get("usage")
+    if wire.RESPONSE_FIELDS.issuperset(obj) and (
+        not isinstance(usage, dict) or wire.USAGE_FIELDS.issuperset(usage)
+    ):
+        return {}  # the usual case, told by two set comparisons
+    extras = unknown_fields(obj, wire.RESPONSE_FIELDS)
     if isinstance(usage, dict):
         more = unknown_fields(usage, wire.USAGE_FIELDS)
         if more:
