@@ -3,6 +3,11 @@
 A content-block list is kept as a list of objects here and decoded block by block (see
 ``blocks.py`` and ``request.decode_content``): a block type nexgate does not know becomes a
 raw part instead of failing the whole body, and an error still names the block's JSON path.
+That is the general path; the typed mirrors at the end are the fast path for bodies whose
+blocks are all of known types.
+
+Wire structs live only while one body is decoded and never hold a reference cycle, so they
+are not tracked by the garbage collector (``gc=False``: about 10% off a typed conversion).
 """
 
 from __future__ import annotations
