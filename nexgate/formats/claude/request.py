@@ -655,15 +655,23 @@ def _encode_tool_choice(
 
 
 def _lose_unsupported(request: Request, ctx: TranslationContext) -> None:
-    if (
+    if not (
         request.seed is None
         and request.presence_penalty is None
         and request.frequency_penalty is None
         and request.metadata is None
         and request.candidate_count in (None, 1)
-        and not request.extras
-    ):
-        return  # the usual case, told without building the table below
+    ):  # the usual case is told without building the table
+        _lose_unsupported_parameters(request, ctx)
+    for fmt, extras in request.extras.items():
+        if fmt == "claude":
+            continue
+        for key in extras:
+            if not key.startswith("_"):  # "_..." keys are hints for their own format
+                ctx.lose("unsupported_parameter", f"$.{key}", f"{fmt}-only field")
+
+
+def _lose_unsupported_parameters(request: Request, ctx: TranslationContext) -> None:
     unsupported: dict[str, Any] = {
         "seed": request.seed,
         "presence_penalty": request.presence_penalty,
@@ -675,12 +683,6 @@ def _lose_unsupported(request: Request, ctx: TranslationContext) -> None:
     for key, value in unsupported.items():
         if value is not None:
             ctx.lose("unsupported_parameter", f"$.{key}", f"Claude has no {key}")
-    for fmt, extras in request.extras.items():
-        if fmt == "claude":
-            continue
-        for key in extras:
-            if not key.startswith("_"):  # "_..." keys are hints for their own format
-                ctx.lose("unsupported_parameter", f"$.{key}", f"{fmt}-only field")
 
 
 def _max_tokens(request: Request, ctx: TranslationContext) -> int:
