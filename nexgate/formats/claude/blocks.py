@@ -212,3 +212,64 @@ def encode_reasoning(part: ReasoningPart, path: str, ctx: TranslationContext) ->
     if part.redacted_data is not None:
         return {"type": "redacted_thinking", "data": part.redacted_data}
     return {"type": "thinking", "thinking": part.text, "signature": part.signature.value}
+
+
+# --------------------------------------------------------------------------- plain parts
+# Text, tool calls and tool results of text make up almost every conversation. These build
+# their blocks directly and give ``None`` for anything that might record a loss (a foreign
+# signature, unparsed arguments, media, empty text): the caller then takes the general path
+# above, which needs the part's JSON path, so that path is formatted only in that case.
+
+
+def encode_plain_part(part: Part) -> JSONObject | None:
+    """A plain text, tool-call or tool-result part as a request block, else ``None``."""
+    if type(part) is TextPart:
+        return _plain_text(part)
+    if type(part) is ToolCallPart:
+        return _plain_tool_call(part)
+    if type(part) is ToolResultPart:
+        return _plain_tool_result(part)
+    return None
+
+
+def _plain_text(part: TextPart) -> JSONObject | None:
+    if not part.text or part.signature is not None:
+        return None
+    block: JSONObject = {"type": "text", "text": part.text}
+    if part.cache_control is not None:
+        encode_cache(part.cache_control, block)
+    return block
+
+
+def _plain_tool_call(part: ToolCallPart) -> JSONObject | None:
+    if part.signature is not None or part.raw_arguments is not None:
+        return None
+    block: JSONObject = {
+        "type": "tool_use",
+        "id": claude_safe_id(part.id),
+        "name": part.name,
+        "input": part.arguments,
+    }
+    if part.cache_control is not None:
+        encode_cache(part.cache_control, block)
+    return block
+
+
+def _plain_tool_result(part: ToolResultPart) -> JSONObject | None:
+    content: list[JSONObject] = []
+    for item in part.content:
+        if type(item) is not TextPart or item.signature is not None:
+            return None
+        if item.text:
+            text: JSONObject = {"type": "text", "text": item.text}
+            if item.cache_control is not None:
+                encode_cache(item.cache_control, text)
+            content.append(text)
+    block: JSONObject = {"type": "tool_result", "tool_use_id": claude_safe_id(part.call_id)}
+    if content:
+        block["content"] = content
+    if part.is_error:
+        block["is_error"] = True
+    if part.cache_control is not None:
+        encode_cache(part.cache_control, block)
+    return block

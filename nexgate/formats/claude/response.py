@@ -16,11 +16,12 @@ from ...schema import (
     Usage,
 )
 from .._context import TranslationContext
-from .._ids import digest
+from .._ids import claude_safe_id, digest
 from .._json import convert
 from . import wire
 from .blocks import encode_content, encode_tool_call
-from .request import decode_content
+from .plain import unknown_fields
+from .request import convert_typed, decode_content, decode_typed_content
 
 #: Response extras key for usage fields nexgate does not model.
 USAGE_EXTRAS = "_usage"
@@ -74,8 +75,8 @@ def decode_usage(usage: wire.ClaudeUsage) -> Usage:
     """Claude's ``input_tokens`` excludes cache reads and writes; internal input includes them."""
     read = usage.cache_read_input_tokens or 0
     write = usage.cache_creation_input_tokens or 0
-    details = usage.output_tokens_details or {}
-    reasoning = details.get("thinking_tokens")
+    details = usage.output_tokens_details
+    reasoning = details.get("thinking_tokens") if details else None
     return Usage(
         input_tokens=usage.input_tokens + read + write,
         output_tokens=usage.output_tokens,
@@ -103,10 +104,14 @@ def encode_usage(usage: Usage) -> JSONObject:
 def _extras(obj: JSONObject) -> dict[str, JSONObject]:
     """Fields nexgate does not model (``stop_details``, ``container``, usage details such as
     ``service_tier``), kept so that a Claude caller gets them back."""
-    extras = {key: value for key, value in obj.items() if key not in wire.RESPONSE_FIELDS}
     usage = obj.get("usage")
+    if wire.RESPONSE_FIELDS.issuperset(obj) and (
+        not isinstance(usage, dict) or wire.USAGE_FIELDS.issuperset(usage)
+    ):
+        return {}  # the usual case, told by two set comparisons
+    extras = unknown_fields(obj, wire.RESPONSE_FIELDS)
     if isinstance(usage, dict):
-        more = {key: value for key, value in usage.items() if key not in wire.USAGE_FIELDS}
+        more = unknown_fields(usage, wire.USAGE_FIELDS)
         if more:
             extras[USAGE_EXTRAS] = more
     return {"claude": extras} if extras else {}
@@ -114,9 +119,15 @@ def _extras(obj: JSONObject) -> dict[str, JSONObject]:
 
 def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
     """Decode an Anthropic Messages response."""
-    body = convert(obj, wire.MessageResponse, "Claude response")
-    parts = decode_content(body.content, "$.content", ctx)
-    has_calls = any(isinstance(p, ToolCallPart) for p in parts)
+    # As in request.decode_request: one typed conversion, else the general path.
+    typed = convert_typed(obj, wire.TypedMessageResponse)
+    if typed is None:
+        body = convert(obj, wire.MessageResponse, "Claude response")
+        parts = decode_content(body.content, "$.content", ctx)
+    else:
+        body = typed
+        parts = decode_typed_content(typed.content, obj.get("content") or [], ctx)
+    has_calls = ToolCallPart in map(type, parts)  # cheaper than any() over a generator
     choice = Choice(
         parts=parts,
         finish=map_claude_stop(body.stop_reason, has_calls),
@@ -166,22 +177,37 @@ def _encode_part(part: Part, path: str, ctx: TranslationContext) -> JSONObject |
     return None
 
 
+def _plain_block(part: Part) -> JSONObject | None:
+    """A text or tool-call part that records no loss, as a block; else ``None`` (the general
+    path, which needs the part's JSON path, handles it)."""
+    if type(part) is TextPart:
+        if part.text and part.signature is None:
+            return {"type": "text", "text": part.text}  # cache_control is request-only
+    elif type(part) is ToolCallPart and part.signature is None and part.raw_arguments is None:
+        return {
+            "type": "tool_use",
+            "id": claude_safe_id(part.id),
+            "name": part.name,
+            "input": part.arguments,
+        }
+    return None
+
+
 def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
     """Encode an internal response as an Anthropic Messages response (the first choice)."""
     choice = response.choices[0] if response.choices else Choice()
     if len(response.choices) > 1:
         ctx.lose("extra_choices_dropped", "$.choices", "Claude answers with one message")
     content: list[JSONObject] = []
+    has_calls = False
     for i, part in enumerate(choice.parts):
-        block = _encode_part(part, f"$.choices[0].parts[{i}]", ctx)
-        if block is not None:
-            content.append(block)
-    has_calls = any(block.get("type") == "tool_use" for block in content)
-    extras = dict(response.extras.get("claude", {}))
-    usage = encode_usage(response.usage or Usage())
-    more = extras.pop(USAGE_EXTRAS, None)
-    if isinstance(more, dict):
-        usage.update({key: value for key, value in more.items() if key not in usage})
+        block = _plain_block(part)
+        if block is None:
+            block = _encode_part(part, f"$.choices[0].parts[{i}]", ctx)
+            if block is None:
+                continue
+        has_calls = has_calls or block.get("type") == "tool_use"
+        content.append(block)
     out: JSONObject = {
         "id": response.id or f"msg_{digest(repr(response.choices))}",
         "type": "message",
@@ -190,7 +216,20 @@ def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
         "content": content,
         "stop_reason": to_claude_stop(choice.finish, has_calls, choice.stop_sequence),
         "stop_sequence": choice.stop_sequence,
-        "usage": usage,
+        "usage": encode_usage(response.usage or Usage()),
     }
-    out.update({key: value for key, value in extras.items() if key not in out})
+    extras = response.extras.get("claude")
+    if extras:
+        _add_extras(out, extras)
     return out
+
+
+def _add_extras(out: JSONObject, extras: JSONObject) -> None:
+    """Fields a Claude source had that nexgate does not model, back where they were."""
+    usage = out["usage"]
+    more = extras.get(USAGE_EXTRAS)
+    if isinstance(more, dict):
+        usage.update({key: value for key, value in more.items() if key not in usage})
+    out.update(
+        {key: value for key, value in extras.items() if key not in out and key != USAGE_EXTRAS}
+    )

@@ -3,11 +3,16 @@
 A content-block list is kept as a list of objects here and decoded block by block (see
 ``blocks.py`` and ``request.decode_content``): a block type nexgate does not know becomes a
 raw part instead of failing the whole body, and an error still names the block's JSON path.
+That is the general path; the typed mirrors at the end are the fast path for bodies whose
+blocks are all of known types.
+
+Wire structs live only while one body is decoded and never hold a reference cycle, so they
+are not tracked by the garbage collector (``gc=False``: about 10% off a typed conversion).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -18,7 +23,7 @@ Count = Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
 Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 
 
-class _Wire(msgspec.Struct, kw_only=True, omit_defaults=True):
+class _Wire(msgspec.Struct, kw_only=True, omit_defaults=True, gc=False):
     pass
 
 
@@ -122,6 +127,85 @@ class MessagesRequest(_Wire):
 REQUEST_FIELDS = frozenset(MessagesRequest.__struct_fields__)
 
 
+# --------------------------------------------------------------------------- typed blocks
+# The fast path: a body whose blocks are all of known types converts in one msgspec call
+# (instead of the body, then each block again), and its blocks arrive as structs. A block
+# type nexgate does not know fails that conversion, and the body then takes the general path
+# above, block by block. The types below that the decoder hands to the general path anyway
+# (media) are tags only, with no fields, so that they never fail the conversion.
+
+
+class _Block(msgspec.Struct, kw_only=True, tag_field="type", gc=False):
+    pass
+
+
+class TypedText(_Block, tag="text"):
+    text: str
+    cache_control: JSONObject | None = None
+    citations: Any = None
+
+
+class TypedToolUse(_Block, tag="tool_use"):
+    id: str
+    name: str
+    input: JSONObject = msgspec.field(default_factory=dict)
+    cache_control: JSONObject | None = None
+
+
+class TypedToolResult(_Block, tag="tool_result"):
+    tool_use_id: str
+    content: str | list[TypedBlock] | None = None
+    is_error: bool | None = None
+    cache_control: JSONObject | None = None
+
+
+class TypedImage(_Block, tag="image"):
+    pass
+
+
+class TypedDocument(_Block, tag="document"):
+    pass
+
+
+class TypedThinking(_Block, tag="thinking"):
+    thinking: str = ""
+    signature: str | None = None
+
+
+class TypedRedactedThinking(_Block, tag="redacted_thinking"):
+    data: str
+
+
+TypedBlock = (
+    TypedText
+    | TypedToolUse
+    | TypedToolResult
+    | TypedImage
+    | TypedDocument
+    | (TypedThinking | TypedRedactedThinking)
+)
+
+
+class TypedMessage(_Wire):
+    role: Literal["user", "assistant", "system"]
+    content: str | list[TypedBlock]
+
+
+class TypedTool(ClaudeTool):
+    """A tool of any kind: a server tool (``type`` other than ``custom``) is taken from the
+    body as it came, like the general path does."""
+
+    type: str = "custom"
+
+
+class TypedMessagesRequest(MessagesRequest):
+    """:class:`MessagesRequest` with typed blocks and tools (and only the roles nexgate
+    accepts)."""
+
+    messages: list[TypedMessage]  # type: ignore[assignment]
+    tools: list[TypedTool] | None = None  # type: ignore[assignment]
+
+
 class ClaudeUsage(_Wire):
     input_tokens: int = 0
     output_tokens: int = 0
@@ -145,6 +229,12 @@ class MessageResponse(_Wire):
     stop_reason: str | None = None
     stop_sequence: str | None = None
     usage: ClaudeUsage | None = None
+
+
+class TypedMessageResponse(MessageResponse):
+    """:class:`MessageResponse` with typed blocks (see ``TypedMessagesRequest``)."""
+
+    content: list[TypedBlock] = msgspec.field(default_factory=list)  # type: ignore[assignment]
 
 
 class ErrorObject(_Wire):
