@@ -298,17 +298,21 @@ def argument_spellings(calls: Iterable[wire.ToolCall]) -> dict[str, str]:
     return out
 
 
-def _tool_call(
-    part: ToolCallPart, path: str, ctx: TranslationContext, spellings: Mapping[str, Any] | None
-) -> JSONObject:
-    _check_cache(part, path, ctx)
-    _check_signature(part.signature, path, ctx)
+def _call_object(part: ToolCallPart, spellings: Mapping[str, Any] | None) -> JSONObject:
     arguments = arguments_text(part, spellings)
     return {
         "id": part.id,
         "type": "function",
         "function": {"name": part.name, "arguments": arguments},
     }
+
+
+def _tool_call(
+    part: ToolCallPart, path: str, ctx: TranslationContext, spellings: Mapping[str, Any] | None
+) -> JSONObject:
+    _check_cache(part, path, ctx)
+    _check_signature(part.signature, path, ctx)
+    return _call_object(part, spellings)
 
 
 def _assistant(
@@ -384,19 +388,154 @@ def _plain(message: Message, path: str, ctx: TranslationContext) -> list[JSONObj
     return out
 
 
+# --------------------------------------------------------------------------- encode fast path
+#
+# Nearly every message is plain text, tool calls, or tool results holding plain text. Such
+# parts cannot lose anything in OpenAI, so these functions encode them without the per-part
+# loss checks and without the JSON paths the general path formats for its loss reports. On
+# any other part they give up (return None / False, having produced nothing) and the caller
+# runs the general path, which alone decides about losses.
+
+
+def _lone_text(parts: Sequence[Part]) -> str | None:
+    """The text of the commonest message: one unadorned, non-empty text part."""
+    if len(parts) != 1:
+        return None
+    part = parts[0]
+    if type(part) is not TextPart or not part.text:
+        return None
+    if part.cache_control is not None or part.signature is not None:
+        return None
+    return part.text
+
+
+def _plain_texts(parts: Sequence[Part]) -> list[str] | None:
+    """The non-empty texts of parts that are all unadorned text, else None."""
+    texts: list[str] = []
+    for part in parts:
+        if type(part) is not TextPart or part.cache_control is not None:
+            return None
+        if part.signature is not None:
+            return None
+        if part.text:
+            texts.append(part.text)
+    return texts
+
+
+def _text_content(texts: list[str]) -> str | list[JSONObject] | None:
+    """Message content for texts, shaped as :func:`encode_content` shapes it."""
+    if not texts:
+        return None
+    if len(texts) == 1:
+        return texts[0]
+    return [{"type": "text", "text": text} for text in texts]
+
+
+def _simple_assistant(message: Message, spellings: Mapping[str, Any] | None) -> JSONObject | None:
+    """An assistant message of plain texts and tool calls; None for anything else or nothing."""
+    texts: list[str] = []
+    calls: list[JSONObject] = []
+    for part in message.parts:
+        if type(part) is TextPart:
+            if part.cache_control is not None or part.signature is not None:
+                return None
+            if part.text:
+                texts.append(part.text)
+        elif type(part) is ToolCallPart:
+            if part.cache_control is not None or part.signature is not None:
+                return None
+            calls.append(_call_object(part, spellings))
+        else:
+            return None
+    if not texts and not calls:
+        return None  # the general path decides what an empty assistant turn becomes
+    out: JSONObject = {"role": "assistant"}
+    content = _text_content(texts)
+    if content is not None:
+        out["content"] = content
+    if message.name is not None:
+        out["name"] = message.name
+    if calls:
+        out["tool_calls"] = calls
+    return out
+
+
+def _simple_tool_message(part: ToolResultPart) -> JSONObject | None:
+    """The ``tool`` message of a result holding only text, as :func:`_tool_message` makes it."""
+    if part.cache_control is not None or part.is_error:
+        return None
+    texts: list[str] = []
+    for item in part.content:
+        if type(item) is not TextPart:
+            return None  # media must move to a user message: the general path does that
+        if item.text:
+            if item.signature is not None:
+                return None
+            texts.append(item.text)
+    content = _text_content(texts)
+    return {"role": "tool", "tool_call_id": part.call_id, "content": content or ""}
+
+
+def _append_simple_plain(message: Message, out: list[JSONObject]) -> bool:
+    """Append a non-assistant message of plain texts and text-only tool results.
+
+    Returns False, having appended nothing, when the message needs the general path.
+    """
+    tools: list[JSONObject] = []
+    texts: list[str] = []
+    for part in message.parts:
+        if type(part) is TextPart:
+            if part.cache_control is not None or part.signature is not None:
+                return False
+            if part.text:
+                texts.append(part.text)
+        elif type(part) is ToolResultPart:
+            tool = _simple_tool_message(part)
+            if tool is None:
+                return False
+            tools.append(tool)
+        else:
+            return False
+    out += tools
+    content = _text_content(texts)
+    if content is not None:
+        encoded: JSONObject = {"role": message.role, "content": content}
+        if message.name is not None:
+            encoded["name"] = message.name
+        out.append(encoded)
+    return True
+
+
+def _system_content(
+    system: list[TextPart], ctx: TranslationContext
+) -> str | list[JSONObject] | None:
+    texts = _plain_texts(system)
+    if texts is None:
+        return encode_content(system, "$.system", ctx, media=False)
+    return _text_content(texts)
+
+
 def encode_messages(
     request: Request, ctx: TranslationContext, spellings: Mapping[str, Any] | None = None
 ) -> list[JSONObject]:
     """``Request.system`` first (as one system message), then the conversation in order."""
     out: list[JSONObject] = []
-    system = encode_content(request.system, "$.system", ctx, media=False)
+    system = _system_content(request.system, ctx)
     if system is not None:
         out.append({"role": "system", "content": system})
     for index, message in enumerate(request.messages):
-        path = f"$.messages[{index}]"
-        if message.role == "assistant":
-            encoded = _assistant(message, path, ctx, spellings)
-            out.extend([encoded] if encoded is not None else [])
-        else:
-            out.extend(_plain(message, path, ctx))
+        text = _lone_text(message.parts)
+        if text is not None:  # the same shape for every role
+            lone: JSONObject = {"role": message.role, "content": text}
+            if message.name is not None:
+                lone["name"] = message.name
+            out.append(lone)
+        elif message.role == "assistant":
+            encoded = _simple_assistant(message, spellings)
+            if encoded is None:
+                encoded = _assistant(message, f"$.messages[{index}]", ctx, spellings)
+            if encoded is not None:
+                out.append(encoded)
+        elif not _append_simple_plain(message, out):
+            out += _plain(message, f"$.messages[{index}]", ctx)
     return out
