@@ -94,8 +94,28 @@ def content_parts(content: wire.Content, path: str) -> list[Part]:
         return []
     if isinstance(content, str):
         return [TextPart(text=content)] if content else []
-    parts = [content_part(item, f"{path}[{i}]") for i, item in enumerate(content)]
-    return [p for p in parts if not (isinstance(p, TextPart) and not p.text)]
+    parts: list[Part] = []
+    for i, item in enumerate(content):
+        # A text part is checked by hand: the path of a part is formatted only for the others.
+        text = item.get("text") if item.get("type") == "text" else None
+        if type(text) is not str:
+            part = content_part(item, f"{path}[{i}]")
+            if isinstance(part, TextPart) and not part.text:
+                continue
+            parts.append(part)
+        elif text:
+            parts.append(TextPart(text=text))
+    return parts
+
+
+def _content(content: wire.Content, path_template: str, index: int) -> list[Part]:
+    """:func:`content_parts`; the path, ``path_template.format(index)``, is made only for a list.
+
+    String content, the common case, can raise no error, so it needs no path.
+    """
+    if isinstance(content, list):
+        return content_parts(content, path_template.format(index))
+    return [TextPart(text=content)] if content else []
 
 
 # --------------------------------------------------------------------------- assistant
@@ -124,39 +144,65 @@ def reasoning_parts(
     return parts
 
 
-def tool_call_part(call: wire.ToolCall) -> ToolCallPart:
-    """A tool call; arguments that are not a JSON object are kept raw beside ``{}``."""
-    arguments = parse_args(call.function.arguments)
-    google = call.extra_content.google if call.extra_content is not None else None
-    thought = google.thought_signature if google is not None else None
-    return ToolCallPart(
-        id=call.id,
-        name=call.function.name,
-        arguments=arguments if arguments is not None else {},
-        raw_arguments=None if arguments is not None else call.function.arguments,
-        signature=Signature(format="gemini", value=thought) if thought else None,
-    )
+def tool_call_part(call: wire.ToolCall, spellings: dict[str, str]) -> ToolCallPart:
+    """A tool call; arguments that are not a JSON object are kept raw beside ``{}``.
+
+    The argument string is parsed once, here; an object not written compactly also goes to
+    ``spellings`` (by call id), as :func:`argument_spellings` would record it.
+    """
+    text = call.function.arguments
+    arguments = parse_args(text)
+    if arguments is None:
+        part = ToolCallPart(id=call.id, name=call.function.name, raw_arguments=text)
+    else:
+        if dump_args(arguments) != text:
+            spellings[call.id] = text
+        part = ToolCallPart(id=call.id, name=call.function.name, arguments=arguments)
+    if call.extra_content is not None:
+        google = call.extra_content.google
+        thought = google.thought_signature if google is not None else None
+        if thought:
+            part.signature = Signature(format="gemini", value=thought)
+    return part
 
 
-def decode_assistant(message: wire.ChatMessage | wire.ResponseMessage, path: str) -> list[Part]:
-    """Reasoning first, then content, the refusal text and the tool calls, in that order."""
-    parts = reasoning_parts(message.thinking_blocks, message.reasoning_content)
-    parts += content_parts(message.content, f"{path}.content")
+def decode_assistant(
+    message: wire.ChatMessage | wire.ResponseMessage,
+    content_path: str,
+    index: int,
+    spellings: dict[str, str],
+) -> list[Part]:
+    """Reasoning first, then content, the refusal text and the tool calls, in that order.
+
+    ``content_path.format(index)`` is the JSON path of the content, made only when needed.
+    """
+    if message.thinking_blocks is None and message.reasoning_content is None:
+        parts: list[Part] = []  # no reasoning: the usual case skips reasoning_parts
+    else:
+        parts = reasoning_parts(message.thinking_blocks, message.reasoning_content)
+    parts += _content(message.content, content_path, index)
     if message.refusal:
         parts.append(TextPart(text=message.refusal))
-    parts += [tool_call_part(call) for call in message.tool_calls or ()]
+    if message.tool_calls:
+        parts += [tool_call_part(call, spellings) for call in message.tool_calls]
     return parts
 
 
 # --------------------------------------------------------------------------- messages
 
 
-def _tool_result(message: wire.ChatMessage, path: str) -> ToolResultPart:
+_MESSAGE_PATH = "$.messages[{}]"
+_CONTENT_PATH = _MESSAGE_PATH + ".content"
+
+
+def _tool_result(message: wire.ChatMessage, index: int) -> ToolResultPart:
     if message.tool_call_id is None:
+        path = _MESSAGE_PATH.format(index)
         raise InvalidInputError("a tool message needs `tool_call_id`", path=f"{path}.tool_call_id")
     content: list[TextPart | ImagePart | DocumentPart] = []
-    for i, part in enumerate(content_parts(message.content, f"{path}.content")):
+    for i, part in enumerate(_content(message.content, _CONTENT_PATH, index)):
         if not isinstance(part, TextPart | ImagePart | DocumentPart):
+            path = _MESSAGE_PATH.format(index)
             raise InvalidInputError(
                 "tool message content must be text", path=f"{path}.content[{i}]"
             )
@@ -164,29 +210,41 @@ def _tool_result(message: wire.ChatMessage, path: str) -> ToolResultPart:
     return ToolResultPart(call_id=message.tool_call_id, content=content)
 
 
-def decode_messages(messages: list[wire.ChatMessage]) -> list[Message]:
-    """OpenAI messages as internal turns; consecutive ``tool`` messages become one user turn."""
+def _decode_message(message: wire.ChatMessage, index: int, spellings: dict[str, str]) -> Message:
+    """A system, developer, user or assistant message (not ``tool``)."""
+    role = message.role
+    if role == "assistant":
+        parts = decode_assistant(message, _CONTENT_PATH, index, spellings)
+        return Message(role="assistant", parts=parts, name=message.name)
+    if role not in _PLAIN_ROLES:
+        path = _MESSAGE_PATH.format(index)
+        raise InvalidInputError(f"unknown message role {role!r}", path=f"{path}.role")
+    if message.tool_calls:  # ignored on this role, but their spellings count as before
+        spellings.update(argument_spellings(message.tool_calls))
+    parts = _content(message.content, _CONTENT_PATH, index)
+    return Message(role=role, parts=parts, name=message.name)  # type: ignore[arg-type]
+
+
+def decode_messages(messages: list[wire.ChatMessage], spellings: dict[str, str]) -> list[Message]:
+    """OpenAI messages as internal turns; consecutive ``tool`` messages become one user turn.
+
+    ``spellings`` receives the tool calls' argument spellings (see :func:`tool_call_part`).
+    """
     out: list[Message] = []
     previous_tool = False
-    for i, message in enumerate(messages):
-        path = f"$.messages[{i}]"
-        role = message.role
-        if role == "tool":
-            result = _tool_result(message, path)
-            if previous_tool:
-                out[-1].parts.append(result)
-            else:
-                out.append(Message(role="user", parts=[result]))
-        elif role == "assistant":
-            out.append(
-                Message(role="assistant", parts=decode_assistant(message, path), name=message.name)
-            )
-        elif role in _PLAIN_ROLES:
-            parts = content_parts(message.content, f"{path}.content")
-            out.append(Message(role=role, parts=parts, name=message.name))  # type: ignore[arg-type]
+    for index, message in enumerate(messages):
+        if message.role != "tool":
+            out.append(_decode_message(message, index, spellings))
+            previous_tool = False
+            continue
+        if message.tool_calls:  # ignored on a tool message, but their spellings count
+            spellings.update(argument_spellings(message.tool_calls))
+        result = _tool_result(message, index)
+        if previous_tool:
+            out[-1].parts.append(result)
         else:
-            raise InvalidInputError(f"unknown message role {role!r}", path=f"{path}.role")
-        previous_tool = role == "tool"
+            out.append(Message(role="user", parts=[result]))
+        previous_tool = True
     return out
 
 

@@ -31,7 +31,7 @@ from .._context import TranslationContext
 from .._ids import digest
 from .._json import convert, dump_json
 from . import wire
-from .messages import argument_spellings, arguments_text, decode_assistant
+from .messages import arguments_text, decode_assistant
 
 #: Per choice index: refusal text, argument spellings, logprobs, unmodeled message fields.
 CHOICE_HINTS = "_choices"
@@ -142,11 +142,21 @@ def _usage_hints(obj: JSONObject) -> JSONObject:
 # --------------------------------------------------------------------------- decode
 
 
-def _choice_hints(raw: Any, choice: wire.ResponseChoice) -> JSONObject:
+#: Where a choice's content is, as a template for its index (formatted only for an error).
+_CONTENT_PATH = "$.choices[{}].message.content"
+
+
+def _unmodeled(obj: JSONObject, modeled: frozenset[str]) -> JSONObject:
+    """The fields of ``obj`` outside ``modeled``, in order (usually none: one set test)."""
+    if obj.keys() <= modeled:
+        return {}
+    return {key: value for key, value in obj.items() if key not in modeled}
+
+
+def _choice_hints(raw: Any, choice: wire.ResponseChoice, spellings: dict[str, str]) -> JSONObject:
     hints: JSONObject = {}
     if choice.message.refusal:
         hints["refusal"] = choice.message.refusal
-    spellings = argument_spellings(choice.message.tool_calls or ())
     if spellings:
         hints["arguments"] = spellings
     if isinstance(raw, dict):
@@ -154,7 +164,7 @@ def _choice_hints(raw: Any, choice: wire.ResponseChoice) -> JSONObject:
             hints["logprobs"] = raw["logprobs"]
         message = raw.get("message")
         if isinstance(message, dict):
-            rest = {k: v for k, v in message.items() if k not in wire.MESSAGE_FIELDS}
+            rest = _unmodeled(message, wire.MESSAGE_FIELDS)
             if rest:
                 hints["message"] = rest
     return hints
@@ -167,14 +177,16 @@ def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
     choices: list[Choice] = []
     hints: JSONObject = {}
     for i, choice in enumerate(body.choices):
-        parts = decode_assistant(choice.message, f"$.choices[{i}].message")
-        has_calls = any(isinstance(p, ToolCallPart) for p in parts)
+        spellings: dict[str, str] = {}
+        parts = decode_assistant(choice.message, _CONTENT_PATH, i, spellings)
+        # Only `tool_calls` give ToolCallParts, so no need to look through the parts.
+        has_calls = bool(choice.message.tool_calls)
         finish = map_openai_finish(choice.finish_reason, has_calls)
         choices.append(Choice(parts=parts, finish=finish, index=choice.index))
-        choice_hints = _choice_hints(raw_choices[i], choice)
+        choice_hints = _choice_hints(raw_choices[i], choice, spellings)
         if choice_hints:
             hints.setdefault(CHOICE_HINTS, {})[str(choice.index)] = choice_hints
-    extras = {key: value for key, value in obj.items() if key not in wire.RESPONSE_FIELDS}
+    extras = _unmodeled(obj, wire.RESPONSE_FIELDS)
     extras.update(hints)
     usage_hints = _usage_hints(obj)
     if usage_hints:
