@@ -199,6 +199,11 @@ def _tool_result(message: wire.ChatMessage, index: int) -> ToolResultPart:
     if message.tool_call_id is None:
         path = _MESSAGE_PATH.format(index)
         raise InvalidInputError("a tool message needs `tool_call_id`", path=f"{path}.tool_call_id")
+    if type(message.content) is str:  # the usual: one text, nothing to check
+        text = message.content
+        return ToolResultPart(
+            call_id=message.tool_call_id, content=[TextPart(text=text)] if text else []
+        )
     content: list[TextPart | ImagePart | DocumentPart] = []
     for i, part in enumerate(_content(message.content, _CONTENT_PATH, index)):
         if not isinstance(part, TextPart | ImagePart | DocumentPart):
@@ -208,6 +213,23 @@ def _tool_result(message: wire.ChatMessage, index: int) -> ToolResultPart:
             )
         content.append(part)
     return ToolResultPart(call_id=message.tool_call_id, content=content)
+
+
+_TEXT_ONLY_ROLES = frozenset({"system", "developer", "user", "assistant"})
+
+
+def _is_text_only(message: wire.ChatMessage) -> bool:
+    """Whether a message with string content has nothing else but a role (and maybe a name).
+
+    Most messages are; they are decoded in place, which skips the general path's calls.
+    """
+    return (
+        message.role in _TEXT_ONLY_ROLES
+        and message.tool_calls is None
+        and message.refusal is None
+        and message.reasoning_content is None
+        and message.thinking_blocks is None
+    )
 
 
 def _decode_message(message: wire.ChatMessage, index: int, spellings: dict[str, str]) -> Message:
@@ -233,6 +255,12 @@ def decode_messages(messages: list[wire.ChatMessage], spellings: dict[str, str])
     out: list[Message] = []
     previous_tool = False
     for index, message in enumerate(messages):
+        content = message.content
+        if type(content) is str and _is_text_only(message):
+            parts: list[Part] = [TextPart(text=content)] if content else []
+            out.append(Message(role=message.role, parts=parts, name=message.name))  # type: ignore[arg-type]
+            previous_tool = False
+            continue
         if message.role != "tool":
             out.append(_decode_message(message, index, spellings))
             previous_tool = False

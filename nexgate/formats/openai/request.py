@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from ...errors import InvalidInputError
 from ...schema import (
     Effort,
@@ -40,13 +42,17 @@ EFFORTS: frozenset[str] = frozenset({"none", "minimal", "low", "medium", "high",
 # --------------------------------------------------------------------------- decode
 
 
+#: The string tool choices. ToolChoice is frozen, so one instance of each can be shared.
+_MODE_CHOICES = {mode: ToolChoice(mode=mode) for mode in ("auto", "none", "required")}
+
+
 def _tool_choice(choice: str | JSONObject | None, extras: JSONObject) -> ToolChoice | None:
     if choice is None:
         return None
     if isinstance(choice, str):
-        if choice not in ("auto", "none", "required"):
+        if choice not in _MODE_CHOICES:
             raise InvalidInputError(f"unknown tool_choice {choice!r}", path="$.tool_choice")
-        return ToolChoice(mode=choice)  # type: ignore[arg-type]
+        return _MODE_CHOICES[choice]
     kind = choice.get("type")
     if kind == "function":
         named = convert(choice, wire.NamedToolChoice, "tool_choice", "$.tool_choice")
@@ -66,19 +72,28 @@ def _tool_choice(choice: str | JSONObject | None, extras: JSONObject) -> ToolCho
     return None
 
 
+def _function_tool(item: JSONObject, index: int) -> Tool:
+    try:
+        fn = msgspec.convert(item, wire.FunctionTool).function
+    except (msgspec.ValidationError, RecursionError):
+        # Only now is the path worth formatting: convert() raises the error with it.
+        convert(item, wire.FunctionTool, "tool", f"$.tools[{index}]")
+        raise
+    return Tool(
+        name=fn.name, description=fn.description, parameters=fn.parameters, strict=fn.strict
+    )
+
+
 def _tools(tools: list[JSONObject] | None, extras: JSONObject) -> list[Tool]:
+    if not tools:
+        return []
     ours: list[Tool] = []
     others: list[JSONObject] = []
-    for i, item in enumerate(tools or ()):
+    for i, item in enumerate(tools):
         if item.get("type", "function") != "function":
             others.append(item)  # custom / hosted tools exist only in OpenAI
             continue
-        fn = convert(item, wire.FunctionTool, "tool", f"$.tools[{i}]").function
-        ours.append(
-            Tool(
-                name=fn.name, description=fn.description, parameters=fn.parameters, strict=fn.strict
-            )
-        )
+        ours.append(_function_tool(item, i))
     if others:
         extras["tools"] = others
     return ours
