@@ -115,17 +115,24 @@ def encode_usage(usage: Usage, hints: JSONObject | None = None) -> JSONObject:
         "completion_tokens": usage.output_tokens,
         "total_tokens": usage.input_tokens + usage.output_tokens,
     }
-    prompt = _details(
-        hints.get("prompt_tokens_details"),
-        {"cached_tokens": usage.cache_read_tokens, "cache_write_tokens": usage.cache_write_tokens},
-    )
-    if prompt:
-        out["prompt_tokens_details"] = prompt
-    completion = _details(
-        hints.get("completion_tokens_details"), {"reasoning_tokens": usage.reasoning_tokens}
-    )
-    if completion:
-        out["completion_tokens_details"] = completion
+    # Without counts or hinted details a detail object would be empty and is not written,
+    # so the usual usage skips building it.
+    if usage.cache_read_tokens or usage.cache_write_tokens or "prompt_tokens_details" in hints:
+        prompt = _details(
+            hints.get("prompt_tokens_details"),
+            {
+                "cached_tokens": usage.cache_read_tokens,
+                "cache_write_tokens": usage.cache_write_tokens,
+            },
+        )
+        if prompt:
+            out["prompt_tokens_details"] = prompt
+    if usage.reasoning_tokens or "completion_tokens_details" in hints:
+        completion = _details(
+            hints.get("completion_tokens_details"), {"reasoning_tokens": usage.reasoning_tokens}
+        )
+        if completion:
+            out["completion_tokens_details"] = completion
     for key, value in hints.items():
         out.setdefault(key, value)
     return out
@@ -257,11 +264,37 @@ def _check_parts(parts: list[Part], path: str, ctx: TranslationContext) -> None:
             )
 
 
+def _plain_split(parts: list[Part]) -> tuple[list[str], list[ToolCallPart]] | None:
+    """Texts and tool calls of a message made only of those, texts unsigned; else None.
+
+    Such a message loses nothing, so it needs neither the loss checks nor their paths: the
+    usual answer is encoded in one pass over its parts.
+    """
+    texts: list[str] = []
+    calls: list[ToolCallPart] = []
+    for part in parts:
+        if type(part) is TextPart and part.signature is None:
+            texts.append(part.text)
+        elif type(part) is ToolCallPart:
+            calls.append(part)
+        else:
+            return None
+    return texts, calls
+
+
 def _encode_message(
-    parts: list[Part], hints: JSONObject, path: str, ctx: TranslationContext
-) -> JSONObject:
-    _check_parts(parts, path, ctx)
-    texts = [p.text for p in parts if isinstance(p, TextPart)]
+    parts: list[Part], hints: JSONObject, position: int, ctx: TranslationContext
+) -> tuple[JSONObject, bool]:
+    """The message of a choice, and whether it has tool calls."""
+    reasoning: list[ReasoningPart] = []
+    split = _plain_split(parts)
+    if split is not None:
+        texts, calls = split
+    else:
+        _check_parts(parts, f"$.choices[{position}].parts", ctx)
+        texts = [p.text for p in parts if isinstance(p, TextPart)]
+        reasoning = [p for p in parts if isinstance(p, ReasoningPart)]
+        calls = [p for p in parts if isinstance(p, ToolCallPart)]
     refusal = hints.get("refusal")
     if isinstance(refusal, str) and texts and texts[-1] == refusal:
         texts.pop()  # it came as `refusal`: send it back there
@@ -272,23 +305,22 @@ def _encode_message(
         "content": "".join(texts) if texts else None,
         "refusal": refusal,
     }
-    _encode_reasoning([p for p in parts if isinstance(p, ReasoningPart)], message)
-    spellings = hints.get("arguments")
-    calls = [_encode_call(p, spellings) for p in parts if isinstance(p, ToolCallPart)]
+    if reasoning:
+        _encode_reasoning(reasoning, message)
     if calls:
-        message["tool_calls"] = calls
+        spellings = hints.get("arguments")
+        message["tool_calls"] = [_encode_call(p, spellings) for p in calls]
     extra = hints.get("message")
     if isinstance(extra, dict):
         for key, value in extra.items():
             message.setdefault(key, value)
-    return message
+    return message, bool(calls)
 
 
 def _encode_choice(
     choice: Choice, position: int, hints: JSONObject, ctx: TranslationContext
 ) -> JSONObject:
-    has_calls = any(isinstance(p, ToolCallPart) for p in choice.parts)
-    message = _encode_message(choice.parts, hints, f"$.choices[{position}].parts", ctx)
+    message, has_calls = _encode_message(choice.parts, hints, position, ctx)
     return {
         "index": choice.index,
         "message": message,
