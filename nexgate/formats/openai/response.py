@@ -59,14 +59,25 @@ TO_FINISH_REASON: dict[FinishReasonName, str] = {
 }
 
 
-def map_openai_finish(raw: str | None, has_tool_calls: bool) -> FinishReason | None:
-    """The normalized finish reason; tool calls are decided from the content."""
-    if raw is None:
-        return None
+def _finish_reason(raw: str, has_tool_calls: bool) -> FinishReason:
     reason = FINISH_REASONS.get(raw, "other")
     if has_tool_calls and reason == "stop":
         reason = "tool_calls"
     return FinishReason(reason=reason, raw=raw)
+
+
+#: The finish reasons of OpenAI's own values, made once: FinishReason is frozen.
+_KNOWN_FINISHES = {
+    (raw, calls): _finish_reason(raw, calls) for raw in FINISH_REASONS for calls in (False, True)
+}
+
+
+def map_openai_finish(raw: str | None, has_tool_calls: bool) -> FinishReason | None:
+    """The normalized finish reason; tool calls are decided from the content."""
+    if raw is None:
+        return None
+    known = _KNOWN_FINISHES.get((raw, has_tool_calls))
+    return known if known is not None else _finish_reason(raw, has_tool_calls)
 
 
 def to_openai_finish(finish: FinishReason | None, has_tool_calls: bool) -> str | None:
@@ -87,15 +98,19 @@ def decode_usage(usage: wire.CompletionUsage | None) -> Usage | None:
     """Usage as the schema counts it (OpenAI's totals already include cache and reasoning)."""
     if usage is None:
         return None
-    prompt = usage.prompt_tokens_details or wire.PromptDetails()
-    completion = usage.completion_tokens_details or wire.CompletionDetails()
-    return Usage(
-        input_tokens=usage.prompt_tokens,
-        output_tokens=usage.completion_tokens,
-        cache_read_tokens=prompt.cached_tokens or 0,
-        cache_write_tokens=prompt.cache_write_tokens or 0,
-        reasoning_tokens=completion.reasoning_tokens or 0,
-    )
+    out = Usage(input_tokens=usage.prompt_tokens, output_tokens=usage.completion_tokens)
+    # The subsets are set only when given: they default to 0, and a Usage built with all
+    # five keywords (and empty detail objects) cost more than the rest of this function.
+    prompt = usage.prompt_tokens_details
+    if prompt is not None:
+        if prompt.cached_tokens:
+            out.cache_read_tokens = prompt.cached_tokens
+        if prompt.cache_write_tokens:
+            out.cache_write_tokens = prompt.cache_write_tokens
+    completion = usage.completion_tokens_details
+    if completion is not None and completion.reasoning_tokens:
+        out.reasoning_tokens = completion.reasoning_tokens
+    return out
 
 
 def _details(hint: Any, values: dict[str, int]) -> JSONObject:
@@ -138,12 +153,21 @@ def encode_usage(usage: Usage, hints: JSONObject | None = None) -> JSONObject:
     return out
 
 
+def _unmodeled(obj: JSONObject, modeled: frozenset[str]) -> JSONObject:
+    """The fields of ``obj`` outside ``modeled``, in order (usually none: one set test)."""
+    if obj.keys() <= modeled:
+        return {}
+    return {key: value for key, value in obj.items() if key not in modeled}
+
+
+_MODELED_USAGE = frozenset({"prompt_tokens", "completion_tokens", "total_tokens"})
+
+
 def _usage_hints(obj: JSONObject) -> JSONObject:
     usage = obj.get("usage")
     if not isinstance(usage, dict):
         return {}
-    modeled = {"prompt_tokens", "completion_tokens", "total_tokens"}
-    return {key: value for key, value in usage.items() if key not in modeled}
+    return _unmodeled(usage, _MODELED_USAGE)
 
 
 # --------------------------------------------------------------------------- decode
@@ -151,13 +175,6 @@ def _usage_hints(obj: JSONObject) -> JSONObject:
 
 #: Where a choice's content is, as a template for its index (formatted only for an error).
 _CONTENT_PATH = "$.choices[{}].message.content"
-
-
-def _unmodeled(obj: JSONObject, modeled: frozenset[str]) -> JSONObject:
-    """The fields of ``obj`` outside ``modeled``, in order (usually none: one set test)."""
-    if obj.keys() <= modeled:
-        return {}
-    return {key: value for key, value in obj.items() if key not in modeled}
 
 
 def _choice_hints(raw: Any, choice: wire.ResponseChoice, spellings: dict[str, str]) -> JSONObject:
@@ -198,14 +215,15 @@ def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
     usage_hints = _usage_hints(obj)
     if usage_hints:
         extras[USAGE_HINTS] = usage_hints
-    return Response(
-        id=body.id,
-        model=body.model or ctx.model or "",
-        choices=choices,
-        usage=decode_usage(body.usage),
-        created=body.created,
-        extras={"openai": extras} if extras else {},
-    )
+    response = Response(id=body.id, model=body.model or ctx.model or "", choices=choices)
+    # Optional fields are set only when present (fewer keywords build the Struct faster).
+    if body.usage is not None:
+        response.usage = decode_usage(body.usage)
+    if body.created is not None:
+        response.created = body.created
+    if extras:
+        response.extras = {"openai": extras}
+    return response
 
 
 # --------------------------------------------------------------------------- encode
