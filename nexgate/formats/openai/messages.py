@@ -180,11 +180,13 @@ def decode_assistant(
         parts: list[Part] = []  # no reasoning: the usual case skips reasoning_parts
     else:
         parts = reasoning_parts(message.thinking_blocks, message.reasoning_content)
-    parts += _content(message.content, content_path, index)
+    if message.content is not None:  # absent beside tool calls
+        parts += _content(message.content, content_path, index)
     if message.refusal:
         parts.append(TextPart(text=message.refusal))
     if message.tool_calls:
-        parts += [tool_call_part(call, spellings) for call in message.tool_calls]
+        for call in message.tool_calls:
+            parts.append(tool_call_part(call, spellings))
     return parts
 
 
