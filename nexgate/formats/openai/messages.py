@@ -370,9 +370,10 @@ def arguments_text(part: ToolCallPart, spellings: Mapping[str, Any] | None) -> s
     """The argument string: the raw one, else the caller's own spelling of the same object."""
     if part.raw_arguments is not None:
         return part.raw_arguments
-    spelled = (spellings or {}).get(part.id)
-    if isinstance(spelled, str) and parse_args(spelled) == part.arguments:
-        return spelled
+    if spellings:  # usually none: arguments are mostly written compactly
+        spelled = spellings.get(part.id)
+        if isinstance(spelled, str) and parse_args(spelled) == part.arguments:
+            return spelled
     return dump_args(part.arguments)
 
 
