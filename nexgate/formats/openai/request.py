@@ -174,7 +174,7 @@ def _decode_messages(messages: list[wire.ChatMessage], spellings: dict[str, str]
 
 def _unmodeled_fields(obj: JSONObject) -> JSONObject:
     """The fields nexgate does not model, kept as extras (usually none: one set test)."""
-    if obj.keys() <= wire.REQUEST_FIELDS:
+    if wire.REQUEST_FIELDS.issuperset(obj):
         return {}
     return {key: value for key, value in obj.items() if key not in wire.REQUEST_FIELDS}
 

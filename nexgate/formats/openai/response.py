@@ -155,7 +155,7 @@ def encode_usage(usage: Usage, hints: JSONObject | None = None) -> JSONObject:
 
 def _unmodeled(obj: JSONObject, modeled: frozenset[str]) -> JSONObject:
     """The fields of ``obj`` outside ``modeled``, in order (usually none: one set test)."""
-    if obj.keys() <= modeled:
+    if modeled.issuperset(obj):
         return {}
     return {key: value for key, value in obj.items() if key not in modeled}
 
