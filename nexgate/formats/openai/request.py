@@ -348,8 +348,13 @@ def _split_extras(extras: JSONObject | None) -> tuple[JSONObject, JSONObject]:
     """OpenAI extras as (fields to write back, ``_`` hints); copies, the request is not changed."""
     if not extras:
         return {}, {}
-    fields = dict(extras)
-    hints = {key: fields.pop(key) for key in list(fields) if key.startswith("_")}
+    fields: JSONObject = {}
+    hints: JSONObject = {}
+    for key, value in extras.items():
+        if key.startswith("_"):
+            hints[key] = value
+        else:
+            fields[key] = value
     return fields, hints
 
 
