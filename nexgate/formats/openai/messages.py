@@ -94,8 +94,28 @@ def content_parts(content: wire.Content, path: str) -> list[Part]:
         return []
     if isinstance(content, str):
         return [TextPart(text=content)] if content else []
-    parts = [content_part(item, f"{path}[{i}]") for i, item in enumerate(content)]
-    return [p for p in parts if not (isinstance(p, TextPart) and not p.text)]
+    parts: list[Part] = []
+    for i, item in enumerate(content):
+        # A text part is checked by hand: the path of a part is formatted only for the others.
+        text = item.get("text") if item.get("type") == "text" else None
+        if type(text) is not str:
+            part = content_part(item, f"{path}[{i}]")
+            if isinstance(part, TextPart) and not part.text:
+                continue
+            parts.append(part)
+        elif text:
+            parts.append(TextPart(text=text))
+    return parts
+
+
+def _content(content: wire.Content, path_template: str, index: int) -> list[Part]:
+    """:func:`content_parts`; the path, ``path_template.format(index)``, is made only for a list.
+
+    String content, the common case, can raise no error, so it needs no path.
+    """
+    if isinstance(content, list):
+        return content_parts(content, path_template.format(index))
+    return [TextPart(text=content)] if content else []
 
 
 # --------------------------------------------------------------------------- assistant
@@ -124,39 +144,72 @@ def reasoning_parts(
     return parts
 
 
-def tool_call_part(call: wire.ToolCall) -> ToolCallPart:
-    """A tool call; arguments that are not a JSON object are kept raw beside ``{}``."""
-    arguments = parse_args(call.function.arguments)
-    google = call.extra_content.google if call.extra_content is not None else None
-    thought = google.thought_signature if google is not None else None
-    return ToolCallPart(
-        id=call.id,
-        name=call.function.name,
-        arguments=arguments if arguments is not None else {},
-        raw_arguments=None if arguments is not None else call.function.arguments,
-        signature=Signature(format="gemini", value=thought) if thought else None,
-    )
+def tool_call_part(call: wire.ToolCall, spellings: dict[str, str]) -> ToolCallPart:
+    """A tool call; arguments that are not a JSON object are kept raw beside ``{}``.
+
+    The argument string is parsed once, here; an object not written compactly also goes to
+    ``spellings`` (by call id), as :func:`argument_spellings` would record it.
+    """
+    text = call.function.arguments
+    arguments = parse_args(text)
+    if arguments is None:
+        part = ToolCallPart(id=call.id, name=call.function.name, raw_arguments=text)
+    else:
+        if dump_args(arguments) != text:
+            spellings[call.id] = text
+        part = ToolCallPart(id=call.id, name=call.function.name, arguments=arguments)
+    if call.extra_content is not None:
+        google = call.extra_content.google
+        thought = google.thought_signature if google is not None else None
+        if thought:
+            part.signature = Signature(format="gemini", value=thought)
+    return part
 
 
-def decode_assistant(message: wire.ChatMessage | wire.ResponseMessage, path: str) -> list[Part]:
-    """Reasoning first, then content, the refusal text and the tool calls, in that order."""
-    parts = reasoning_parts(message.thinking_blocks, message.reasoning_content)
-    parts += content_parts(message.content, f"{path}.content")
+def decode_assistant(
+    message: wire.ChatMessage | wire.ResponseMessage,
+    content_path: str,
+    index: int,
+    spellings: dict[str, str],
+) -> list[Part]:
+    """Reasoning first, then content, the refusal text and the tool calls, in that order.
+
+    ``content_path.format(index)`` is the JSON path of the content, made only when needed.
+    """
+    if message.thinking_blocks is None and message.reasoning_content is None:
+        parts: list[Part] = []  # no reasoning: the usual case skips reasoning_parts
+    else:
+        parts = reasoning_parts(message.thinking_blocks, message.reasoning_content)
+    if message.content is not None:  # absent beside tool calls
+        parts += _content(message.content, content_path, index)
     if message.refusal:
         parts.append(TextPart(text=message.refusal))
-    parts += [tool_call_part(call) for call in message.tool_calls or ()]
+    if message.tool_calls:
+        for call in message.tool_calls:
+            parts.append(tool_call_part(call, spellings))
     return parts
 
 
 # --------------------------------------------------------------------------- messages
 
 
-def _tool_result(message: wire.ChatMessage, path: str) -> ToolResultPart:
+_MESSAGE_PATH = "$.messages[{}]"
+_CONTENT_PATH = _MESSAGE_PATH + ".content"
+
+
+def _tool_result(message: wire.ChatMessage, index: int) -> ToolResultPart:
     if message.tool_call_id is None:
+        path = _MESSAGE_PATH.format(index)
         raise InvalidInputError("a tool message needs `tool_call_id`", path=f"{path}.tool_call_id")
+    if type(message.content) is str:  # the usual: one text, nothing to check
+        text = message.content
+        return ToolResultPart(
+            call_id=message.tool_call_id, content=[TextPart(text=text)] if text else []
+        )
     content: list[TextPart | ImagePart | DocumentPart] = []
-    for i, part in enumerate(content_parts(message.content, f"{path}.content")):
+    for i, part in enumerate(_content(message.content, _CONTENT_PATH, index)):
         if not isinstance(part, TextPart | ImagePart | DocumentPart):
+            path = _MESSAGE_PATH.format(index)
             raise InvalidInputError(
                 "tool message content must be text", path=f"{path}.content[{i}]"
             )
@@ -164,29 +217,64 @@ def _tool_result(message: wire.ChatMessage, path: str) -> ToolResultPart:
     return ToolResultPart(call_id=message.tool_call_id, content=content)
 
 
-def decode_messages(messages: list[wire.ChatMessage]) -> list[Message]:
-    """OpenAI messages as internal turns; consecutive ``tool`` messages become one user turn."""
+_TEXT_ONLY_ROLES = frozenset({"system", "developer", "user", "assistant"})
+
+
+def _is_text_only(message: wire.ChatMessage) -> bool:
+    """Whether a message with string content has nothing else but a role (and maybe a name).
+
+    Most messages are; they are decoded in place, which skips the general path's calls.
+    """
+    return (
+        message.role in _TEXT_ONLY_ROLES
+        and message.tool_calls is None
+        and message.refusal is None
+        and message.reasoning_content is None
+        and message.thinking_blocks is None
+    )
+
+
+def _decode_message(message: wire.ChatMessage, index: int, spellings: dict[str, str]) -> Message:
+    """A system, developer, user or assistant message (not ``tool``)."""
+    role = message.role
+    if role == "assistant":
+        parts = decode_assistant(message, _CONTENT_PATH, index, spellings)
+        return Message(role="assistant", parts=parts, name=message.name)
+    if role not in _PLAIN_ROLES:
+        path = _MESSAGE_PATH.format(index)
+        raise InvalidInputError(f"unknown message role {role!r}", path=f"{path}.role")
+    if message.tool_calls:  # ignored on this role, but their spellings count as before
+        spellings.update(argument_spellings(message.tool_calls))
+    parts = _content(message.content, _CONTENT_PATH, index)
+    return Message(role=role, parts=parts, name=message.name)  # type: ignore[arg-type]
+
+
+def decode_messages(messages: list[wire.ChatMessage], spellings: dict[str, str]) -> list[Message]:
+    """OpenAI messages as internal turns; consecutive ``tool`` messages become one user turn.
+
+    ``spellings`` receives the tool calls' argument spellings (see :func:`tool_call_part`).
+    """
     out: list[Message] = []
     previous_tool = False
-    for i, message in enumerate(messages):
-        path = f"$.messages[{i}]"
-        role = message.role
-        if role == "tool":
-            result = _tool_result(message, path)
-            if previous_tool:
-                out[-1].parts.append(result)
-            else:
-                out.append(Message(role="user", parts=[result]))
-        elif role == "assistant":
-            out.append(
-                Message(role="assistant", parts=decode_assistant(message, path), name=message.name)
-            )
-        elif role in _PLAIN_ROLES:
-            parts = content_parts(message.content, f"{path}.content")
-            out.append(Message(role=role, parts=parts, name=message.name))  # type: ignore[arg-type]
+    for index, message in enumerate(messages):
+        content = message.content
+        if type(content) is str and _is_text_only(message):
+            parts: list[Part] = [TextPart(text=content)] if content else []
+            out.append(Message(role=message.role, parts=parts, name=message.name))  # type: ignore[arg-type]
+            previous_tool = False
+            continue
+        if message.role != "tool":
+            out.append(_decode_message(message, index, spellings))
+            previous_tool = False
+            continue
+        if message.tool_calls:  # ignored on a tool message, but their spellings count
+            spellings.update(argument_spellings(message.tool_calls))
+        result = _tool_result(message, index)
+        if previous_tool:
+            out[-1].parts.append(result)
         else:
-            raise InvalidInputError(f"unknown message role {role!r}", path=f"{path}.role")
-        previous_tool = role == "tool"
+            out.append(Message(role="user", parts=[result]))
+        previous_tool = True
     return out
 
 
@@ -282,9 +370,10 @@ def arguments_text(part: ToolCallPart, spellings: Mapping[str, Any] | None) -> s
     """The argument string: the raw one, else the caller's own spelling of the same object."""
     if part.raw_arguments is not None:
         return part.raw_arguments
-    spelled = (spellings or {}).get(part.id)
-    if isinstance(spelled, str) and parse_args(spelled) == part.arguments:
-        return spelled
+    if spellings:  # usually none: arguments are mostly written compactly
+        spelled = spellings.get(part.id)
+        if isinstance(spelled, str) and parse_args(spelled) == part.arguments:
+            return spelled
     return dump_args(part.arguments)
 
 
@@ -298,17 +387,21 @@ def argument_spellings(calls: Iterable[wire.ToolCall]) -> dict[str, str]:
     return out
 
 
-def _tool_call(
-    part: ToolCallPart, path: str, ctx: TranslationContext, spellings: Mapping[str, Any] | None
-) -> JSONObject:
-    _check_cache(part, path, ctx)
-    _check_signature(part.signature, path, ctx)
+def _call_object(part: ToolCallPart, spellings: Mapping[str, Any] | None) -> JSONObject:
     arguments = arguments_text(part, spellings)
     return {
         "id": part.id,
         "type": "function",
         "function": {"name": part.name, "arguments": arguments},
     }
+
+
+def _tool_call(
+    part: ToolCallPart, path: str, ctx: TranslationContext, spellings: Mapping[str, Any] | None
+) -> JSONObject:
+    _check_cache(part, path, ctx)
+    _check_signature(part.signature, path, ctx)
+    return _call_object(part, spellings)
 
 
 def _assistant(
@@ -384,19 +477,154 @@ def _plain(message: Message, path: str, ctx: TranslationContext) -> list[JSONObj
     return out
 
 
+# --------------------------------------------------------------------------- encode fast path
+#
+# Nearly every message is plain text, tool calls, or tool results holding plain text. Such
+# parts cannot lose anything in OpenAI, so these functions encode them without the per-part
+# loss checks and without the JSON paths the general path formats for its loss reports. On
+# any other part they give up (return None / False, having produced nothing) and the caller
+# runs the general path, which alone decides about losses.
+
+
+def _lone_text(parts: Sequence[Part]) -> str | None:
+    """The text of the commonest message: one unadorned, non-empty text part."""
+    if len(parts) != 1:
+        return None
+    part = parts[0]
+    if type(part) is not TextPart or not part.text:
+        return None
+    if part.cache_control is not None or part.signature is not None:
+        return None
+    return part.text
+
+
+def _plain_texts(parts: Sequence[Part]) -> list[str] | None:
+    """The non-empty texts of parts that are all unadorned text, else None."""
+    texts: list[str] = []
+    for part in parts:
+        if type(part) is not TextPart or part.cache_control is not None:
+            return None
+        if part.signature is not None:
+            return None
+        if part.text:
+            texts.append(part.text)
+    return texts
+
+
+def _text_content(texts: list[str]) -> str | list[JSONObject] | None:
+    """Message content for texts, shaped as :func:`encode_content` shapes it."""
+    if not texts:
+        return None
+    if len(texts) == 1:
+        return texts[0]
+    return [{"type": "text", "text": text} for text in texts]
+
+
+def _simple_assistant(message: Message, spellings: Mapping[str, Any] | None) -> JSONObject | None:
+    """An assistant message of plain texts and tool calls; None for anything else or nothing."""
+    texts: list[str] = []
+    calls: list[JSONObject] = []
+    for part in message.parts:
+        if type(part) is TextPart:
+            if part.cache_control is not None or part.signature is not None:
+                return None
+            if part.text:
+                texts.append(part.text)
+        elif type(part) is ToolCallPart:
+            if part.cache_control is not None or part.signature is not None:
+                return None
+            calls.append(_call_object(part, spellings))
+        else:
+            return None
+    if not texts and not calls:
+        return None  # the general path decides what an empty assistant turn becomes
+    out: JSONObject = {"role": "assistant"}
+    content = _text_content(texts)
+    if content is not None:
+        out["content"] = content
+    if message.name is not None:
+        out["name"] = message.name
+    if calls:
+        out["tool_calls"] = calls
+    return out
+
+
+def _simple_tool_message(part: ToolResultPart) -> JSONObject | None:
+    """The ``tool`` message of a result holding only text, as :func:`_tool_message` makes it."""
+    if part.cache_control is not None or part.is_error:
+        return None
+    texts: list[str] = []
+    for item in part.content:
+        if type(item) is not TextPart:
+            return None  # media must move to a user message: the general path does that
+        if item.text:
+            if item.signature is not None:
+                return None
+            texts.append(item.text)
+    content = _text_content(texts)
+    return {"role": "tool", "tool_call_id": part.call_id, "content": content or ""}
+
+
+def _append_simple_plain(message: Message, out: list[JSONObject]) -> bool:
+    """Append a non-assistant message of plain texts and text-only tool results.
+
+    Returns False, having appended nothing, when the message needs the general path.
+    """
+    tools: list[JSONObject] = []
+    texts: list[str] = []
+    for part in message.parts:
+        if type(part) is TextPart:
+            if part.cache_control is not None or part.signature is not None:
+                return False
+            if part.text:
+                texts.append(part.text)
+        elif type(part) is ToolResultPart:
+            tool = _simple_tool_message(part)
+            if tool is None:
+                return False
+            tools.append(tool)
+        else:
+            return False
+    out += tools
+    content = _text_content(texts)
+    if content is not None:
+        encoded: JSONObject = {"role": message.role, "content": content}
+        if message.name is not None:
+            encoded["name"] = message.name
+        out.append(encoded)
+    return True
+
+
+def _system_content(
+    system: list[TextPart], ctx: TranslationContext
+) -> str | list[JSONObject] | None:
+    texts = _plain_texts(system)
+    if texts is None:
+        return encode_content(system, "$.system", ctx, media=False)
+    return _text_content(texts)
+
+
 def encode_messages(
     request: Request, ctx: TranslationContext, spellings: Mapping[str, Any] | None = None
 ) -> list[JSONObject]:
     """``Request.system`` first (as one system message), then the conversation in order."""
     out: list[JSONObject] = []
-    system = encode_content(request.system, "$.system", ctx, media=False)
+    system = _system_content(request.system, ctx)
     if system is not None:
         out.append({"role": "system", "content": system})
     for index, message in enumerate(request.messages):
-        path = f"$.messages[{index}]"
-        if message.role == "assistant":
-            encoded = _assistant(message, path, ctx, spellings)
-            out.extend([encoded] if encoded is not None else [])
-        else:
-            out.extend(_plain(message, path, ctx))
+        text = _lone_text(message.parts)
+        if text is not None:  # the same shape for every role
+            lone: JSONObject = {"role": message.role, "content": text}
+            if message.name is not None:
+                lone["name"] = message.name
+            out.append(lone)
+        elif message.role == "assistant":
+            encoded = _simple_assistant(message, spellings)
+            if encoded is None:
+                encoded = _assistant(message, f"$.messages[{index}]", ctx, spellings)
+            if encoded is not None:
+                out.append(encoded)
+        elif not _append_simple_plain(message, out):
+            out += _plain(message, f"$.messages[{index}]", ctx)
     return out

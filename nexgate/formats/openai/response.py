@@ -31,7 +31,7 @@ from .._context import TranslationContext
 from .._ids import digest
 from .._json import convert, dump_json
 from . import wire
-from .messages import argument_spellings, arguments_text, decode_assistant
+from .messages import arguments_text, decode_assistant
 
 #: Per choice index: refusal text, argument spellings, logprobs, unmodeled message fields.
 CHOICE_HINTS = "_choices"
@@ -59,14 +59,25 @@ TO_FINISH_REASON: dict[FinishReasonName, str] = {
 }
 
 
-def map_openai_finish(raw: str | None, has_tool_calls: bool) -> FinishReason | None:
-    """The normalized finish reason; tool calls are decided from the content."""
-    if raw is None:
-        return None
+def _finish_reason(raw: str, has_tool_calls: bool) -> FinishReason:
     reason = FINISH_REASONS.get(raw, "other")
     if has_tool_calls and reason == "stop":
         reason = "tool_calls"
     return FinishReason(reason=reason, raw=raw)
+
+
+#: The finish reasons of OpenAI's own values, made once: FinishReason is frozen.
+_KNOWN_FINISHES = {
+    (raw, calls): _finish_reason(raw, calls) for raw in FINISH_REASONS for calls in (False, True)
+}
+
+
+def map_openai_finish(raw: str | None, has_tool_calls: bool) -> FinishReason | None:
+    """The normalized finish reason; tool calls are decided from the content."""
+    if raw is None:
+        return None
+    known = _KNOWN_FINISHES.get((raw, has_tool_calls))
+    return known if known is not None else _finish_reason(raw, has_tool_calls)
 
 
 def to_openai_finish(finish: FinishReason | None, has_tool_calls: bool) -> str | None:
@@ -87,15 +98,19 @@ def decode_usage(usage: wire.CompletionUsage | None) -> Usage | None:
     """Usage as the schema counts it (OpenAI's totals already include cache and reasoning)."""
     if usage is None:
         return None
-    prompt = usage.prompt_tokens_details or wire.PromptDetails()
-    completion = usage.completion_tokens_details or wire.CompletionDetails()
-    return Usage(
-        input_tokens=usage.prompt_tokens,
-        output_tokens=usage.completion_tokens,
-        cache_read_tokens=prompt.cached_tokens or 0,
-        cache_write_tokens=prompt.cache_write_tokens or 0,
-        reasoning_tokens=completion.reasoning_tokens or 0,
-    )
+    out = Usage(input_tokens=usage.prompt_tokens, output_tokens=usage.completion_tokens)
+    # The subsets are set only when given: they default to 0, and a Usage built with all
+    # five keywords (and empty detail objects) cost more than the rest of this function.
+    prompt = usage.prompt_tokens_details
+    if prompt is not None:
+        if prompt.cached_tokens:
+            out.cache_read_tokens = prompt.cached_tokens
+        if prompt.cache_write_tokens:
+            out.cache_write_tokens = prompt.cache_write_tokens
+    completion = usage.completion_tokens_details
+    if completion is not None and completion.reasoning_tokens:
+        out.reasoning_tokens = completion.reasoning_tokens
+    return out
 
 
 def _details(hint: Any, values: dict[str, int]) -> JSONObject:
@@ -115,38 +130,57 @@ def encode_usage(usage: Usage, hints: JSONObject | None = None) -> JSONObject:
         "completion_tokens": usage.output_tokens,
         "total_tokens": usage.input_tokens + usage.output_tokens,
     }
-    prompt = _details(
-        hints.get("prompt_tokens_details"),
-        {"cached_tokens": usage.cache_read_tokens, "cache_write_tokens": usage.cache_write_tokens},
-    )
-    if prompt:
-        out["prompt_tokens_details"] = prompt
-    completion = _details(
-        hints.get("completion_tokens_details"), {"reasoning_tokens": usage.reasoning_tokens}
-    )
-    if completion:
-        out["completion_tokens_details"] = completion
+    # Without counts or hinted details a detail object would be empty and is not written,
+    # so the usual usage skips building it.
+    if usage.cache_read_tokens or usage.cache_write_tokens or "prompt_tokens_details" in hints:
+        prompt = _details(
+            hints.get("prompt_tokens_details"),
+            {
+                "cached_tokens": usage.cache_read_tokens,
+                "cache_write_tokens": usage.cache_write_tokens,
+            },
+        )
+        if prompt:
+            out["prompt_tokens_details"] = prompt
+    if usage.reasoning_tokens or "completion_tokens_details" in hints:
+        completion = _details(
+            hints.get("completion_tokens_details"), {"reasoning_tokens": usage.reasoning_tokens}
+        )
+        if completion:
+            out["completion_tokens_details"] = completion
     for key, value in hints.items():
         out.setdefault(key, value)
     return out
+
+
+def _unmodeled(obj: JSONObject, modeled: frozenset[str]) -> JSONObject:
+    """The fields of ``obj`` outside ``modeled``, in order (usually none: one set test)."""
+    if modeled.issuperset(obj):
+        return {}
+    return {key: value for key, value in obj.items() if key not in modeled}
+
+
+_MODELED_USAGE = frozenset({"prompt_tokens", "completion_tokens", "total_tokens"})
 
 
 def _usage_hints(obj: JSONObject) -> JSONObject:
     usage = obj.get("usage")
     if not isinstance(usage, dict):
         return {}
-    modeled = {"prompt_tokens", "completion_tokens", "total_tokens"}
-    return {key: value for key, value in usage.items() if key not in modeled}
+    return _unmodeled(usage, _MODELED_USAGE)
 
 
 # --------------------------------------------------------------------------- decode
 
 
-def _choice_hints(raw: Any, choice: wire.ResponseChoice) -> JSONObject:
+#: Where a choice's content is, as a template for its index (formatted only for an error).
+_CONTENT_PATH = "$.choices[{}].message.content"
+
+
+def _choice_hints(raw: Any, choice: wire.ResponseChoice, spellings: dict[str, str]) -> JSONObject:
     hints: JSONObject = {}
     if choice.message.refusal:
         hints["refusal"] = choice.message.refusal
-    spellings = argument_spellings(choice.message.tool_calls or ())
     if spellings:
         hints["arguments"] = spellings
     if isinstance(raw, dict):
@@ -154,7 +188,7 @@ def _choice_hints(raw: Any, choice: wire.ResponseChoice) -> JSONObject:
             hints["logprobs"] = raw["logprobs"]
         message = raw.get("message")
         if isinstance(message, dict):
-            rest = {k: v for k, v in message.items() if k not in wire.MESSAGE_FIELDS}
+            rest = _unmodeled(message, wire.MESSAGE_FIELDS)
             if rest:
                 hints["message"] = rest
     return hints
@@ -167,26 +201,29 @@ def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
     choices: list[Choice] = []
     hints: JSONObject = {}
     for i, choice in enumerate(body.choices):
-        parts = decode_assistant(choice.message, f"$.choices[{i}].message")
-        has_calls = any(isinstance(p, ToolCallPart) for p in parts)
+        spellings: dict[str, str] = {}
+        parts = decode_assistant(choice.message, _CONTENT_PATH, i, spellings)
+        # Only `tool_calls` give ToolCallParts, so no need to look through the parts.
+        has_calls = bool(choice.message.tool_calls)
         finish = map_openai_finish(choice.finish_reason, has_calls)
         choices.append(Choice(parts=parts, finish=finish, index=choice.index))
-        choice_hints = _choice_hints(raw_choices[i], choice)
+        choice_hints = _choice_hints(raw_choices[i], choice, spellings)
         if choice_hints:
             hints.setdefault(CHOICE_HINTS, {})[str(choice.index)] = choice_hints
-    extras = {key: value for key, value in obj.items() if key not in wire.RESPONSE_FIELDS}
+    extras = _unmodeled(obj, wire.RESPONSE_FIELDS)
     extras.update(hints)
     usage_hints = _usage_hints(obj)
     if usage_hints:
         extras[USAGE_HINTS] = usage_hints
-    return Response(
-        id=body.id,
-        model=body.model or ctx.model or "",
-        choices=choices,
-        usage=decode_usage(body.usage),
-        created=body.created,
-        extras={"openai": extras} if extras else {},
-    )
+    response = Response(id=body.id, model=body.model or ctx.model or "", choices=choices)
+    # Optional fields are set only when present (fewer keywords build the Struct faster).
+    if body.usage is not None:
+        response.usage = decode_usage(body.usage)
+    if body.created is not None:
+        response.created = body.created
+    if extras:
+        response.extras = {"openai": extras}
+    return response
 
 
 # --------------------------------------------------------------------------- encode
@@ -245,11 +282,37 @@ def _check_parts(parts: list[Part], path: str, ctx: TranslationContext) -> None:
             )
 
 
+def _plain_split(parts: list[Part]) -> tuple[list[str], list[ToolCallPart]] | None:
+    """Texts and tool calls of a message made only of those, texts unsigned; else None.
+
+    Such a message loses nothing, so it needs neither the loss checks nor their paths: the
+    usual answer is encoded in one pass over its parts.
+    """
+    texts: list[str] = []
+    calls: list[ToolCallPart] = []
+    for part in parts:
+        if type(part) is TextPart and part.signature is None:
+            texts.append(part.text)
+        elif type(part) is ToolCallPart:
+            calls.append(part)
+        else:
+            return None
+    return texts, calls
+
+
 def _encode_message(
-    parts: list[Part], hints: JSONObject, path: str, ctx: TranslationContext
-) -> JSONObject:
-    _check_parts(parts, path, ctx)
-    texts = [p.text for p in parts if isinstance(p, TextPart)]
+    parts: list[Part], hints: JSONObject, position: int, ctx: TranslationContext
+) -> tuple[JSONObject, bool]:
+    """The message of a choice, and whether it has tool calls."""
+    reasoning: list[ReasoningPart] = []
+    split = _plain_split(parts)
+    if split is not None:
+        texts, calls = split
+    else:
+        _check_parts(parts, f"$.choices[{position}].parts", ctx)
+        texts = [p.text for p in parts if isinstance(p, TextPart)]
+        reasoning = [p for p in parts if isinstance(p, ReasoningPart)]
+        calls = [p for p in parts if isinstance(p, ToolCallPart)]
     refusal = hints.get("refusal")
     if isinstance(refusal, str) and texts and texts[-1] == refusal:
         texts.pop()  # it came as `refusal`: send it back there
@@ -260,23 +323,22 @@ def _encode_message(
         "content": "".join(texts) if texts else None,
         "refusal": refusal,
     }
-    _encode_reasoning([p for p in parts if isinstance(p, ReasoningPart)], message)
-    spellings = hints.get("arguments")
-    calls = [_encode_call(p, spellings) for p in parts if isinstance(p, ToolCallPart)]
+    if reasoning:
+        _encode_reasoning(reasoning, message)
     if calls:
-        message["tool_calls"] = calls
+        spellings = hints.get("arguments")
+        message["tool_calls"] = [_encode_call(p, spellings) for p in calls]
     extra = hints.get("message")
     if isinstance(extra, dict):
         for key, value in extra.items():
             message.setdefault(key, value)
-    return message
+    return message, bool(calls)
 
 
 def _encode_choice(
     choice: Choice, position: int, hints: JSONObject, ctx: TranslationContext
 ) -> JSONObject:
-    has_calls = any(isinstance(p, ToolCallPart) for p in choice.parts)
-    message = _encode_message(choice.parts, hints, f"$.choices[{position}].parts", ctx)
+    message, has_calls = _encode_message(choice.parts, hints, position, ctx)
     return {
         "index": choice.index,
         "message": message,
