@@ -88,8 +88,8 @@ def parse_args(text: str) -> dict[str, Any] | None:
         return {}
     try:
         value = _decoder.decode(text)
-    except (msgspec.DecodeError, RecursionError):
-        return None
+    except (msgspec.DecodeError, RecursionError, UnicodeEncodeError):
+        return None  # UnicodeEncodeError: a lone surrogate, refused when the text is written
     return value if isinstance(value, dict) else None
 
 

@@ -137,6 +137,29 @@ def test_lone_surrogate_text_is_an_input_error(fmt: str) -> None:
         dump_json(translate_request(body, source=fmt, target="claude", model="m"))
 
 
+@pytest.mark.parametrize("target", FORMATS)
+def test_lone_surrogate_in_tool_arguments_is_an_input_error(target: str) -> None:
+    arguments = '{"a": "bad \ud800"}'
+    call = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": arguments}}
+    body = {
+        "model": "m",
+        "messages": [
+            {"role": "user", "content": "x"},
+            {"role": "assistant", "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": "c1", "content": "ok"},
+        ],
+    }
+    from nexgate.formats._json import dump_json
+
+    # Never a bare UnicodeEncodeError: an input error, or arguments dropped as a recorded loss.
+    try:
+        out = translate_request(body, source="openai", target=target, model="m")
+        dump_json(out)
+    except nexgate.InvalidInputError:
+        return
+    assert any(loss.path.startswith("$.messages[1]") for loss in out.losses)
+
+
 def test_cli_exits_non_zero_with_one_line() -> None:
     import subprocess
     import sys
