@@ -13,7 +13,7 @@ import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from typing import Any
 
 from msgspec.structs import replace
@@ -297,28 +297,24 @@ class Client:
             async with asyncio.timeout_at(options.deadline):
                 for number, plan in enumerate(plans):
                     body, _ = self._encode(request, plan, stream=True, source=source)
-                    estimate = self._estimate(request)
-                    stack = AsyncExitStack()
                     try:
-                        opened = await stack.enter_async_context(
-                            exchanger.exchange(
-                                plan, body, stream=True, options=options, estimated_tokens=estimate
-                            )
+                        opened = await exchanger.open_stream(
+                            plan, body, options=options, estimated_tokens=self._estimate(request)
                         )
                     except NexgateError as exc:
-                        await stack.aclose()
                         if number + 1 == len(plans) or not _fallback_worthy(exc):
                             raise
                         self.stats.fallbacks += 1
                         continue
-                    async with stack:
-                        decode_ctx = TranslationContext(
-                            source=plan.format,
-                            target=plan.format,
-                            model=plan.model,
-                            request=request,
-                        )
+                    decode_ctx = TranslationContext(
+                        source=plan.format, target=plan.format, model=plan.model, request=request
+                    )
+                    try:
                         yield opened, StreamDecoding(decode_ctx), plan
+                    except BaseException:
+                        opened.close(ok=False)
+                        raise
+                    opened.close(ok=True)
                     return
         except TimeoutError as exc:
             raise total_timeout(exc, total) from None

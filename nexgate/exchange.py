@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping
-from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import anyio
@@ -20,6 +19,7 @@ from .formats import get_format
 from .formats._json import dump_json
 from .limits import LimiterSet, Permit
 from .options import CallOptions, check_headers
+from .providers import Provider
 from .redact import RedactingFilter, redact_url
 from .retry import RetryBudget, RetryDecision, decide
 from .routing import Plan
@@ -31,24 +31,42 @@ logger.addFilter(RedactingFilter())
 
 
 class Opened:
-    """An exchange that succeeded: the response, its permit, and (streams) the first chunk."""
+    """A stream that opened: its response, permit and key, and the first chunk already read.
 
-    __slots__ = ("body", "chunks", "first_chunk", "permit", "response")
+    It holds the key, the limiter slots and the connection until :meth:`close`.
+    """
+
+    __slots__ = ("_closed", "_index", "_provider", "chunks", "first_chunk", "permit", "response")
 
     def __init__(
         self,
         response: UpstreamResponse,
         permit: Permit,
-        *,
-        body: bytes = b"",
-        first_chunk: bytes = b"",
-        chunks: AsyncIterator[bytes] | None = None,
+        provider: Provider,
+        index: int,
+        first_chunk: bytes,
+        chunks: AsyncIterator[bytes],
     ) -> None:
         self.response = response
         self.permit = permit
-        self.body = body
+        self._provider = provider
+        self._index = index
         self.first_chunk = first_chunk
         self.chunks = chunks
+        self._closed = False
+
+    def close(self, *, ok: bool) -> None:
+        """Release everything (once); ``ok``: the stream was consumed without an error."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if ok:
+                self.permit.succeeded()
+        finally:
+            self.response.finish(ok=ok)
+            self.permit.release()
+            self._provider.return_key(self._index)
 
 
 class Stats:
@@ -196,74 +214,53 @@ class Exchanger:
             await self._retry_or_raise(error, attempt, options)
             attempt += 1
 
-    @asynccontextmanager
-    async def exchange(
+    async def open_stream(
         self,
         plan: Plan,
         body: dict[str, Any],
         *,
-        stream: bool,
         options: CallOptions,
         estimated_tokens: float,
-    ) -> AsyncIterator[Opened]:
-        """An opened call whose body (or stream) is read inside the block; retried until
-        it opens. The key and the limiter slots are held until the block ends."""
-        data, url = self._prepare(plan, body, stream, options)
+    ) -> Opened:
+        """A streamed call, retried until its first chunk arrives (nothing has reached the
+        caller before that). The caller must :meth:`Opened.close` what this returns."""
+        data, url = self._prepare(plan, body, True, options)
         provider = plan.provider
         attempt = 0
         while True:
-            stack = AsyncExitStack()
+            index = provider.take_key()
             permit: Permit | None = None
+            response: UpstreamResponse | None = None
             try:
-                index = provider.take_key()
-                stack.callback(provider.return_key, index)
-                key_id = provider.key_at(index)[0]
                 headers, query = self._headers(plan, index, options)
+                key_id = provider.key_at(index)[0]
                 permit = await self._admit(plan, key_id, estimated_tokens, options)
-                stack.callback(permit.release)
                 self.stats.requests += 1
-                logger.debug("POST %s (attempt %d)", redact_url(url), attempt + 1)
-                response = await stack.enter_async_context(
-                    self.transport.post(
-                        url, body=data, headers=headers, params=query, timeouts=options.timeouts
-                    )
+                if logger.isEnabledFor(logging.DEBUG):
+                    logger.debug("POST %s (attempt %d)", redact_url(url), attempt + 1)
+                response = await self.transport.open(
+                    url, body=data, headers=headers, params=query, timeouts=options.timeouts
                 )
+                if response.status >= 400:
+                    raw = await response.read()
+                    raise _status_error(plan, response.status, response.headers, raw)
                 permit.update_from_headers(response.headers)
-                opened = await self._open(
-                    response, permit, plan, stream, options.timeouts.first_byte
-                )
-            except NexgateError as exc:
-                _brake(exc, permit)
-                await stack.aclose()
-                await self._retry_or_raise(exc, attempt, options)
-                attempt += 1
-                continue
-            except BaseException:
-                await stack.aclose()
-                raise
-            async with stack:
-                yield opened
-                permit.succeeded()
-            return
-
-    async def _open(
-        self,
-        response: UpstreamResponse,
-        permit: Permit,
-        plan: Plan,
-        stream: bool,
-        first_byte: float,
-    ) -> Opened:
-        if response.status >= 400:
-            raise _status_error(plan, response.status, response.headers, await response.read())
-        if not stream:
-            return Opened(response, permit, body=await response.read())
-        chunks = response.chunks(first_byte=first_byte)
-        first = b""
-        async for chunk in chunks:
-            first = chunk
-            break
-        return Opened(response, permit, first_chunk=first, chunks=chunks)
+                chunks = response.chunks(first_byte=options.timeouts.first_byte)
+                first = await anext(chunks, b"")
+                return Opened(response, permit, provider, index, first, chunks)
+            except BaseException as exc:
+                if isinstance(exc, NexgateError):
+                    _brake(exc, permit)
+                if response is not None:
+                    response.finish(ok=False)
+                if permit is not None:
+                    permit.release()
+                provider.return_key(index)
+                if not isinstance(exc, NexgateError):
+                    raise
+                error = exc
+            await self._retry_or_raise(error, attempt, options)
+            attempt += 1
 
 
 def _brake(error: NexgateError, permit: Permit | None) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -113,6 +112,13 @@ class UpstreamResponse:
         self.status = response.status
         #: Case-insensitive, as aiohttp parsed them.
         self.headers: Mapping[str, str] = response.headers
+
+    def finish(self, *, ok: bool) -> None:
+        """Hand the connection back (``ok``: the body was read as far as wanted) or, after a
+        failure, close it: it may hold a half-read body."""
+        if not ok:
+            self._response.close()
+        self._response.release()
 
     async def read(self) -> bytes:
         """The whole body, refusing more than the byte limit (checked while reading)."""
@@ -327,8 +333,7 @@ class Transport:
             return aiohttp.ClientTimeout(total=None, sock_connect=timeouts.connect, sock_read=None)
         return self._connect_timeout
 
-    @asynccontextmanager
-    async def post(
+    async def open(
         self,
         url: str,
         *,
@@ -336,8 +341,9 @@ class Transport:
         headers: Mapping[str, str],
         params: Mapping[str, str],
         timeouts: Timeouts | None = None,
-    ) -> AsyncIterator[UpstreamResponse]:
-        """POST ``body``; the response is released (or its connection closed) on exit."""
+    ) -> UpstreamResponse:
+        """POST ``body`` and return once the headers arrived; the caller reads the body and
+        then calls :meth:`UpstreamResponse.finish`."""
         timeouts = timeouts or self.timeouts
         error: NexgateError | None = None
         response: aiohttp.ClientResponse | None = None
@@ -369,10 +375,4 @@ class Transport:
             response.close()
             where, status = redact_url(url), response.status
             raise APIConnectionError(f"{where} answered {status}; redirects are not followed")
-        try:
-            yield UpstreamResponse(response, url, timeouts, self.max_response_bytes, started)
-        except BaseException:
-            response.close()
-            raise
-        finally:
-            response.release()
+        return UpstreamResponse(response, url, timeouts, self.max_response_bytes, started)
