@@ -226,18 +226,18 @@ def test_argument_spellings_are_recorded_while_decoding() -> None:
     assert isinstance(calls[2], ToolCallPart) and calls[2].raw_arguments == "not json"
 
 
-def test_argument_strings_are_still_checked_before_other_message_errors() -> None:
-    # Spellings used to be collected before messages were decoded, so a failure there (an
-    # argument string holding a lone surrogate) came first; it still does.
+def test_argument_strings_with_a_lone_surrogate_are_kept_raw() -> None:
+    # Such a string is not JSON text (it cannot be UTF-8): the call keeps it raw beside {}, as
+    # any other argument string that is not an object, and the other errors stay reachable.
     calls = {"role": "assistant", "tool_calls": [tool_call("c", '{"a":"\ud800"}')]}
     fine = {"model": "m", "messages": [{"role": "user", "content": "x"}, calls]}
     bad_role = {"model": "m", "messages": [{"role": "robot", "content": "x"}, calls]}
-    with pytest.raises(Exception) as alone:
-        decode(fine)
-    with pytest.raises(Exception) as together:
+    part = decode(fine).messages[1].parts[0]
+    assert isinstance(part, ToolCallPart)
+    assert part.arguments == {} and part.raw_arguments == '{"a":"\ud800"}'
+    with pytest.raises(InvalidInputError) as caught:
         decode(bad_role)
-    assert type(together.value) is type(alone.value)
-    assert str(together.value) == str(alone.value)
+    assert caught.value.path == "$.messages[0].role"
 
 
 @pytest.mark.parametrize(
