@@ -224,6 +224,7 @@ class Client:
         ``Response.losses`` lists what the translations on the way could not carry.
         """
         response, _ = await self._call(request, None, None, overrides)
+        assert response is not None  # decoded unless a same-format caller opts out
         return response
 
     async def _call(
@@ -232,9 +233,14 @@ class Client:
         source: FormatName | None,
         body: JSONObject | None,
         overrides: Mapping[str, Any],
-    ) -> tuple[Response, JSONObject | None]:
+        decode: bool = True,
+    ) -> tuple[Response | None, JSONObject | None]:
         """The response of the first plan that answers; with the caller's own ``body`` (in
-        ``source`` format), also the upstream's raw answer when that plan spoke ``source``."""
+        ``source`` format), also the upstream's raw answer when that plan spoke ``source``.
+
+        ``decode=False``: a raw answer in the caller's format is all the caller wants, so it
+        is not decoded into a :class:`Response` unless a limiter needs its usage.
+        """
         exchanger = self._setup()
         options = self._options(overrides)
         plans = self._plans(request, overrides)
@@ -243,7 +249,9 @@ class Client:
         options.deadline = asyncio.get_running_loop().time() + options.timeouts.total
         for number, plan in enumerate(plans):
             try:
-                return await self._call_once(exchanger, request, plan, options, source, body)
+                return await self._call_once(
+                    exchanger, request, plan, options, source, body, decode
+                )
             except NexgateError as exc:
                 if number + 1 == len(plans) or not _fallback_worthy(exc):
                     raise
@@ -259,7 +267,8 @@ class Client:
         options: CallOptions,
         source: FormatName | None,
         body: JSONObject | None,
-    ) -> tuple[Response, JSONObject | None]:
+        decode: bool,
+    ) -> tuple[Response | None, JSONObject | None]:
         same_format = body is not None and plan.format == source
         losses: list[Loss] = []
         if same_format:
@@ -273,10 +282,12 @@ class Client:
         fetched, permit = await exchanger.fetch(
             plan, upstream, options=options, estimated_tokens=self._estimate(request)
         )
+        answer = load_object(fetched.body, "response body")
+        if same_format and not decode and not permit.counts_tokens:
+            return None, answer
         ctx = TranslationContext(
             source=plan.format, target=plan.format, model=plan.model, request=request
         )
-        answer = load_object(fetched.body, "response body")
         response = get_format(plan.format).decode_response(answer, ctx)
         if response.usage is not None:
             permit.reconcile(response.usage.total_tokens)
@@ -344,7 +355,7 @@ class Client:
         An upstream error raises :class:`~nexgate.APIStatusError` whose ``.status`` and
         ``.body`` are already in the caller's format.
         """
-        _, out = await self._send(body, format, model, overrides)
+        _, out = await self._relay(body, format, model, overrides, decode=False)
         return out
 
     async def _send(
@@ -354,16 +365,31 @@ class Client:
         model: str | None,
         overrides: Mapping[str, Any],
     ) -> tuple[Response, JSONObject]:
+        """:meth:`send` that also returns the internal response (for fan-out and batches)."""
+        response, out = await self._relay(body, format, model, overrides, decode=True)
+        assert response is not None  # decode=True always decodes
+        return response, out
+
+    async def _relay(
+        self,
+        body: Mapping[str, Any] | bytes,
+        format: str,
+        model: str | None,
+        overrides: Mapping[str, Any],
+        *,
+        decode: bool,
+    ) -> tuple[Response | None, JSONObject]:
         caller = get_format(format)
         obj = load_object(body, "request body")
         request = decode_request(obj, format=caller.name, model=model)
         try:
-            response, answer = await self._call(request, caller.name, obj, overrides)
+            response, answer = await self._call(request, caller.name, obj, overrides, decode)
         except APIStatusError as exc:
             exc.status, exc.body = caller.encode_error(exc)
             raise
         if answer is not None:
             return response, answer
+        assert response is not None  # a translated answer was decoded
         ctx = TranslationContext(
             source=caller.name, target=caller.name, model=request.model, request=request
         )

@@ -356,6 +356,11 @@ class Permit:
     def scopes(self) -> tuple[Limiter, ...]:
         return tuple(scope for scope, _ in self._held)
 
+    @property
+    def counts_tokens(self) -> bool:
+        """Whether any scope has a tokens-per-minute bucket (which wants the real usage)."""
+        return any(scope._tokens is not None for scope, _ in self._held)
+
     def reconcile(self, actual_tokens: float) -> None:
         """Replace the estimate charged at admission by the real usage, in every scope."""
         extra = actual_tokens - self.charged_tokens

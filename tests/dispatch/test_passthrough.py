@@ -151,3 +151,25 @@ async def test_cross_format_call_is_translated(upstream: tuple[str, Recorder]) -
     ]
     assert out["object"] == "chat.completion"
     assert out["choices"][0]["message"]["content"] == "hi"
+
+
+@pytest.mark.anyio
+async def test_a_tokens_per_minute_limit_still_gets_the_real_usage(
+    upstream: tuple[str, Recorder],
+) -> None:
+    # send() skips decoding a same-format answer, except when a TPM bucket wants its usage:
+    # the estimate charged at admission (~256 tokens) is replaced by the answer's 4.
+    url, _ = upstream
+    client = nexgate.Client(
+        providers=[Provider("up", url, "openai", keys=[KEY])],
+        routes={"alias": Route("up", "upstream-model")},
+        limits=nexgate.LimitConfig(max_concurrency=4, tpm=60),
+        environ={},
+    )
+    async with client:
+        await client.send(
+            {"model": "alias", "messages": [{"role": "user", "content": "hi"}]}, format="openai"
+        )
+        bucket = client.limiters.global_scope._tokens
+        assert bucket is not None
+        assert bucket.level > 50  # 60 - 4 (+ refill); without the reconcile it is about -196
