@@ -30,6 +30,10 @@ logger = logging.getLogger("nexgate.dispatch")
 logger.addFilter(RedactingFilter())
 
 
+#: URLs an exchanger keeps (one per provider, format, model and stream flag).
+URL_CACHE_SIZE = 4096
+
+
 class Opened:
     """A stream that opened: its response, permit and key, and the first chunk already read.
 
@@ -95,13 +99,15 @@ class Exchanger:
         self.stats = stats
         # Auth headers per (provider, format, key index): they are the same for every call
         # (an auth hook is asked every time instead: its headers may rotate).
-        self._auth: dict[tuple[str, str, int], tuple[dict[str, str], dict[str, str]]] = {}
+        self._auth: dict[tuple[Provider, str, int], tuple[dict[str, str], dict[str, str]]] = {}
+        # URLs per (provider, format, model, stream), built once.
+        self._urls: dict[tuple[Provider, str, str, bool], str] = {}
 
     def _headers(
         self, plan: Plan, index: int, options: CallOptions
     ) -> tuple[dict[str, str], dict[str, str]]:
         provider = plan.provider
-        cache_key = (provider.name, plan.format, index)
+        cache_key = (provider, plan.format, index)
         cached = self._auth.get(cache_key)
         if cached is None:
             cached = self._auth_headers(plan, index)
@@ -126,7 +132,11 @@ class Exchanger:
     ) -> tuple[bytes, str]:
         extra = (options.extra_body or {}).get(plan.format)
         data = dump_json({**body, **extra} if extra else body)
-        url = plan.provider.url(get_format(plan.format).request_path(plan.model, stream))
+        url = self._urls.get((plan.provider, plan.format, plan.model, stream))
+        if url is None:
+            url = plan.provider.url(get_format(plan.format).request_path(plan.model, stream))
+            if len(self._urls) < URL_CACHE_SIZE:
+                self._urls[plan.provider, plan.format, plan.model, stream] = url
         self.budget.record_request()  # once per call: the budget compares retries with calls
         return data, url
 
