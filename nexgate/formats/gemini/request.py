@@ -23,8 +23,17 @@ from .._json import convert
 from .._reasoning import EFFORT_TO_GEMINI_LEVEL, GEMINI_LEVEL_TO_EFFORT, budget_for_effort
 from . import wire
 from .casing import camelize, has_snake_keys
-from .parts import decode_contents, encode_contents
-from .schema_compile import from_gemini_schema, to_gemini_schema
+from .fastpath import (
+    Unusual,
+    json_object,
+    optional_count,
+    optional_float,
+    optional_int64,
+    optional_str,
+    str_list,
+)
+from .parts import CallIds, decode_common_part, decode_contents, encode_contents
+from .schema_compile import common_from_gemini, from_gemini_schema, to_gemini_schema
 
 MAX_STOP_SEQUENCES = 5
 _MODES = {"AUTO": "auto", "ANY": "required", "NONE": "none", "VALIDATED": "auto"}
@@ -95,7 +104,11 @@ def _tool_choice(config: wire.ToolConfig | None) -> ToolChoice | None:
         raise InvalidInputError(
             f"unknown mode {calling.mode!r}", path="$.toolConfig.functionCallingConfig.mode"
         )
-    names = calling.allowed_function_names
+    return _choice_for(mode, calling.allowed_function_names)
+
+
+def _choice_for(mode: str, names: list[str] | None) -> ToolChoice:
+    """The choice an (uppercase, known) mode and its allowed names mean."""
     if mode == "ANY" and names and len(names) == 1:
         return ToolChoice(mode="tool", name=names[0])
     return ToolChoice(mode=_MODES[mode], allowed=tuple(names) if names else None)  # type: ignore[arg-type]
@@ -177,6 +190,14 @@ def _system(content: wire.Content | None, ctx: TranslationContext) -> list[TextP
 
 def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
     """Decode a Gemini generateContent body; its model comes from ``ctx.model`` (the URL)."""
+    try:
+        return _decode_common_request(obj, ctx)
+    except Unusual:
+        return _decode_any_request(obj, ctx)
+
+
+def _decode_any_request(obj: JSONObject, ctx: TranslationContext) -> Request:
+    """The general decoder: any casing, any shape, every loss and error with its path."""
     obj = normalize(obj)
     body = convert(obj, wire.GenerateContentRequest, "Gemini request")
     tools, other_tools, json_schema_tools = _tools(body.tools)
@@ -209,6 +230,189 @@ def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
         reasoning=_reasoning(config.thinking_config),
         extras={"gemini": extras} if extras else {},
     )
+
+
+# --------------------------------------------------------------------------- decode, fast path
+#
+# The common request (camelCase; text, calls and results; function declarations; a tool
+# config; plain sampling settings and thinking) read straight from the dict: no casing pass,
+# no ``msgspec.convert`` of the whole body, no JSON paths. Anything else raises ``Unusual``
+# (see ``fastpath.py``) and the general decoder above runs instead.
+
+_COMMON_REQUEST_KEYS = frozenset(
+    {"contents", "systemInstruction", "tools", "toolConfig", "generationConfig", "model"}
+)
+_CONTENT_KEYS = frozenset({"role", "parts"})
+_TOOL_KEYS = frozenset({"functionDeclarations"})
+_DECLARATION_KEYS = frozenset({"name", "description", "parameters", "parametersJsonSchema"})
+_TOOL_CONFIG_KEYS = frozenset({"functionCallingConfig"})
+_CALLING_KEYS = frozenset({"mode", "allowedFunctionNames"})
+_COMMON_MODES = frozenset({"AUTO", "ANY", "NONE"})  # VALIDATED leaves a hint: general path
+_COMMON_CONFIG_KEYS = frozenset(
+    {
+        "maxOutputTokens",
+        "temperature",
+        "topP",
+        "topK",
+        "stopSequences",
+        "seed",
+        "candidateCount",
+        "presencePenalty",
+        "frequencyPenalty",
+        "thinkingConfig",
+    }
+)
+_THINKING_KEYS = frozenset({"includeThoughts", "thinkingBudget", "thinkingLevel"})
+
+
+def _decode_common_request(obj: JSONObject, ctx: TranslationContext) -> Request:
+    if not _COMMON_REQUEST_KEYS.issuperset(obj):
+        raise Unusual
+    model = obj.get("model")
+    messages = _common_contents(obj.get("contents"))
+    system = _common_system(obj.get("systemInstruction"))
+    tools, json_schema_tools = _common_tools(obj.get("tools"))
+    tool_choice = _common_tool_choice(obj.get("toolConfig"))
+    config = obj.get("generationConfig")
+    if config is None:
+        config = {}
+    elif type(config) is not dict or not _COMMON_CONFIG_KEYS.issuperset(config):
+        raise Unusual
+    stop = str_list(config.get("stopSequences"))
+    return Request(
+        model=ctx.model or (model if isinstance(model, str) else None),
+        messages=messages,
+        system=system,
+        tools=tools,
+        tool_choice=tool_choice,
+        max_tokens=optional_count(config.get("maxOutputTokens")),
+        temperature=optional_float(config.get("temperature")),
+        top_p=optional_float(config.get("topP")),
+        top_k=optional_count(config.get("topK")),
+        stop=stop or [],
+        seed=optional_int64(config.get("seed")),
+        presence_penalty=optional_float(config.get("presencePenalty")),
+        frequency_penalty=optional_float(config.get("frequencyPenalty")),
+        candidate_count=optional_count(config.get("candidateCount")),
+        reasoning=_common_reasoning(config.get("thinkingConfig")),
+        extras={"gemini": {_JSON_SCHEMA_TOOLS: json_schema_tools}} if json_schema_tools else {},
+    )
+
+
+def _common_contents(contents: Any) -> list[Message]:
+    if type(contents) is not list:
+        raise Unusual
+    ids = CallIds("")
+    out: list[Message] = []
+    for content in contents:
+        if type(content) is not dict or not _CONTENT_KEYS.issuperset(content):
+            raise Unusual
+        role = content.get("role")
+        parts = content.get("parts", [])
+        if type(parts) is not list:
+            raise Unusual
+        if role == "model":
+            ids.turn(parts)
+        elif role is not None and role != "" and role != "user":
+            raise Unusual
+        kept = [p for p in (decode_common_part(part, ids) for part in parts) if p is not None]
+        if kept:
+            out.append(Message(role="assistant" if role == "model" else "user", parts=kept))
+    return out
+
+
+def _common_system(content: Any) -> list[TextPart]:
+    if content is None:
+        return []
+    if type(content) is not dict or not _CONTENT_KEYS.issuperset(content):
+        raise Unusual
+    optional_str(content.get("role"))
+    parts = content.get("parts", [])
+    if type(parts) is not list:
+        raise Unusual
+    out: list[TextPart] = []
+    for part in parts:
+        # Only ``{"text": ...}``: anything else is dropped with a loss by the general path.
+        if type(part) is not dict or len(part) != 1 or type(part.get("text")) is not str:
+            raise Unusual
+        if part["text"]:
+            out.append(TextPart(text=part["text"]))
+    return out
+
+
+def _common_tools(tools: Any) -> tuple[list[Tool], list[str]]:
+    if tools is None:
+        return [], []
+    if type(tools) is not list:
+        raise Unusual
+    ours: list[Tool] = []
+    json_schema_tools: list[str] = []
+    for tool in tools:
+        # Other tools (googleSearch, codeExecution...) are kept as extras: general path.
+        if type(tool) is not dict or not _TOOL_KEYS.issuperset(tool):
+            raise Unusual
+        declarations = tool.get("functionDeclarations")
+        if declarations is None:
+            continue
+        if type(declarations) is not list:
+            raise Unusual
+        for declaration in declarations:
+            ours.append(_common_declaration(declaration, json_schema_tools))
+    return ours, json_schema_tools
+
+
+def _common_declaration(declaration: Any, json_schema_tools: list[str]) -> Tool:
+    if type(declaration) is not dict or not _DECLARATION_KEYS.issuperset(declaration):
+        raise Unusual
+    name = declaration.get("name")
+    if type(name) is not str or not name:
+        raise Unusual
+    description = optional_str(declaration.get("description"))
+    parameters = declaration.get("parameters")
+    json_schema = declaration.get("parametersJsonSchema")
+    if json_schema is not None:
+        if parameters is not None:
+            json_object(parameters)  # validated (as the general path does), then unused
+        json_schema_tools.append(name)
+        return Tool(name=name, description=description, parameters=json_object(json_schema))
+    if parameters is None:
+        return Tool(name=name, description=description)
+    json_object(parameters)  # checked as the general path's convert does; the walk copies
+    return Tool(name=name, description=description, parameters=common_from_gemini(parameters))
+
+
+def _common_tool_choice(config: Any) -> ToolChoice | None:
+    if config is None:
+        return None
+    if type(config) is not dict or not _TOOL_CONFIG_KEYS.issuperset(config):
+        raise Unusual
+    calling = config.get("functionCallingConfig")
+    if calling is None:
+        return None
+    if type(calling) is not dict or not _CALLING_KEYS.issuperset(calling):
+        raise Unusual
+    mode = calling.get("mode", "AUTO")
+    if type(mode) is not str or mode.upper() not in _COMMON_MODES:
+        raise Unusual
+    return _choice_for(mode.upper(), str_list(calling.get("allowedFunctionNames")))
+
+
+def _common_reasoning(config: Any) -> Reasoning | None:
+    if config is None:
+        return None
+    if type(config) is not dict or not _THINKING_KEYS.issuperset(config):
+        raise Unusual
+    include = config.get("includeThoughts")
+    level = optional_str(config.get("thinkingLevel"))
+    if include is not None and type(include) is not bool:
+        raise Unusual
+    if level and level.upper() not in _LEVELS:
+        raise Unusual  # an error, reported by the general path
+    budget = optional_int64(config.get("thinkingBudget"))
+    thinking = wire.ThinkingConfig(
+        include_thoughts=include, thinking_budget=budget, thinking_level=level
+    )
+    return _reasoning(thinking)
 
 
 # --------------------------------------------------------------------------- encode

@@ -149,11 +149,14 @@ def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
 
 
 def _candidate(choice: Choice, path: str, encoder: Encoder) -> JSONObject:
-    parts = [
-        encoded
-        for j, part in enumerate(choice.parts)
-        if (encoded := encoder.part(part, f"{path}.parts[{j}]")) is not None
-    ]
+    parts: list[JSONObject] = []
+    for j, part in enumerate(choice.parts):
+        # The path is built only for the general path, which may report a loss.
+        encoded = encoder.common(part)
+        if encoded is None:
+            encoded = encoder.part(part, f"{path}.parts[{j}]")
+        if encoded is not None:
+            parts.append(encoded)
     candidate: JSONObject = {}
     if parts:
         candidate["content"] = {"parts": parts, "role": "model"}
