@@ -37,6 +37,15 @@ def json_object(value: Any) -> JSONObject:
     return dict(value)
 
 
+def check_json_object(value: Any) -> None:
+    """Fails as ``msgspec.convert(value, JSONObject)`` would, without copying."""
+    if type(value) is not dict:
+        raise Unusual
+    for key in value:
+        if type(key) is not str:
+            raise Unusual
+
+
 def optional_str(value: Any) -> str | None:
     if value is None or type(value) is str:
         return value

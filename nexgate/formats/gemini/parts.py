@@ -45,10 +45,11 @@ def _media(
 
 def result_content(response: JSONObject) -> tuple[list[TextPart | ImagePart | DocumentPart], bool]:
     """A ``functionResponse.response`` object as result content, and whether it is an error."""
-    if set(response) == {"result"} and isinstance(response["result"], str):
-        return [TextPart(text=response["result"])], False
-    if set(response) == {"error"} and isinstance(response["error"], str):
-        return [TextPart(text=response["error"])], True
+    if len(response) == 1:
+        if isinstance(response.get("result"), str):
+            return [TextPart(text=response["result"])], False
+        if isinstance(response.get("error"), str):
+            return [TextPart(text=response["error"])], True
     return [TextPart(text=dump_json(response).decode())], False
 
 
@@ -59,6 +60,8 @@ class CallIds:
     when later turns are added to the conversation. A turn's seed is a digest of its parts,
     computed only when an id must actually be synthesized: calls usually carry their own id.
     """
+
+    __slots__ = ("_seed", "_turn_parts", "count", "pending")
 
     def __init__(self, seed: str) -> None:
         self._seed: str | None = seed
@@ -92,7 +95,8 @@ class CallIds:
 
     def named_result(self, call_id: str | None, name: str) -> str:
         if call_id:
-            self.pending = [p for p in self.pending if p[0] != call_id]
+            if self.pending:
+                self.pending = [p for p in self.pending if p[0] != call_id]
             return call_id
         for i, (pending_id, pending_name) in enumerate(self.pending):
             if pending_name == name:
@@ -440,17 +444,23 @@ def encode_contents(messages: list[Message], ctx: TranslationContext) -> list[JS
     names = {p.id: p.name for m in messages for p in m.parts if isinstance(p, ToolCallPart)}
     order = {call_id: i for i, call_id in enumerate(names)}
     encoder = Encoder(ctx, names)
-    out: list[JSONObject] = []
-    #: Per content: its tool results (ranked by the order of their calls) and its other parts.
-    results: list[list[tuple[int, JSONObject]]] = []
-    others: list[list[JSONObject]] = []
+    #: Per content: its role, its tool results (ranked by their calls' order), its other parts.
+    turns: list[tuple[str, list[tuple[int, JSONObject]], list[JSONObject]]] = []
     for i, message in enumerate(messages):
         if message.name is not None:
             ctx.lose("message_name_unsupported", f"$.messages[{i}].name", "Gemini has no names")
         role = "model" if message.role == "assistant" else "user"
-        ranked: list[tuple[int, JSONObject]] = []
-        plain: list[JSONObject] = []
+        merged = bool(turns) and turns[-1][0] == role  # adjacent same-role turns are merged
+        ranked, plain = (turns[-1][1], turns[-1][2]) if merged else ([], [])
         for j, part in enumerate(message.parts):
+            if (
+                isinstance(part, TextPart)
+                and part.text
+                and part.signature is None
+                and part.cache_control is None
+            ):
+                plain.append({"text": part.text})  # the commonest part, inlined
+                continue
             item = encoder.common(part)
             if item is None:
                 # The path is built here only: the general path may report a loss.
@@ -461,21 +471,18 @@ def encode_contents(messages: list[Message], ctx: TranslationContext) -> list[JS
                 ranked.append((order.get(part.call_id, -1), item))
             else:
                 plain.append(item)
-        if not ranked and not plain:
-            continue
-        if out and out[-1]["role"] == role:
-            results[-1].extend(ranked)
-            others[-1].extend(plain)
-        else:
-            out.append({"role": role})
-            results.append(ranked)
-            others.append(plain)
-    for content, ranked, plain in zip(out, results, others, strict=True):
-        # All results of one call turn go first, in the order of the calls (Gemini requires it).
-        if len(ranked) > 1:
-            ranked.sort(key=_rank)
-        content["parts"] = [item for _, item in ranked] + plain if ranked else plain
-    return out
+        if not merged and (ranked or plain):
+            turns.append((role, ranked, plain))
+    return [{"role": role, "parts": _ordered(ranked, plain)} for role, ranked, plain in turns]
+
+
+def _ordered(ranked: list[tuple[int, JSONObject]], plain: list[JSONObject]) -> list[JSONObject]:
+    """All results of one call turn go first, in the order of the calls (Gemini requires it)."""
+    if not ranked:
+        return plain
+    if len(ranked) > 1:
+        ranked.sort(key=_rank)
+    return [item for _, item in ranked] + plain
 
 
 def _rank(ranked: tuple[int, JSONObject]) -> int:

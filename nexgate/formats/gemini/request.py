@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -11,6 +12,7 @@ from ...schema import (
     Effort,
     JSONObject,
     Message,
+    Part,
     Reasoning,
     Request,
     ResponseFormat,
@@ -25,6 +27,7 @@ from . import wire
 from .casing import camelize, has_snake_keys
 from .fastpath import (
     Unusual,
+    check_json_object,
     json_object,
     optional_count,
     optional_float,
@@ -33,7 +36,12 @@ from .fastpath import (
     str_list,
 )
 from .parts import CallIds, decode_common_part, decode_contents, encode_contents
-from .schema_compile import common_from_gemini, from_gemini_schema, to_gemini_schema
+from .schema_compile import (
+    common_from_gemini,
+    compile_plain_schema,
+    from_gemini_schema,
+    to_gemini_schema,
+)
 
 MAX_STOP_SEQUENCES = 5
 _MODES = {"AUTO": "auto", "ANY": "required", "NONE": "none", "VALIDATED": "auto"}
@@ -192,7 +200,9 @@ def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
     """Decode a Gemini generateContent body; its model comes from ``ctx.model`` (the URL)."""
     try:
         return _decode_common_request(obj, ctx)
-    except Unusual:
+    except (Unusual, InvalidInputError):
+        # The fast path reports no error itself (a digest may fail on a lone surrogate): the
+        # general path names the first error, as it always did.
         return _decode_any_request(obj, ctx)
 
 
@@ -248,55 +258,60 @@ _DECLARATION_KEYS = frozenset({"name", "description", "parameters", "parametersJ
 _TOOL_CONFIG_KEYS = frozenset({"functionCallingConfig"})
 _CALLING_KEYS = frozenset({"mode", "allowedFunctionNames"})
 _COMMON_MODES = frozenset({"AUTO", "ANY", "NONE"})  # VALIDATED leaves a hint: general path
-_COMMON_CONFIG_KEYS = frozenset(
-    {
-        "maxOutputTokens",
-        "temperature",
-        "topP",
-        "topK",
-        "stopSequences",
-        "seed",
-        "candidateCount",
-        "presencePenalty",
-        "frequencyPenalty",
-        "thinkingConfig",
-    }
-)
 _THINKING_KEYS = frozenset({"includeThoughts", "thinkingBudget", "thinkingLevel"})
+_USER_ROLES = (None, "", "user")
+
+
+def _stop_list(value: Any) -> list[str]:
+    return str_list(value) or []
 
 
 def _decode_common_request(obj: JSONObject, ctx: TranslationContext) -> Request:
     if not _COMMON_REQUEST_KEYS.issuperset(obj):
         raise Unusual
     model = obj.get("model")
-    messages = _common_contents(obj.get("contents"))
-    system = _common_system(obj.get("systemInstruction"))
-    tools, json_schema_tools = _common_tools(obj.get("tools"))
-    tool_choice = _common_tool_choice(obj.get("toolConfig"))
-    config = obj.get("generationConfig")
-    if config is None:
-        config = {}
-    elif type(config) is not dict or not _COMMON_CONFIG_KEYS.issuperset(config):
-        raise Unusual
-    stop = str_list(config.get("stopSequences"))
-    return Request(
+    request = Request(
         model=ctx.model or (model if isinstance(model, str) else None),
-        messages=messages,
-        system=system,
-        tools=tools,
-        tool_choice=tool_choice,
-        max_tokens=optional_count(config.get("maxOutputTokens")),
-        temperature=optional_float(config.get("temperature")),
-        top_p=optional_float(config.get("topP")),
-        top_k=optional_count(config.get("topK")),
-        stop=stop or [],
-        seed=optional_int64(config.get("seed")),
-        presence_penalty=optional_float(config.get("presencePenalty")),
-        frequency_penalty=optional_float(config.get("frequencyPenalty")),
-        candidate_count=optional_count(config.get("candidateCount")),
-        reasoning=_common_reasoning(config.get("thinkingConfig")),
-        extras={"gemini": {_JSON_SCHEMA_TOOLS: json_schema_tools}} if json_schema_tools else {},
+        messages=_common_contents(obj.get("contents")),
+        system=_common_system(obj.get("systemInstruction")),
+        tool_choice=_common_tool_choice(obj.get("toolConfig")),
     )
+    tools = obj.get("tools")
+    if tools is not None:
+        json_schema_tools = _common_tools(tools, request.tools)
+        if json_schema_tools:
+            request.extras = {"gemini": {_JSON_SCHEMA_TOOLS: json_schema_tools}}
+    config = obj.get("generationConfig")
+    if config is not None:
+        _apply_common_config(config, request)
+    return request
+
+
+#: The generation settings the fast path reads: the request attribute each sets, and its check.
+_COMMON_CONFIG: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "maxOutputTokens": ("max_tokens", optional_count),
+    "temperature": ("temperature", optional_float),
+    "topP": ("top_p", optional_float),
+    "topK": ("top_k", optional_count),
+    "stopSequences": ("stop", _stop_list),
+    "seed": ("seed", optional_int64),
+    "candidateCount": ("candidate_count", optional_count),
+    "presencePenalty": ("presence_penalty", optional_float),
+    "frequencyPenalty": ("frequency_penalty", optional_float),
+    "thinkingConfig": ("reasoning", lambda config: _common_reasoning(config)),
+}
+
+
+def _apply_common_config(config: Any, request: Request) -> None:
+    # Only the settings present are set: a Struct built with every keyword costs ~4x more.
+    if type(config) is not dict:
+        raise Unusual
+    for key, value in config.items():
+        setting = _COMMON_CONFIG.get(key)
+        if setting is None:  # responseMimeType and others leave hints: general path
+            raise Unusual
+        attribute, check = setting
+        setattr(request, attribute, check(value))
 
 
 def _common_contents(contents: Any) -> list[Message]:
@@ -313,9 +328,18 @@ def _common_contents(contents: Any) -> list[Message]:
             raise Unusual
         if role == "model":
             ids.turn(parts)
-        elif role is not None and role != "" and role != "user":
+        elif role not in _USER_ROLES:
             raise Unusual
-        kept = [p for p in (decode_common_part(part, ids) for part in parts) if p is not None]
+        kept: list[Part] = []
+        for part in parts:
+            text = part.get("text") if type(part) is dict and len(part) == 1 else None
+            if type(text) is str:  # plain text, by far the commonest part: inlined
+                if text:
+                    kept.append(TextPart(text=text))
+                continue
+            decoded = decode_common_part(part, ids)
+            if decoded is not None:
+                kept.append(decoded)
         if kept:
             out.append(Message(role="assistant" if role == "model" else "user", parts=kept))
     return out
@@ -340,12 +364,10 @@ def _common_system(content: Any) -> list[TextPart]:
     return out
 
 
-def _common_tools(tools: Any) -> tuple[list[Tool], list[str]]:
-    if tools is None:
-        return [], []
+def _common_tools(tools: Any, ours: list[Tool]) -> list[str]:
+    """Appends the declared functions to ``ours``; returns those given a JSON Schema."""
     if type(tools) is not list:
         raise Unusual
-    ours: list[Tool] = []
     json_schema_tools: list[str] = []
     for tool in tools:
         # Other tools (googleSearch, codeExecution...) are kept as extras: general path.
@@ -358,7 +380,7 @@ def _common_tools(tools: Any) -> tuple[list[Tool], list[str]]:
             raise Unusual
         for declaration in declarations:
             ours.append(_common_declaration(declaration, json_schema_tools))
-    return ours, json_schema_tools
+    return json_schema_tools
 
 
 def _common_declaration(declaration: Any, json_schema_tools: list[str]) -> Tool:
@@ -372,12 +394,12 @@ def _common_declaration(declaration: Any, json_schema_tools: list[str]) -> Tool:
     json_schema = declaration.get("parametersJsonSchema")
     if json_schema is not None:
         if parameters is not None:
-            json_object(parameters)  # validated (as the general path does), then unused
+            check_json_object(parameters)  # as the general path does, then unused
         json_schema_tools.append(name)
         return Tool(name=name, description=description, parameters=json_object(json_schema))
     if parameters is None:
         return Tool(name=name, description=description)
-    json_object(parameters)  # checked as the general path's convert does; the walk copies
+    check_json_object(parameters)  # as the general path's convert does; the walk copies
     return Tool(name=name, description=description, parameters=common_from_gemini(parameters))
 
 
@@ -466,9 +488,7 @@ def _encode_tools(
                 declaration["parametersJsonSchema"] = params
             elif params.get("properties") or params.get("type") not in ("object", None):
                 # Gemini rejects an OBJECT with no properties: a tool without arguments has none.
-                declaration["parameters"] = to_gemini_schema(
-                    params, f"$.tools[{i}].parameters", ctx
-                )
+                declaration["parameters"] = _parameters(params, i, ctx)
         if tool.cache_control is not None:
             ctx.lose(
                 "cache_control_unsupported",
@@ -481,6 +501,14 @@ def _encode_tools(
             )
         declarations.append(declaration)
     return [{"functionDeclarations": declarations}] if declarations else []
+
+
+def _parameters(params: JSONObject, index: int, ctx: TranslationContext) -> JSONObject:
+    # A plain schema (nearly all) needs neither the full compiler nor a JSON path.
+    try:
+        return compile_plain_schema(params)
+    except Unusual:
+        return to_gemini_schema(params, f"$.tools[{index}].parameters", ctx)
 
 
 def _encode_tool_config(choice: ToolChoice, validated: bool) -> JSONObject:
@@ -557,18 +585,24 @@ def _generation_config(request: Request, extras: JSONObject, ctx: TranslationCon
     if len(stop) > MAX_STOP_SEQUENCES:
         ctx.lose("stop_sequences_truncated", "$.stop", f"Gemini takes at most {MAX_STOP_SEQUENCES}")
         stop = stop[:MAX_STOP_SEQUENCES]
-    pairs: list[tuple[str, Any]] = [
-        ("maxOutputTokens", request.max_tokens),
-        ("temperature", request.temperature),
-        ("topP", request.top_p),
-        ("topK", request.top_k),
-        ("stopSequences", stop or None),
-        ("seed", request.seed),
-        ("candidateCount", request.candidate_count),
-        ("presencePenalty", request.presence_penalty),
-        ("frequencyPenalty", request.frequency_penalty),
-    ]
-    config.update((k, v) for k, v in pairs if v is not None)
+    if request.max_tokens is not None:
+        config["maxOutputTokens"] = request.max_tokens
+    if request.temperature is not None:
+        config["temperature"] = request.temperature
+    if request.top_p is not None:
+        config["topP"] = request.top_p
+    if request.top_k is not None:
+        config["topK"] = request.top_k
+    if stop:
+        config["stopSequences"] = stop
+    if request.seed is not None:
+        config["seed"] = request.seed
+    if request.candidate_count is not None:
+        config["candidateCount"] = request.candidate_count
+    if request.presence_penalty is not None:
+        config["presencePenalty"] = request.presence_penalty
+    if request.frequency_penalty is not None:
+        config["frequencyPenalty"] = request.frequency_penalty
     config.update(_response_config(request, bool(extras.pop(_RESPONSE_SCHEMA, False)), ctx))
     thinking = _encode_thinking(request, ctx)
     if thinking is not None:

@@ -300,6 +300,11 @@ def _plain_keyword(key: str, value: Any, out: dict[str, Any], depth: int) -> Non
         raise Unusual  # a keyword that is rewritten, inlined or removed with a loss
 
 
+def compile_plain_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """A plain schema compiled for Gemini (nothing to report); ``Unusual`` for any other."""
+    return _compile_plain(schema, 0)
+
+
 def to_gemini_schema(schema: dict[str, Any], path: str, ctx: TranslationContext) -> dict[str, Any]:
     """Compile a JSON Schema for Gemini's ``parameters``; removals are recorded on ``ctx``."""
     try:
