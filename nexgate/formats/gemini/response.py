@@ -219,6 +219,7 @@ def _common_choice(candidate: Any, seed: str) -> Choice:
     finish_reason = optional_str(candidate.get("finishReason"))
     content = candidate.get("content")
     parts: list[Part] = []
+    has_calls = False
     if content is not None:
         if type(content) is not dict:
             raise Unusual
@@ -231,7 +232,7 @@ def _common_choice(candidate: Any, seed: str) -> Choice:
             part = decode_common_part(raw, ids)
             if part is not None:
                 parts.append(part)
-    has_calls = any(isinstance(p, ToolCallPart) for p in parts)
+                has_calls = has_calls or isinstance(part, ToolCallPart)
     return Choice(parts=parts, finish=map_gemini_finish(finish_reason, has_calls), index=index)
 
 
