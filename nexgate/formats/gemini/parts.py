@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ...errors import InvalidInputError
@@ -271,7 +272,7 @@ class Encoder:
     """
 
     def __init__(
-        self, ctx: TranslationContext, names: dict[str, str], *, response: bool = False
+        self, ctx: TranslationContext, names: Mapping[str, str], *, response: bool = False
     ) -> None:
         self.ctx = ctx
         self.names = names
@@ -441,11 +442,10 @@ def response_object(part: ToolResultPart) -> JSONObject:
 
 def encode_contents(messages: list[Message], ctx: TranslationContext) -> list[JSONObject]:
     """Gemini contents: roles user/model, adjacent same-role turns merged, results in call order."""
-    names = {p.id: p.name for m in messages for p in m.parts if isinstance(p, ToolCallPart)}
-    order = {call_id: i for i, call_id in enumerate(names)}
-    encoder = Encoder(ctx, names)
-    #: Per content: its role, its tool results (ranked by their calls' order), its other parts.
-    turns: list[tuple[str, list[tuple[int, JSONObject]], list[JSONObject]]] = []
+    calls = CallTable(messages)
+    encoder = Encoder(ctx, calls)
+    #: Per content: its role, its tool results (with their call ids), its other parts.
+    turns: list[tuple[str, list[tuple[str, JSONObject]], list[JSONObject]]] = []
     for i, message in enumerate(messages):
         if message.name is not None:
             ctx.lose("message_name_unsupported", f"$.messages[{i}].name", "Gemini has no names")
@@ -468,22 +468,55 @@ def encode_contents(messages: list[Message], ctx: TranslationContext) -> list[JS
                 if item is None:
                     continue
             if isinstance(part, ToolResultPart):
-                ranked.append((order.get(part.call_id, -1), item))
+                ranked.append((part.call_id, item))
             else:
                 plain.append(item)
         if not merged and (ranked or plain):
             turns.append((role, ranked, plain))
-    return [{"role": role, "parts": _ordered(ranked, plain)} for role, ranked, plain in turns]
+    return [
+        {"role": role, "parts": _ordered(ranked, plain, calls)} for role, ranked, plain in turns
+    ]
 
 
-def _ordered(ranked: list[tuple[int, JSONObject]], plain: list[JSONObject]) -> list[JSONObject]:
+def _ordered(
+    results: list[tuple[str, JSONObject]], plain: list[JSONObject], calls: CallTable
+) -> list[JSONObject]:
     """All results of one call turn go first, in the order of the calls (Gemini requires it)."""
-    if not ranked:
+    if not results:
         return plain
-    if len(ranked) > 1:
-        ranked.sort(key=_rank)
-    return [item for _, item in ranked] + plain
+    if len(results) > 1:
+        order = calls.order()
+        results.sort(key=lambda result: order.get(result[0], -1))
+    return [item for _, item in results] + plain
 
 
-def _rank(ranked: tuple[int, JSONObject]) -> int:
-    return ranked[0]
+class CallTable(Mapping[str, str]):
+    """Tool names by call id over a conversation, built only when first needed.
+
+    Only a result without a name, or a turn with several results, needs it: most
+    conversations never pay for the scan of every part.
+    """
+
+    def __init__(self, messages: list[Message]) -> None:
+        self._messages = messages
+        self._names: dict[str, str] | None = None
+
+    def _table(self) -> dict[str, str]:
+        if self._names is None:
+            self._names = {
+                p.id: p.name for m in self._messages for p in m.parts if isinstance(p, ToolCallPart)
+            }
+        return self._names
+
+    def order(self) -> dict[str, int]:
+        """Each call id's position among the calls (the first one's, for a repeated id)."""
+        return {call_id: i for i, call_id in enumerate(self._table())}
+
+    def __getitem__(self, call_id: str) -> str:
+        return self._table()[call_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
