@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import msgspec
+
 from ...errors import InvalidInputError
 from ...schema import (
     Choice,
@@ -173,14 +175,6 @@ def _decode_any_response(obj: JSONObject, ctx: TranslationContext) -> Response:
 _CASING_SCANNED = frozenset(
     {"contents", "tools", "generationConfig", "toolConfig", "systemInstruction"}
 )
-#: Usage counts as the general decoder reads them (``int``, default 0).
-_USAGE_COUNTS = (
-    "promptTokenCount",
-    "candidatesTokenCount",
-    "thoughtsTokenCount",
-    "cachedContentTokenCount",
-    "toolUsePromptTokenCount",
-)
 
 
 def _decode_common_response(obj: JSONObject, ctx: TranslationContext) -> Response:
@@ -237,26 +231,11 @@ def _common_choice(candidate: Any, seed: str) -> Choice:
 
 
 def _common_usage(usage: Any) -> Usage:
-    if type(usage) is not dict:
-        raise Unusual
-    prompt, candidates, thoughts, cached, tool_use = (
-        _count(usage.get(key, 0)) for key in _USAGE_COUNTS
-    )
-    total = usage.get("totalTokenCount")
-    if total is not None:
-        _count(total)
-    return Usage(
-        input_tokens=prompt + tool_use,
-        output_tokens=candidates + thoughts,
-        cache_read_tokens=cached,
-        reasoning_tokens=thoughts,
-    )
-
-
-def _count(value: Any) -> int:
-    if type(value) is not int:
-        raise Unusual
-    return value
+    # msgspec checks the counts (in C) exactly as the general path's whole-body convert does.
+    try:
+        return decode_usage(msgspec.convert(usage, wire.UsageMetadata))
+    except msgspec.ValidationError:
+        raise Unusual from None
 
 
 def _candidate(choice: Choice, path: str, encoder: Encoder) -> JSONObject:
