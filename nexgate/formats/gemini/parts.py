@@ -474,7 +474,8 @@ def encode_contents(messages: list[Message], ctx: TranslationContext) -> list[JS
         if not merged and (ranked or plain):
             turns.append((role, ranked, plain))
     return [
-        {"role": role, "parts": _ordered(ranked, plain, calls)} for role, ranked, plain in turns
+        {"role": role, "parts": _ordered(ranked, plain, calls) if ranked else plain}
+        for role, ranked, plain in turns
     ]
 
 
@@ -482,8 +483,6 @@ def _ordered(
     results: list[tuple[str, JSONObject]], plain: list[JSONObject], calls: CallTable
 ) -> list[JSONObject]:
     """All results of one call turn go first, in the order of the calls (Gemini requires it)."""
-    if not results:
-        return plain
     if len(results) > 1:
         order = calls.order()
         results.sort(key=lambda result: order.get(result[0], -1))

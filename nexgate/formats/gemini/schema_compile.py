@@ -317,6 +317,10 @@ def to_gemini_schema(schema: dict[str, Any], path: str, ctx: TranslationContext)
         raise _too_deep(path) from None
 
 
+#: The keywords :func:`from_gemini_schema` may change; it copies every other one as it is.
+_FROM_GEMINI_REWRITTEN = frozenset({"type", "properties", "items", "anyOf", "nullable"}) | _COUNTS
+
+
 def common_from_gemini(schema: Any, depth: int = 0) -> Any:
     """:func:`from_gemini_schema` without JSON paths; ``Unusual`` when it would fail.
 
@@ -331,7 +335,9 @@ def common_from_gemini(schema: Any, depth: int = 0) -> Any:
         return schema
     out: dict[str, Any] = {}
     for key, value in schema.items():
-        if key == "type" and isinstance(value, str):
+        if key not in _FROM_GEMINI_REWRITTEN:  # description, required, enum...: most keys
+            out[key] = value
+        elif key == "type" and isinstance(value, str):
             out["type"] = value.lower()
         elif key == "properties" and isinstance(value, dict):
             out["properties"] = {
