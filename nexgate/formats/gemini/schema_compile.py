@@ -13,7 +13,7 @@ from typing import Any
 
 from ...errors import InvalidInputError
 from .._context import TranslationContext
-from .fastpath import Unusual
+from .fastpath import Unusual, str_list
 
 #: Keywords of the Gemini API ``Schema`` message (generativelanguage v1beta), kept as they are.
 ALLOWED = frozenset(
@@ -266,6 +266,10 @@ def _compile_plain(schema: Any, depth: int) -> dict[str, Any]:
     for key, value in schema.items():
         if key in _PLAIN_COPIED:
             out[key] = value
+        elif key == "properties" and type(value) is dict:  # the commonest nesting, inlined
+            out["properties"] = {
+                str(name): _compile_plain(sub, depth + 1) for name, sub in value.items()
+            }
         elif key != "type":
             _plain_keyword(key, value, out, depth)
     return out
@@ -288,9 +292,9 @@ def _plain_keyword(key: str, value: Any, out: dict[str, Any], depth: int) -> Non
             raise Unusual
         out["format"] = value
     elif key == "enum":
-        if type(value) is not list or not all(type(v) is str for v in value):
-            raise Unusual
-        out["enum"] = list(value)
+        if value is None:
+            raise Unusual  # no enum: removed with a loss
+        out["enum"] = str_list(value)  # strings only (``Unusual`` otherwise), copied
         out.setdefault("type", "STRING")
     elif key in _COUNTS and not isinstance(value, str):
         out[key] = value
