@@ -287,33 +287,6 @@ def _decode_common_request(obj: JSONObject, ctx: TranslationContext) -> Request:
     return request
 
 
-#: The generation settings the fast path reads: the request attribute each sets, and its check.
-_COMMON_CONFIG: dict[str, tuple[str, Callable[[Any], Any]]] = {
-    "maxOutputTokens": ("max_tokens", optional_count),
-    "temperature": ("temperature", optional_float),
-    "topP": ("top_p", optional_float),
-    "topK": ("top_k", optional_count),
-    "stopSequences": ("stop", _stop_list),
-    "seed": ("seed", optional_int64),
-    "candidateCount": ("candidate_count", optional_count),
-    "presencePenalty": ("presence_penalty", optional_float),
-    "frequencyPenalty": ("frequency_penalty", optional_float),
-    "thinkingConfig": ("reasoning", lambda config: _common_reasoning(config)),
-}
-
-
-def _apply_common_config(config: Any, request: Request) -> None:
-    # Only the settings present are set: a Struct built with every keyword costs ~4x more.
-    if type(config) is not dict:
-        raise Unusual
-    for key, value in config.items():
-        setting = _COMMON_CONFIG.get(key)
-        if setting is None:  # responseMimeType and others leave hints: general path
-            raise Unusual
-        attribute, check = setting
-        setattr(request, attribute, check(value))
-
-
 def _common_contents(contents: Any) -> list[Message]:
     if type(contents) is not list:
         raise Unusual
@@ -435,6 +408,33 @@ def _common_reasoning(config: Any) -> Reasoning | None:
         include_thoughts=include, thinking_budget=budget, thinking_level=level
     )
     return _reasoning(thinking)
+
+
+#: The generation settings the fast path reads: the request attribute each sets, and its check.
+_COMMON_CONFIG: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "maxOutputTokens": ("max_tokens", optional_count),
+    "temperature": ("temperature", optional_float),
+    "topP": ("top_p", optional_float),
+    "topK": ("top_k", optional_count),
+    "stopSequences": ("stop", _stop_list),
+    "seed": ("seed", optional_int64),
+    "candidateCount": ("candidate_count", optional_count),
+    "presencePenalty": ("presence_penalty", optional_float),
+    "frequencyPenalty": ("frequency_penalty", optional_float),
+    "thinkingConfig": ("reasoning", _common_reasoning),
+}
+
+
+def _apply_common_config(config: Any, request: Request) -> None:
+    # Only the settings present are set: a Struct built with every keyword costs ~4x more.
+    if type(config) is not dict:
+        raise Unusual
+    for key, value in config.items():
+        setting = _COMMON_CONFIG.get(key)
+        if setting is None:  # responseMimeType and others leave hints: general path
+            raise Unusual
+        attribute, check = setting
+        setattr(request, attribute, check(value))
 
 
 # --------------------------------------------------------------------------- encode
