@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ...errors import InvalidInputError
@@ -23,6 +24,7 @@ from .._ids import digest, is_synthetic_call_id, synthetic_call_id
 from .._json import convert, dump_json, parse_args
 from .._media import guess_media_type, parse_data_url
 from . import wire
+from .fastpath import Unusual, json_object, optional_str
 
 #: The URL schemes Gemini's ``fileData.fileUri`` takes (Files API, YouTube, public HTTPS, GCS).
 _URL_SCHEMES = ("http://", "https://", "gs://")
@@ -44,10 +46,11 @@ def _media(
 
 def result_content(response: JSONObject) -> tuple[list[TextPart | ImagePart | DocumentPart], bool]:
     """A ``functionResponse.response`` object as result content, and whether it is an error."""
-    if set(response) == {"result"} and isinstance(response["result"], str):
-        return [TextPart(text=response["result"])], False
-    if set(response) == {"error"} and isinstance(response["error"], str):
-        return [TextPart(text=response["error"])], True
+    if len(response) == 1:
+        if isinstance(response.get("result"), str):
+            return [TextPart(text=response["result"])], False
+        if isinstance(response.get("error"), str):
+            return [TextPart(text=response["error"])], True
     return [TextPart(text=dump_json(response).decode())], False
 
 
@@ -55,34 +58,52 @@ class CallIds:
     """Synthesizes ids for calls without one and links id-less results to them by name.
 
     The seed of a call is its own turn (not the whole conversation), so a call keeps its id
-    when later turns are added to the conversation.
+    when later turns are added to the conversation. A turn's seed is a digest of its parts,
+    computed only when an id must actually be synthesized: calls usually carry their own id.
     """
 
+    __slots__ = ("_seed", "_turn_parts", "count", "pending")
+
     def __init__(self, seed: str) -> None:
-        self.seed = seed
+        self._seed: str | None = seed
+        self._turn_parts: list[JSONObject] = []
         self.count = 0
         self.pending: list[tuple[str, str]] = []
 
-    def turn(self, seed: str) -> None:
+    @property
+    def seed(self) -> str:
+        if self._seed is None:
+            self._seed = digest(dump_json(self._turn_parts).decode("utf-8", "replace"))
+        return self._seed
+
+    def turn(self, parts: list[JSONObject]) -> None:
         """Start a new model turn: ids are numbered from 0 with the turn's own seed."""
-        self.seed = seed
+        self._seed = None
+        self._turn_parts = parts
         self.count = 0
 
     def call(self, call: wire.FunctionCall) -> str:
-        call_id = call.id or synthetic_call_id(f"{self.seed}:{call.name}", self.count)
+        return self.named_call(call.id, call.name)
+
+    def named_call(self, call_id: str | None, name: str) -> str:
+        call_id = call_id or synthetic_call_id(f"{self.seed}:{name}", self.count)
         self.count += 1
-        self.pending.append((call_id, call.name))
+        self.pending.append((call_id, name))
         return call_id
 
     def result(self, response: wire.FunctionResponse) -> str:
-        if response.id:
-            self.pending = [p for p in self.pending if p[0] != response.id]
-            return response.id
-        for i, (call_id, name) in enumerate(self.pending):
-            if name == response.name:
+        return self.named_result(response.id, response.name)
+
+    def named_result(self, call_id: str | None, name: str) -> str:
+        if call_id:
+            if self.pending:
+                self.pending = [p for p in self.pending if p[0] != call_id]
+            return call_id
+        for i, (pending_id, pending_name) in enumerate(self.pending):
+            if pending_name == name:
                 del self.pending[i]
-                return call_id
-        return synthetic_call_id(f"{self.seed}:result:{response.name}", self.count)
+                return pending_id
+        return synthetic_call_id(f"{self.seed}:result:{name}", self.count)
 
 
 def _file_mime(file: wire.FileData) -> str | None:
@@ -124,6 +145,88 @@ def decode_part(part: JSONObject, path: str, ids: CallIds) -> Part | None:
     return RawPart(format="gemini", data=part)
 
 
+#: The keys of the part shapes the fast decoder reads; any other key takes the general path.
+_TEXT_KEYS = frozenset({"text", "thought", "thoughtSignature"})
+_CALL_PART_KEYS = frozenset({"functionCall", "thoughtSignature"})
+_CALL_KEYS = frozenset({"name", "args", "id"})
+_RESULT_KEYS = frozenset({"name", "response", "id"})
+
+
+def decode_common_part(part: Any, ids: CallIds) -> Part | None:
+    """One part of a common shape (text, thought, functionCall, functionResponse) or
+    :class:`~.fastpath.Unusual`; the same result as :func:`decode_part` on those shapes.
+
+    It exists because text, calls and results are nearly every part of real traffic, and the
+    general decoder validates each through ``msgspec.convert`` and builds its JSON path.
+    """
+    if type(part) is not dict:
+        raise Unusual
+    text = part.get("text")
+    if type(text) is str:
+        if len(part) == 1:  # plain text, by far the commonest part
+            return TextPart(text=text) if text else None
+        return _common_text(part, text)
+    if "functionCall" in part:
+        return _common_call(part, ids)
+    if "functionResponse" in part and len(part) == 1:
+        return _common_result(part["functionResponse"], ids)
+    raise Unusual
+
+
+def _common_signature(part: JSONObject) -> Signature | None:
+    value = part.get("thoughtSignature")
+    if value is None:
+        return None
+    if type(value) is not str:
+        raise Unusual
+    return Signature(format="gemini", value=value) if value else None
+
+
+def _common_text(part: JSONObject, text: str) -> TextPart | ReasoningPart | None:
+    if not _TEXT_KEYS.issuperset(part) or type(part.get("thought", False)) is not bool:
+        raise Unusual
+    signature = _common_signature(part)
+    if not text and signature is None:
+        return None
+    if part.get("thought") is True:
+        return ReasoningPart(text=text, signature=signature)
+    return TextPart(text=text, signature=signature)
+
+
+def _common_call(part: JSONObject, ids: CallIds) -> ToolCallPart:
+    call = part["functionCall"]
+    if not _CALL_PART_KEYS.issuperset(part) or type(call) is not dict:
+        raise Unusual
+    if not _CALL_KEYS.issuperset(call):
+        raise Unusual
+    name = call.get("name")
+    if type(name) is not str or not name:
+        raise Unusual
+    args = call.get("args")
+    if args is not None and type(args) is not dict:
+        raise Unusual
+    arguments = json_object(args) if args else {}
+    call_id = ids.named_call(optional_str(call.get("id")), name)
+    return ToolCallPart(
+        id=call_id, name=name, arguments=arguments, signature=_common_signature(part)
+    )
+
+
+def _common_result(result: Any, ids: CallIds) -> ToolResultPart:
+    if type(result) is not dict or not _RESULT_KEYS.issuperset(result):
+        raise Unusual
+    name = result.get("name")
+    if type(name) is not str:
+        raise Unusual
+    raw = result.get("response")
+    response = {} if raw is None and "response" not in result else json_object(raw)
+    call_id = optional_str(result.get("id"))
+    content, is_error = result_content(response)
+    return ToolResultPart(
+        call_id=ids.named_result(call_id, name), name=name, content=content, is_error=is_error
+    )
+
+
 def _decode_result(raw: Any, path: str, ids: CallIds) -> ToolResultPart:
     response = convert(raw, wire.FunctionResponse, "functionResponse", path)
     content, is_error = result_content(response.response)
@@ -149,7 +252,7 @@ def decode_contents(contents: list[wire.Content], path: str = "$.contents") -> l
         if role not in ("user", "model"):
             raise InvalidInputError(f"unknown role {role!r}", path=f"{path}[{i}].role")
         if role == "model":
-            ids.turn(digest(dump_json(content.parts).decode("utf-8", "replace")))
+            ids.turn(content.parts)
         parts = [
             decode_part(p, f"{path}[{i}].parts[{j}]", ids) for j, p in enumerate(content.parts)
         ]
@@ -169,7 +272,7 @@ class Encoder:
     """
 
     def __init__(
-        self, ctx: TranslationContext, names: dict[str, str], *, response: bool = False
+        self, ctx: TranslationContext, names: Mapping[str, str], *, response: bool = False
     ) -> None:
         self.ctx = ctx
         self.names = names
@@ -187,6 +290,55 @@ class Encoder:
                     f"a {signature.format} signature goes only to {signature.format}",
                 )
         return out
+
+    def common(self, part: Part) -> JSONObject | None:
+        """A part of a common shape that cannot lose anything, encoded; ``None`` otherwise.
+
+        Text, tool calls and text-only tool results are nearly every part of real traffic:
+        they skip the general path, which checks every kind of loss and needs the part's JSON
+        path. ``None`` means "take :meth:`part`" (which may also return ``None``).
+        """
+        if isinstance(part, TextPart):
+            if part.cache_control is not None or not part.text:
+                return None
+            return self._signed({"text": part.text}, part.signature)
+        if isinstance(part, ToolCallPart):
+            if part.raw_arguments is not None or part.cache_control is not None:
+                return None
+            call: JSONObject = {"name": part.name, "args": part.arguments}
+            if not is_synthetic_call_id(part.id):
+                call["id"] = part.id
+            return self._signed({"functionCall": call}, part.signature)
+        if isinstance(part, ToolResultPart):
+            return self._text_result(part)
+        return None
+
+    @staticmethod
+    def _signed(out: JSONObject, signature: Signature | None) -> JSONObject | None:
+        """``out`` with its Gemini signature; ``None`` for another format's (a loss)."""
+        if signature is None:
+            return out
+        if signature.format != "gemini":
+            return None
+        out["thoughtSignature"] = signature.value
+        return out
+
+    def _text_result(self, part: ToolResultPart) -> JSONObject | None:
+        """A tool result whose content is text only (no media to encode or lose)."""
+        if part.cache_control is not None:
+            return None
+        for item in part.content:
+            if not isinstance(item, TextPart):
+                return None
+        name = part.name or self.names.get(part.call_id)
+        if name is None:
+            return None  # the general path reports it
+        response: JSONObject = {}
+        if not is_synthetic_call_id(part.call_id):
+            response["id"] = part.call_id
+        response["name"] = name
+        response["response"] = response_object(part)
+        return {"functionResponse": response}
 
     def part(self, part: Part, path: str) -> JSONObject | None:
         if getattr(part, "cache_control", None) is not None:
@@ -290,30 +442,80 @@ def response_object(part: ToolResultPart) -> JSONObject:
 
 def encode_contents(messages: list[Message], ctx: TranslationContext) -> list[JSONObject]:
     """Gemini contents: roles user/model, adjacent same-role turns merged, results in call order."""
-    names = {p.id: p.name for m in messages for p in m.parts if isinstance(p, ToolCallPart)}
-    order = {call_id: i for i, call_id in enumerate(names)}
-    encoder = Encoder(ctx, names)
-    out: list[JSONObject] = []
-    items: list[list[tuple[int | None, JSONObject]]] = []
+    calls = CallTable(messages)
+    encoder = Encoder(ctx, calls)
+    #: Per content: its role, its tool results (with their call ids), its other parts.
+    turns: list[tuple[str, list[tuple[str, JSONObject]], list[JSONObject]]] = []
     for i, message in enumerate(messages):
         if message.name is not None:
             ctx.lose("message_name_unsupported", f"$.messages[{i}].name", "Gemini has no names")
         role = "model" if message.role == "assistant" else "user"
-        encoded: list[tuple[int | None, JSONObject]] = []
+        merged = bool(turns) and turns[-1][0] == role  # adjacent same-role turns are merged
+        ranked, plain = (turns[-1][1], turns[-1][2]) if merged else ([], [])
         for j, part in enumerate(message.parts):
-            item = encoder.part(part, f"$.messages[{i}].parts[{j}]")
-            if item is not None:
-                rank = order.get(part.call_id, -1) if isinstance(part, ToolResultPart) else None
-                encoded.append((rank, item))
-        if not encoded:
-            continue
-        if out and out[-1]["role"] == role:
-            items[-1].extend(encoded)
-        else:
-            out.append({"role": role})
-            items.append(encoded)
-    for content, parts in zip(out, items, strict=True):
-        # All results of one call turn go first, in the order of the calls (Gemini requires it).
-        results = sorted((it for it in parts if it[0] is not None), key=lambda it: it[0] or 0)
-        content["parts"] = [it[1] for it in results] + [it[1] for it in parts if it[0] is None]
-    return out
+            if (
+                isinstance(part, TextPart)
+                and part.text
+                and part.signature is None
+                and part.cache_control is None
+            ):
+                plain.append({"text": part.text})  # the commonest part, inlined
+                continue
+            item = encoder.common(part)
+            if item is None:
+                # The path is built here only: the general path may report a loss.
+                item = encoder.part(part, f"$.messages[{i}].parts[{j}]")
+                if item is None:
+                    continue
+            if isinstance(part, ToolResultPart):
+                ranked.append((part.call_id, item))
+            else:
+                plain.append(item)
+        if not merged and (ranked or plain):
+            turns.append((role, ranked, plain))
+    return [
+        {"role": role, "parts": _ordered(ranked, plain, calls) if ranked else plain}
+        for role, ranked, plain in turns
+    ]
+
+
+def _ordered(
+    results: list[tuple[str, JSONObject]], plain: list[JSONObject], calls: CallTable
+) -> list[JSONObject]:
+    """All results of one call turn go first, in the order of the calls (Gemini requires it)."""
+    if len(results) > 1:
+        order = calls.order()
+        results.sort(key=lambda result: order.get(result[0], -1))
+    return [item for _, item in results] + plain
+
+
+class CallTable(Mapping[str, str]):
+    """Tool names by call id over a conversation, built only when first needed.
+
+    Only a result without a name, or a turn with several results, needs it: most
+    conversations never pay for the scan of every part.
+    """
+
+    def __init__(self, messages: list[Message]) -> None:
+        self._messages = messages
+        self._names: dict[str, str] | None = None
+
+    def _table(self) -> dict[str, str]:
+        if self._names is None:
+            self._names = {
+                p.id: p.name for m in self._messages for p in m.parts if isinstance(p, ToolCallPart)
+            }
+        return self._names
+
+    def order(self) -> dict[str, int]:
+        """Each call id's position among the calls (the first one's, for a repeated id)."""
+        return {call_id: i for i, call_id in enumerate(self._table())}
+
+    def __getitem__(self, call_id: str) -> str:
+        return self._table()[call_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -11,6 +12,7 @@ from ...schema import (
     Effort,
     JSONObject,
     Message,
+    Part,
     Reasoning,
     Request,
     ResponseFormat,
@@ -23,8 +25,23 @@ from .._json import convert
 from .._reasoning import EFFORT_TO_GEMINI_LEVEL, GEMINI_LEVEL_TO_EFFORT, budget_for_effort
 from . import wire
 from .casing import camelize, has_snake_keys
-from .parts import decode_contents, encode_contents
-from .schema_compile import from_gemini_schema, to_gemini_schema
+from .fastpath import (
+    Unusual,
+    check_json_object,
+    json_object,
+    optional_count,
+    optional_float,
+    optional_int64,
+    optional_str,
+    str_list,
+)
+from .parts import CallIds, decode_common_part, decode_contents, encode_contents
+from .schema_compile import (
+    common_from_gemini,
+    compile_plain_schema,
+    from_gemini_schema,
+    to_gemini_schema,
+)
 
 MAX_STOP_SEQUENCES = 5
 _MODES = {"AUTO": "auto", "ANY": "required", "NONE": "none", "VALIDATED": "auto"}
@@ -95,7 +112,11 @@ def _tool_choice(config: wire.ToolConfig | None) -> ToolChoice | None:
         raise InvalidInputError(
             f"unknown mode {calling.mode!r}", path="$.toolConfig.functionCallingConfig.mode"
         )
-    names = calling.allowed_function_names
+    return _choice_for(mode, calling.allowed_function_names)
+
+
+def _choice_for(mode: str, names: list[str] | None) -> ToolChoice:
+    """The choice an (uppercase, known) mode and its allowed names mean."""
     if mode == "ANY" and names and len(names) == 1:
         return ToolChoice(mode="tool", name=names[0])
     return ToolChoice(mode=_MODES[mode], allowed=tuple(names) if names else None)  # type: ignore[arg-type]
@@ -177,6 +198,16 @@ def _system(content: wire.Content | None, ctx: TranslationContext) -> list[TextP
 
 def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
     """Decode a Gemini generateContent body; its model comes from ``ctx.model`` (the URL)."""
+    try:
+        return _decode_common_request(obj, ctx)
+    except (Unusual, InvalidInputError):
+        # The fast path reports no error itself (a digest may fail on a lone surrogate): the
+        # general path names the first error, as it always did.
+        return _decode_any_request(obj, ctx)
+
+
+def _decode_any_request(obj: JSONObject, ctx: TranslationContext) -> Request:
+    """The general decoder: any casing, any shape, every loss and error with its path."""
     obj = normalize(obj)
     body = convert(obj, wire.GenerateContentRequest, "Gemini request")
     tools, other_tools, json_schema_tools = _tools(body.tools)
@@ -209,6 +240,201 @@ def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
         reasoning=_reasoning(config.thinking_config),
         extras={"gemini": extras} if extras else {},
     )
+
+
+# --------------------------------------------------------------------------- decode, fast path
+#
+# The common request (camelCase; text, calls and results; function declarations; a tool
+# config; plain sampling settings and thinking) read straight from the dict: no casing pass,
+# no ``msgspec.convert`` of the whole body, no JSON paths. Anything else raises ``Unusual``
+# (see ``fastpath.py``) and the general decoder above runs instead.
+
+_COMMON_REQUEST_KEYS = frozenset(
+    {"contents", "systemInstruction", "tools", "toolConfig", "generationConfig", "model"}
+)
+_CONTENT_KEYS = frozenset({"role", "parts"})
+_TOOL_KEYS = frozenset({"functionDeclarations"})
+_DECLARATION_KEYS = frozenset({"name", "description", "parameters", "parametersJsonSchema"})
+_TOOL_CONFIG_KEYS = frozenset({"functionCallingConfig"})
+_CALLING_KEYS = frozenset({"mode", "allowedFunctionNames"})
+_COMMON_MODES = frozenset({"AUTO", "ANY", "NONE"})  # VALIDATED leaves a hint: general path
+_THINKING_KEYS = frozenset({"includeThoughts", "thinkingBudget", "thinkingLevel"})
+_USER_ROLES = (None, "", "user")
+
+
+def _stop_list(value: Any) -> list[str]:
+    return str_list(value) or []
+
+
+def _decode_common_request(obj: JSONObject, ctx: TranslationContext) -> Request:
+    if not _COMMON_REQUEST_KEYS.issuperset(obj):
+        raise Unusual
+    model = obj.get("model")
+    request = Request(
+        model=ctx.model or (model if isinstance(model, str) else None),
+        messages=_common_contents(obj.get("contents")),
+        system=_common_system(obj.get("systemInstruction")),
+        tool_choice=_common_tool_choice(obj.get("toolConfig")),
+    )
+    tools = obj.get("tools")
+    if tools is not None:
+        json_schema_tools = _common_tools(tools, request.tools)
+        if json_schema_tools:
+            request.extras = {"gemini": {_JSON_SCHEMA_TOOLS: json_schema_tools}}
+    config = obj.get("generationConfig")
+    if config is not None:
+        _apply_common_config(config, request)
+    return request
+
+
+def _common_contents(contents: Any) -> list[Message]:
+    if type(contents) is not list:
+        raise Unusual
+    ids = CallIds("")
+    out: list[Message] = []
+    for content in contents:
+        if type(content) is not dict or not _CONTENT_KEYS.issuperset(content):
+            raise Unusual
+        role = content.get("role")
+        parts = content.get("parts", [])
+        if type(parts) is not list:
+            raise Unusual
+        if role == "model":
+            ids.turn(parts)
+        elif role not in _USER_ROLES:
+            raise Unusual
+        kept: list[Part] = []
+        for part in parts:
+            text = part.get("text") if type(part) is dict and len(part) == 1 else None
+            if type(text) is str:  # plain text, by far the commonest part: inlined
+                if text:
+                    kept.append(TextPart(text=text))
+                continue
+            decoded = decode_common_part(part, ids)
+            if decoded is not None:
+                kept.append(decoded)
+        if kept:
+            out.append(Message(role="assistant" if role == "model" else "user", parts=kept))
+    return out
+
+
+def _common_system(content: Any) -> list[TextPart]:
+    if content is None:
+        return []
+    if type(content) is not dict or not _CONTENT_KEYS.issuperset(content):
+        raise Unusual
+    optional_str(content.get("role"))
+    parts = content.get("parts", [])
+    if type(parts) is not list:
+        raise Unusual
+    out: list[TextPart] = []
+    for part in parts:
+        # Only ``{"text": ...}``: anything else is dropped with a loss by the general path.
+        if type(part) is not dict or len(part) != 1 or type(part.get("text")) is not str:
+            raise Unusual
+        if part["text"]:
+            out.append(TextPart(text=part["text"]))
+    return out
+
+
+def _common_tools(tools: Any, ours: list[Tool]) -> list[str]:
+    """Appends the declared functions to ``ours``; returns those given a JSON Schema."""
+    if type(tools) is not list:
+        raise Unusual
+    json_schema_tools: list[str] = []
+    for tool in tools:
+        # Other tools (googleSearch, codeExecution...) are kept as extras: general path.
+        if type(tool) is not dict or not _TOOL_KEYS.issuperset(tool):
+            raise Unusual
+        declarations = tool.get("functionDeclarations")
+        if declarations is None:
+            continue
+        if type(declarations) is not list:
+            raise Unusual
+        for declaration in declarations:
+            ours.append(_common_declaration(declaration, json_schema_tools))
+    return json_schema_tools
+
+
+def _common_declaration(declaration: Any, json_schema_tools: list[str]) -> Tool:
+    if type(declaration) is not dict or not _DECLARATION_KEYS.issuperset(declaration):
+        raise Unusual
+    name = declaration.get("name")
+    if type(name) is not str or not name:
+        raise Unusual
+    description = optional_str(declaration.get("description"))
+    parameters = declaration.get("parameters")
+    json_schema = declaration.get("parametersJsonSchema")
+    if json_schema is not None:
+        if parameters is not None:
+            check_json_object(parameters)  # as the general path does, then unused
+        json_schema_tools.append(name)
+        return Tool(name=name, description=description, parameters=json_object(json_schema))
+    if parameters is None:
+        return Tool(name=name, description=description)
+    check_json_object(parameters)  # as the general path's convert does; the walk copies
+    return Tool(name=name, description=description, parameters=common_from_gemini(parameters))
+
+
+def _common_tool_choice(config: Any) -> ToolChoice | None:
+    if config is None:
+        return None
+    if type(config) is not dict or not _TOOL_CONFIG_KEYS.issuperset(config):
+        raise Unusual
+    calling = config.get("functionCallingConfig")
+    if calling is None:
+        return None
+    if type(calling) is not dict or not _CALLING_KEYS.issuperset(calling):
+        raise Unusual
+    mode = calling.get("mode", "AUTO")
+    if type(mode) is not str or mode.upper() not in _COMMON_MODES:
+        raise Unusual
+    return _choice_for(mode.upper(), str_list(calling.get("allowedFunctionNames")))
+
+
+def _common_reasoning(config: Any) -> Reasoning | None:
+    if config is None:
+        return None
+    if type(config) is not dict or not _THINKING_KEYS.issuperset(config):
+        raise Unusual
+    include = config.get("includeThoughts")
+    level = optional_str(config.get("thinkingLevel"))
+    if include is not None and type(include) is not bool:
+        raise Unusual
+    if level and level.upper() not in _LEVELS:
+        raise Unusual  # an error, reported by the general path
+    budget = optional_int64(config.get("thinkingBudget"))
+    thinking = wire.ThinkingConfig(
+        include_thoughts=include, thinking_budget=budget, thinking_level=level
+    )
+    return _reasoning(thinking)
+
+
+#: The generation settings the fast path reads: the request attribute each sets, and its check.
+_COMMON_CONFIG: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "maxOutputTokens": ("max_tokens", optional_count),
+    "temperature": ("temperature", optional_float),
+    "topP": ("top_p", optional_float),
+    "topK": ("top_k", optional_count),
+    "stopSequences": ("stop", _stop_list),
+    "seed": ("seed", optional_int64),
+    "candidateCount": ("candidate_count", optional_count),
+    "presencePenalty": ("presence_penalty", optional_float),
+    "frequencyPenalty": ("frequency_penalty", optional_float),
+    "thinkingConfig": ("reasoning", _common_reasoning),
+}
+
+
+def _apply_common_config(config: Any, request: Request) -> None:
+    # Only the settings present are set: a Struct built with every keyword costs ~4x more.
+    if type(config) is not dict:
+        raise Unusual
+    for key, value in config.items():
+        setting = _COMMON_CONFIG.get(key)
+        if setting is None:  # responseMimeType and others leave hints: general path
+            raise Unusual
+        attribute, check = setting
+        setattr(request, attribute, check(value))
 
 
 # --------------------------------------------------------------------------- encode
@@ -262,9 +488,7 @@ def _encode_tools(
                 declaration["parametersJsonSchema"] = params
             elif params.get("properties") or params.get("type") not in ("object", None):
                 # Gemini rejects an OBJECT with no properties: a tool without arguments has none.
-                declaration["parameters"] = to_gemini_schema(
-                    params, f"$.tools[{i}].parameters", ctx
-                )
+                declaration["parameters"] = _parameters(params, i, ctx)
         if tool.cache_control is not None:
             ctx.lose(
                 "cache_control_unsupported",
@@ -277,6 +501,14 @@ def _encode_tools(
             )
         declarations.append(declaration)
     return [{"functionDeclarations": declarations}] if declarations else []
+
+
+def _parameters(params: JSONObject, index: int, ctx: TranslationContext) -> JSONObject:
+    # A plain schema (nearly all) needs neither the full compiler nor a JSON path.
+    try:
+        return compile_plain_schema(params)
+    except Unusual:
+        return to_gemini_schema(params, f"$.tools[{index}].parameters", ctx)
 
 
 def _encode_tool_config(choice: ToolChoice, validated: bool) -> JSONObject:
@@ -353,18 +585,24 @@ def _generation_config(request: Request, extras: JSONObject, ctx: TranslationCon
     if len(stop) > MAX_STOP_SEQUENCES:
         ctx.lose("stop_sequences_truncated", "$.stop", f"Gemini takes at most {MAX_STOP_SEQUENCES}")
         stop = stop[:MAX_STOP_SEQUENCES]
-    pairs: list[tuple[str, Any]] = [
-        ("maxOutputTokens", request.max_tokens),
-        ("temperature", request.temperature),
-        ("topP", request.top_p),
-        ("topK", request.top_k),
-        ("stopSequences", stop or None),
-        ("seed", request.seed),
-        ("candidateCount", request.candidate_count),
-        ("presencePenalty", request.presence_penalty),
-        ("frequencyPenalty", request.frequency_penalty),
-    ]
-    config.update((k, v) for k, v in pairs if v is not None)
+    if request.max_tokens is not None:
+        config["maxOutputTokens"] = request.max_tokens
+    if request.temperature is not None:
+        config["temperature"] = request.temperature
+    if request.top_p is not None:
+        config["topP"] = request.top_p
+    if request.top_k is not None:
+        config["topK"] = request.top_k
+    if stop:
+        config["stopSequences"] = stop
+    if request.seed is not None:
+        config["seed"] = request.seed
+    if request.candidate_count is not None:
+        config["candidateCount"] = request.candidate_count
+    if request.presence_penalty is not None:
+        config["presencePenalty"] = request.presence_penalty
+    if request.frequency_penalty is not None:
+        config["frequencyPenalty"] = request.frequency_penalty
     config.update(_response_config(request, bool(extras.pop(_RESPONSE_SCHEMA, False)), ctx))
     thinking = _encode_thinking(request, ctx)
     if thinking is not None:

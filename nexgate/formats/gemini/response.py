@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import msgspec
+
+from ...errors import InvalidInputError
 from ...schema import (
     Choice,
     FinishReason,
     FinishReasonName,
     JSONObject,
+    Part,
     Response,
     ToolCallPart,
     Usage,
@@ -17,7 +22,8 @@ from .._context import TranslationContext
 from .._ids import digest
 from .._json import convert, dump_json
 from . import wire
-from .parts import CallIds, Encoder, decode_part
+from .fastpath import Unusual, optional_str
+from .parts import CallIds, Encoder, decode_common_part, decode_part
 from .request import normalize
 
 _PROMPT_FEEDBACK = "promptFeedback"
@@ -127,6 +133,15 @@ def _choice(candidate: wire.Candidate, seed: str, path: str) -> Choice:
 
 def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
     """Decode a Gemini generateContent response; a blocked prompt is a content-filter finish."""
+    try:
+        return _decode_common_response(obj, ctx)
+    except (Unusual, InvalidInputError):
+        # The fast path reports no error itself: the general path names the first one.
+        return _decode_any_response(obj, ctx)
+
+
+def _decode_any_response(obj: JSONObject, ctx: TranslationContext) -> Response:
+    """The general decoder: any casing, any shape, errors with their JSON paths."""
     obj = normalize(obj)
     body = convert(obj, wire.GenerateContentResponse, "Gemini response")
     seed = body.response_id or digest(dump_json(obj.get("candidates", [])).decode())
@@ -148,12 +163,90 @@ def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
     )
 
 
+# --------------------------------------------------------------------------- decode, fast path
+#
+# A common response (camelCase, candidates made of text, thoughts and calls) read straight
+# from the dict, without the casing pass, ``msgspec.convert`` and per-part JSON paths.
+# Fields nexgate does not model (safetyRatings, avgLogprobs, token details...) are ignored
+# as the general decoder ignores them; anything else raises ``Unusual`` (see ``fastpath.py``)
+# and the general decoder runs instead.
+
+#: Request fields ``has_snake_keys`` also looks into, should a response body carry them.
+_CASING_SCANNED = frozenset(
+    {"contents", "tools", "generationConfig", "toolConfig", "systemInstruction"}
+)
+
+
+def _decode_common_response(obj: JSONObject, ctx: TranslationContext) -> Response:
+    for key in obj:
+        # snake_case (or request fields, whose casing is checked too): the general path
+        # renames the whole body.
+        if "_" in key or key in _CASING_SCANNED:
+            raise Unusual
+    candidates = obj.get("candidates", [])
+    if type(candidates) is not list or not candidates:
+        raise Unusual  # no candidate: a blocked prompt, with its own rules
+    response_id = optional_str(obj.get("responseId"))
+    model_version = optional_str(obj.get("modelVersion"))
+    optional_str(obj.get("createTime"))
+    feedback = obj.get("promptFeedback")
+    if feedback is not None and (
+        type(feedback) is not dict or type(feedback.get("blockReason", "")) is not str
+    ):
+        raise Unusual
+    usage = obj.get("usageMetadata")
+    seed = response_id or digest(dump_json(candidates).decode())
+    return Response(
+        id=response_id or f"gen-{seed}",
+        model=model_version or ctx.model or "",
+        choices=[_common_choice(candidate, seed) for candidate in candidates],
+        usage=None if usage is None else _common_usage(usage),
+    )
+
+
+def _common_choice(candidate: Any, seed: str) -> Choice:
+    if type(candidate) is not dict:
+        raise Unusual
+    index = candidate.get("index", 0)
+    if type(index) is not int:
+        raise Unusual
+    finish_reason = optional_str(candidate.get("finishReason"))
+    content = candidate.get("content")
+    parts: list[Part] = []
+    has_calls = False
+    if content is not None:
+        if type(content) is not dict:
+            raise Unusual
+        optional_str(content.get("role"))
+        raw_parts = content.get("parts", [])
+        if type(raw_parts) is not list:
+            raise Unusual
+        ids = CallIds(f"{seed}:{index}")
+        for raw in raw_parts:
+            part = decode_common_part(raw, ids)
+            if part is not None:
+                parts.append(part)
+                has_calls = has_calls or isinstance(part, ToolCallPart)
+    return Choice(parts=parts, finish=map_gemini_finish(finish_reason, has_calls), index=index)
+
+
+def _common_usage(usage: Any) -> Usage:
+    # msgspec checks the counts (in C) exactly as the general path's whole-body convert does.
+    try:
+        return decode_usage(msgspec.convert(usage, wire.UsageMetadata))
+    except msgspec.ValidationError:
+        raise Unusual from None
+
+
 def _candidate(choice: Choice, path: str, encoder: Encoder) -> JSONObject:
-    parts = [
-        encoded
-        for j, part in enumerate(choice.parts)
-        if (encoded := encoder.part(part, f"{path}.parts[{j}]")) is not None
-    ]
+    parts: list[JSONObject] = []
+    for j, part in enumerate(choice.parts):
+        # The path is built only for the general path, which may report a loss.
+        encoded = encoder.common(part)
+        if encoded is None:
+            encoded = encoder.part(part, f"{path}.parts[{j}]")
+        if encoded is not None:
+            parts.append(encoded)
     candidate: JSONObject = {}
     if parts:
         candidate["content"] = {"parts": parts, "role": "model"}

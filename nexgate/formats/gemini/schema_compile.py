@@ -13,6 +13,7 @@ from typing import Any
 
 from ...errors import InvalidInputError
 from .._context import TranslationContext
+from .fastpath import Unusual, str_list
 
 #: Keywords of the Gemini API ``Schema`` message (generativelanguage v1beta), kept as they are.
 ALLOWED = frozenset(
@@ -237,12 +238,127 @@ class _Compiler:
         return True
 
 
+# --------------------------------------------------------------------------- plain schemas
+#
+# Nearly every tool schema is plain: typed objects, arrays and scalars with descriptions,
+# enums of strings and the keywords Gemini keeps as they are. Compiling such a schema needs no
+# reference table, no loss bookkeeping and no JSON paths, so it takes a direct walk; a schema
+# with anything else raises ``Unusual`` and gets the full compiler (which reports its losses).
+
+#: Keywords the plain walk copies unchanged (counts may be digit strings: converted).
+_PLAIN_COPIED = ALLOWED - _COUNTS
+
+
+def _compile_plain(schema: Any, depth: int) -> dict[str, Any]:
+    """The same output as ``_Compiler.compile`` for a plain schema; ``Unusual`` otherwise."""
+    if depth > MAX_DEPTH:
+        raise Unusual
+    if type(schema) is not dict:
+        if schema is True:
+            return {}
+        raise Unusual
+    out: dict[str, Any] = {}
+    kind = schema.get("type")
+    if kind is not None:
+        if type(kind) is not str or kind.lower() == "null":
+            raise Unusual  # unions and null types become anyOf/nullable
+        out["type"] = kind.upper()
+    for key, value in schema.items():
+        if key in _PLAIN_COPIED:
+            out[key] = value
+        elif key == "properties" and type(value) is dict:  # the commonest nesting, inlined
+            out["properties"] = {
+                str(name): _compile_plain(sub, depth + 1) for name, sub in value.items()
+            }
+        elif key != "type":
+            _plain_keyword(key, value, out, depth)
+    return out
+
+
+def _plain_keyword(key: str, value: Any, out: dict[str, Any], depth: int) -> None:
+    if key == "properties":
+        if type(value) is not dict:
+            raise Unusual
+        out["properties"] = {
+            str(name): _compile_plain(sub, depth + 1) for name, sub in value.items()
+        }
+    elif key == "items":
+        if type(value) is not dict:
+            raise Unusual
+        out["items"] = _compile_plain(value, depth + 1)
+    elif key == "format":
+        kind = out.get("type")
+        if type(value) is not str or value not in _FORMATS.get(kind or "", ()):
+            raise Unusual
+        out["format"] = value
+    elif key == "enum":
+        if value is None:
+            raise Unusual  # no enum: removed with a loss
+        out["enum"] = str_list(value)  # strings only (``Unusual`` otherwise), copied
+        out.setdefault("type", "STRING")
+    elif key in _COUNTS and not isinstance(value, str):
+        out[key] = value
+    elif key in _COUNTS and value.isdigit():
+        out[key] = int(value)
+    else:
+        raise Unusual  # a keyword that is rewritten, inlined or removed with a loss
+
+
+def compile_plain_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """A plain schema compiled for Gemini (nothing to report); ``Unusual`` for any other."""
+    return _compile_plain(schema, 0)
+
+
 def to_gemini_schema(schema: dict[str, Any], path: str, ctx: TranslationContext) -> dict[str, Any]:
     """Compile a JSON Schema for Gemini's ``parameters``; removals are recorded on ``ctx``."""
+    try:
+        return _compile_plain(schema, 0)
+    except Unusual:
+        pass
     try:
         return _Compiler(schema, ctx).compile(schema, path)
     except RecursionError:
         raise _too_deep(path) from None
+
+
+#: The keywords :func:`from_gemini_schema` may change; it copies every other one as it is.
+_FROM_GEMINI_REWRITTEN = frozenset({"type", "properties", "items", "anyOf", "nullable"}) | _COUNTS
+
+
+def common_from_gemini(schema: Any, depth: int = 0) -> Any:
+    """:func:`from_gemini_schema` without JSON paths; ``Unusual`` when it would fail.
+
+    The paths exist for the one error (too deep) and cost an f-string per node: the fast
+    request decoder uses this walk and leaves that error to the general decoder.
+    """
+    if depth > MAX_DEPTH:
+        raise Unusual
+    if type(schema) is list:
+        return [common_from_gemini(item, depth + 1) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key not in _FROM_GEMINI_REWRITTEN:  # description, required, enum...: most keys
+            out[key] = value
+        elif key == "type" and isinstance(value, str):
+            out["type"] = value.lower()
+        elif key == "properties" and isinstance(value, dict):
+            out["properties"] = {
+                name: common_from_gemini(sub, depth + 1) for name, sub in value.items()
+            }
+        elif key in ("items", "anyOf"):
+            out[key] = common_from_gemini(value, depth + 1)
+        elif key in _COUNTS and isinstance(value, str) and value.isdigit():
+            out[key] = int(value)
+        elif key != "nullable":
+            out[key] = value
+    if schema.get("nullable") is True:
+        if isinstance(out.get("type"), str):
+            out["type"] = [out["type"], "null"]
+        elif isinstance(out.get("anyOf"), list):
+            out["anyOf"] = [*out["anyOf"], {"type": "null"}]
+    return out
 
 
 def from_gemini_schema(schema: Any, path: str = "$", depth: int = 0) -> Any:
