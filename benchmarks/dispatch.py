@@ -37,7 +37,7 @@ BODY = {
     "messages": [{"role": "user", "content": "benchmark " * 20}],
     "max_tokens": 64,
 }
-REQUESTS = {1: 150, 64: 1500, 512: 2000}
+REQUESTS = {1: 600, 64: 2000, 512: 2000}
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 
 Factory = Callable[[str, bool], Awaitable[Callable[[], Awaitable[Any]]]]
