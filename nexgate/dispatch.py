@@ -33,7 +33,7 @@ from .retry import RetryBudget, RetryPolicy
 from .routing import Plan, resolve
 from .schema import FormatName, JSONObject, Loss, Request, Response, TextPart
 from .stream_translate import StreamDecoding
-from .streaming import raising, relayed, stream_events, total_timeout
+from .streaming import forwarded, raising, relayed, stream_events, total_timeout
 from .translate import decode_request
 from .transport import Timeouts, Transport
 
@@ -296,9 +296,16 @@ class Client:
 
     @asynccontextmanager
     async def _open_stream(
-        self, request: Request, overrides: Mapping[str, Any], source: FormatName | None
+        self,
+        request: Request,
+        overrides: Mapping[str, Any],
+        source: FormatName | None,
+        body: JSONObject | None = None,
     ) -> AsyncIterator[tuple[Opened, StreamDecoding, Plan]]:
-        """The first plan's stream that opens (its first chunk arrived), with its decoder."""
+        """The first plan's stream that opens (its first chunk arrived), with its decoder.
+
+        With the caller's own ``body`` (in ``source`` format), a plan in that format sends it
+        as written (see :mod:`nexgate.passthrough`)."""
         exchanger = self._setup()
         options = self._options(overrides)
         plans = self._plans(request, overrides)
@@ -307,10 +314,22 @@ class Client:
         try:
             async with asyncio.timeout_at(options.deadline):
                 for number, plan in enumerate(plans):
-                    body, _ = self._encode(request, plan, stream=True, source=source)
+                    if body is not None and plan.format == source:
+                        upstream = same_format_body(
+                            plan.format,
+                            body,
+                            model=plan.model,
+                            default_max_tokens=DEFAULT_MAX_TOKENS,
+                            stream=True,
+                        )
+                    else:
+                        upstream, _ = self._encode(request, plan, stream=True, source=source)
                     try:
                         opened = await exchanger.open_stream(
-                            plan, body, options=options, estimated_tokens=self._estimate(request)
+                            plan,
+                            upstream,
+                            options=options,
+                            estimated_tokens=self._estimate(request),
                         )
                     except NexgateError as exc:
                         if number + 1 == len(plans) or not _fallback_worthy(exc):
@@ -410,9 +429,10 @@ class Client:
         error event; errors before the first byte raise as in :meth:`send`.
         """
         caller = get_format(format)
-        request = decode_request(body, format=caller.name, model=model)
+        obj = load_object(body, "request body")
+        request = decode_request(obj, format=caller.name, model=model)
         try:
-            async with self._open_stream(request, overrides, caller.name) as (
+            async with self._open_stream(request, overrides, caller.name, obj) as (
                 opened,
                 decoding,
                 plan,
@@ -420,7 +440,8 @@ class Client:
                 ctx = TranslationContext(
                     source=plan.format, target=caller.name, model=request.model, request=request
                 )
-                yield relayed(opened, decoding, caller.stream_encoder(ctx))
+                pipe = forwarded if plan.format == caller.name else relayed
+                yield pipe(opened, decoding, caller.stream_encoder(ctx))
         except APIStatusError as exc:
             exc.status, exc.body = caller.encode_error(exc)
             raise

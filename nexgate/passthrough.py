@@ -24,12 +24,20 @@ _STREAM_FIELDS: dict[FormatName, tuple[str, ...]] = {
 
 
 def same_format_body(
-    fmt: FormatName, body: Mapping[str, Any], *, model: str, default_max_tokens: int
+    fmt: FormatName,
+    body: Mapping[str, Any],
+    *,
+    model: str,
+    default_max_tokens: int,
+    stream: bool = False,
 ) -> JSONObject:
-    """The upstream body of a non-streamed same-format call (``body`` is not modified)."""
+    """The upstream body of a same-format call (``body`` is not modified)."""
     out = dict(body)
-    for name in _STREAM_FIELDS[fmt]:
-        out.pop(name, None)
+    if not stream:
+        for name in _STREAM_FIELDS[fmt]:
+            out.pop(name, None)
+    elif fmt != "gemini":
+        out["stream"] = True  # the caller's stream_options (usage or not) stay as written
     if fmt == "gemini":
         out.pop("model", None)  # Gemini's model is part of the URL
         return out

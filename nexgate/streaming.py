@@ -110,6 +110,61 @@ async def relayed(
         opened.permit.reconcile(usage.total_tokens)
 
 
+async def forwarded(
+    opened: Opened, decoding: StreamDecoding, encoder: StreamEncoder
+) -> AsyncIterator[bytes]:
+    """A same-format stream: the upstream's own bytes, a whole number of events at a time.
+
+    The decoder still reads every event (it validates the stream, notes the usage and knows
+    whether the stream ended properly), but nothing is re-encoded, so fields and event types
+    nexgate does not model reach the caller too. Only a stream that breaks off gets an event
+    of ours, the format's error event, placed after the last whole event.
+    """
+    usage = None
+    upstream_error = False
+    held = b""
+    try:
+        async for chunk in _with_first(opened):
+            for event in decoding.feed(chunk):
+                if isinstance(event, UsageUpdate | MessageEnd) and event.usage is not None:
+                    usage = event.usage
+                elif isinstance(event, StreamError):
+                    upstream_error = True  # the upstream's own error event goes through
+            held += chunk
+            cut = len(held) if decoding.array is not None else _last_boundary(held)
+            if cut:
+                yield held[:cut]
+                held = held[cut:]
+    except (APIConnectionError, APITimeoutError, InvalidInputError) as exc:
+        broke = StreamError(
+            status=502, kind="stream_interrupted", message=f"the stream broke off: {exc.message}"
+        )
+        yield encoder.encode(broke) + encoder.close()
+        return
+    ending = [e for e in decoding.close() if isinstance(e, StreamError)]
+    if ending and not upstream_error:
+        yield encoder.encode(ending[0]) + encoder.close()  # the unfinished event is dropped
+    elif held:
+        yield held
+    if usage is not None:
+        opened.permit.reconcile(usage.total_tokens)
+
+
+async def _with_first(opened: Opened) -> AsyncIterator[bytes]:
+    if opened.first_chunk:
+        yield opened.first_chunk
+    assert opened.chunks is not None
+    async for chunk in opened.chunks:
+        yield chunk
+
+
+def _last_boundary(data: bytes) -> int:
+    """Where the last whole SSE event in ``data`` ends (0: no whole event yet)."""
+    lf = data.rfind(b"\n\n")
+    crlf = data.rfind(b"\r\n\r\n")
+    return max(lf + 2 if lf >= 0 else 0, crlf + 4 if crlf >= 0 else 0)
+
+
 def _translated(
     chunk: bytes, decoding: StreamDecoding, encoder: StreamEncoder, usage: Usage | None
 ) -> tuple[bytes, Usage | None]:
@@ -124,4 +179,4 @@ def _translated(
     return b"".join(pieces), usage
 
 
-__all__ = ("raising", "relayed", "stream_events", "total_timeout")
+__all__ = ("forwarded", "raising", "relayed", "stream_events", "total_timeout")

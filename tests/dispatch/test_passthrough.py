@@ -5,6 +5,7 @@ A recording upstream (a real aiohttp server on 127.0.0.1) shows what went over t
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -56,15 +57,35 @@ class Recorder:
     def __init__(self) -> None:
         self.bodies: list[dict[str, Any]] = []
         self.paths: list[str] = []
+        self.stream: list[bytes] = []  # what a streamed call gets, piece by piece
+
+
+def _chunk(delta: dict[str, Any], **extra: Any) -> bytes:
+    chunk = {
+        "id": "chatcmpl-s",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "upstream-model",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
+        **extra,
+    }
+    return b"data: " + json.dumps(chunk).encode() + b"\n\n"
 
 
 @pytest.fixture
 async def upstream() -> AsyncIterator[tuple[str, Recorder]]:
     recorder = Recorder()
 
-    async def answer(request: web.Request) -> web.Response:
-        recorder.bodies.append(await request.json())
+    async def answer(request: web.Request) -> web.StreamResponse:
+        body = await request.json()
+        recorder.bodies.append(body)
         recorder.paths.append(request.path)
+        if body.get("stream"):
+            stream = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+            await stream.prepare(request)
+            for piece in recorder.stream:  # written one by one: the client sees them apart
+                await stream.write(piece)
+            return stream
         reply = CLAUDE_ANSWER if request.path == "/v1/messages" else OPENAI_ANSWER
         return web.json_response(reply)
 
@@ -173,3 +194,46 @@ async def test_a_tokens_per_minute_limit_still_gets_the_real_usage(
         bucket = client.limiters.global_scope._tokens
         assert bucket is not None
         assert bucket.level > 50  # 60 - 4 (+ refill); without the reconcile it is about -196
+
+
+async def _stream(client: nexgate.Client, body: dict[str, Any]) -> bytes:
+    async with client.send_stream(body, format="openai") as chunks:
+        return b"".join([chunk async for chunk in chunks])
+
+
+@pytest.mark.anyio
+async def test_a_same_format_stream_arrives_byte_for_byte(upstream: tuple[str, Recorder]) -> None:
+    url, recorder = upstream
+    recorder.stream = [
+        _chunk({"role": "assistant", "content": ""}, obfuscation="x1"),  # unmodelled field
+        b": keep-alive comment\n\n",
+        _chunk({"content": "Hel"}),
+        _chunk({"content": "lo"}, service_tier="flex"),
+        b'data: {"id":"chatcmpl-s","object":"chat.completion.chunk","created":1,"model":"upst'
+        b'ream-model","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n',
+        b"data: [DONE]\n\n",
+    ]
+    body = {"model": "alias", "messages": [{"role": "user", "content": "hi"}], "stream": True}
+    async with _client(url, "openai") as client:
+        out = await _stream(client, body)
+    assert out == b"".join(recorder.stream)
+    assert recorder.bodies[0]["stream"] is True
+    assert recorder.bodies[0]["model"] == "upstream-model"
+    assert "stream_options" not in recorder.bodies[0]  # usage only when the caller asks
+
+
+@pytest.mark.anyio
+async def test_a_same_format_stream_cut_mid_event_ends_in_an_error_event(
+    upstream: tuple[str, Recorder],
+) -> None:
+    url, recorder = upstream
+    whole = [_chunk({"role": "assistant", "content": ""}), _chunk({"content": "Hel"})]
+    recorder.stream = [*whole, _chunk({"content": "lo"})[:30]]  # then the upstream hangs up
+    body = {"model": "alias", "messages": [{"role": "user", "content": "hi"}], "stream": True}
+    async with _client(url, "openai") as client:
+        out = await _stream(client, body)
+    assert out.startswith(b"".join(whole))
+    tail = out[len(b"".join(whole)) :]
+    assert tail.startswith(b"data: {") and b'"error"' in tail  # no half event before it
+    assert json.loads(tail[len(b"data: ") :])["error"]["code"] == "stream_interrupted"
+    assert b"[DONE]" not in out
