@@ -169,6 +169,8 @@ def _available() -> dict[str, Callable[[str, bool], Awaitable[Any]]]:
     return contenders
 
 
+IMPORT_REPEATS = 20
+
 #: The peers cost 8-50x more per call: they run a fifth of the calls (CPU per call is what is
 #: compared), so that a full run takes minutes, not an hour.
 PEER_SHARE = 5
@@ -213,15 +215,17 @@ def _imports() -> tuple[float, float]:
     # some CI images). Compile it up front so that both sides load bytecode.
     compileall.compile_dir(str(Path(nexgate.__file__).parent), quiet=1)
 
-    def median(code: str) -> float:
-        times = []
-        for _ in range(10):
-            start = time.perf_counter()
-            subprocess.run([sys.executable, "-c", code], check=True)
-            times.append(time.perf_counter() - start)
-        return statistics.median(times) * 1000
+    def seconds(code: str) -> float:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        return time.perf_counter() - start
 
-    return median("import nexgate; nexgate.Client"), median("import aiohttp, msgspec, anyio")
+    ours: list[float] = []
+    base: list[float] = []
+    for _ in range(IMPORT_REPEATS):  # interleaved, so that drift in load hits both alike
+        ours.append(seconds("import nexgate; nexgate.Client"))
+        base.append(seconds("import aiohttp, msgspec, anyio"))
+    return statistics.median(ours) * 1000, statistics.median(base) * 1000
 
 
 async def _run() -> None:
@@ -261,7 +265,7 @@ async def _run() -> None:
     ours, base = _imports()
     print(
         f"\nimport nexgate + Client: {ours:.0f} ms; import aiohttp, msgspec, anyio: {base:.0f} ms "
-        f"({ours / base:.2f}x), medians of 10 fresh processes"
+        f"({ours / base:.2f}x), medians of {IMPORT_REPEATS} interleaved fresh processes"
     )
 
 
