@@ -208,6 +208,37 @@ class Client:
         ctx.finish()
         return body, ctx
 
+    def _upstream_body(
+        self,
+        request: Request,
+        plan: Plan,
+        source: FormatName | None,
+        body: JSONObject | None,
+        *,
+        stream: bool,
+    ) -> tuple[JSONObject, list[Loss]]:
+        """What goes upstream for ``plan`` and what it lost: the caller's own ``body`` (in
+        ``source`` format) when the plan speaks that format too, else the translation."""
+        if body is not None and plan.format == source:
+            upstream = same_format_body(
+                plan.format,
+                body,
+                model=plan.model,
+                default_max_tokens=DEFAULT_MAX_TOKENS,
+                stream=stream,
+            )
+            return upstream, []
+        upstream, ctx = self._encode(request, plan, stream=stream, source=source)
+        return upstream, ctx.losses
+
+    def _falls_back(self, error: NexgateError, number: int, plans: Sequence[Plan]) -> bool:
+        """Whether plan ``number`` failing with ``error`` leaves the next plan to try."""
+        if number + 1 == len(plans) or not _fallback_worthy(error):
+            return False
+        self.stats.fallbacks += 1
+        logger.debug("falling back from %s: %s", plans[number].provider.name, type(error).__name__)
+        return True
+
     @staticmethod
     def _estimate(request: Request) -> float:
         """Tokens to pre-charge for the TPM limiter (reconciled with the real usage later):
@@ -253,10 +284,8 @@ class Client:
                     exchanger, request, plan, options, source, body, decode
                 )
             except NexgateError as exc:
-                if number + 1 == len(plans) or not _fallback_worthy(exc):
+                if not self._falls_back(exc, number, plans):
                     raise
-                self.stats.fallbacks += 1
-                logger.debug("falling back from %s: %s", plan.provider.name, type(exc).__name__)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _call_once(
@@ -270,15 +299,7 @@ class Client:
         decode: bool,
     ) -> tuple[Response | None, JSONObject | None]:
         same_format = body is not None and plan.format == source
-        losses: list[Loss] = []
-        if same_format:
-            assert body is not None
-            upstream = same_format_body(
-                plan.format, body, model=plan.model, default_max_tokens=DEFAULT_MAX_TOKENS
-            )
-        else:
-            upstream, encoding = self._encode(request, plan, stream=False, source=source)
-            losses = encoding.losses
+        upstream, losses = self._upstream_body(request, plan, source, body, stream=False)
         fetched, permit = await exchanger.fetch(
             plan, upstream, options=options, estimated_tokens=self._estimate(request)
         )
@@ -314,16 +335,7 @@ class Client:
         try:
             async with asyncio.timeout_at(options.deadline):
                 for number, plan in enumerate(plans):
-                    if body is not None and plan.format == source:
-                        upstream = same_format_body(
-                            plan.format,
-                            body,
-                            model=plan.model,
-                            default_max_tokens=DEFAULT_MAX_TOKENS,
-                            stream=True,
-                        )
-                    else:
-                        upstream, _ = self._encode(request, plan, stream=True, source=source)
+                    upstream, _ = self._upstream_body(request, plan, source, body, stream=True)
                     try:
                         opened = await exchanger.open_stream(
                             plan,
@@ -332,9 +344,8 @@ class Client:
                             estimated_tokens=self._estimate(request),
                         )
                     except NexgateError as exc:
-                        if number + 1 == len(plans) or not _fallback_worthy(exc):
+                        if not self._falls_back(exc, number, plans):
                             raise
-                        self.stats.fallbacks += 1
                         continue
                     decode_ctx = TranslationContext(
                         source=plan.format, target=plan.format, model=plan.model, request=request

@@ -35,12 +35,13 @@ URL_CACHE_SIZE = 4096
 
 
 class Opened:
-    """A stream that opened: its response, permit and key, and the first chunk already read.
+    """A stream that opened: its response, permit and key, and its chunks from the first on
+    (the first one was read already, to know the stream needs no retry).
 
     It holds the key, the limiter slots and the connection until :meth:`close`.
     """
 
-    __slots__ = ("_closed", "_index", "_provider", "chunks", "first_chunk", "permit", "response")
+    __slots__ = ("_closed", "_index", "_provider", "chunks", "permit", "response")
 
     def __init__(
         self,
@@ -48,14 +49,12 @@ class Opened:
         permit: Permit,
         provider: Provider,
         index: int,
-        first_chunk: bytes,
         chunks: AsyncIterator[bytes],
     ) -> None:
         self.response = response
         self.permit = permit
         self._provider = provider
         self._index = index
-        self.first_chunk = first_chunk
         self.chunks = chunks
         self._closed = False
 
@@ -157,21 +156,24 @@ class Exchanger:
         await anyio.sleep(decision.delay)
 
     async def _admit(
-        self, plan: Plan, key_id: str, estimated_tokens: float, options: CallOptions
+        self, plan: Plan, index: int, estimated_tokens: float, options: CallOptions
     ) -> Permit:
-        """Limiter admission, waiting no longer than the call's total deadline allows."""
+        """Limiter admission for an attempt on key ``index``, waiting no longer than the
+        call's total deadline allows; the attempt counts as a request sent."""
         deadline = options.deadline
         left = None if deadline is None else deadline - asyncio.get_running_loop().time()
         try:
-            return await self.limits.admit(
+            permit = await self.limits.admit(
                 provider=plan.provider.name,
-                key_id=key_id,
+                key_id=plan.provider.key_at(index)[0],
                 model=plan.model,
                 estimated_tokens=estimated_tokens,
                 max_wait=left,
             )
         except TimeoutError:
             raise total_deadline_error(options.timeouts.total) from None
+        self.stats.requests += 1
+        return permit
 
     async def fetch(
         self,
@@ -194,11 +196,8 @@ class Exchanger:
             error: NexgateError | None = None
             try:
                 headers, query = self._headers(plan, index, options)
-                key_id = provider.key_at(index)[0]
-                permit = await self._admit(plan, key_id, estimated_tokens, options)
-                self.stats.requests += 1
-                if logger.isEnabledFor(logging.DEBUG):
-                    logger.debug("POST %s (attempt %d)", redact_url(url), attempt + 1)
+                permit = await self._admit(plan, index, estimated_tokens, options)
+                _log_attempt(url, attempt)
                 fetched = await self.transport.fetch(
                     url,
                     body=data,
@@ -243,11 +242,8 @@ class Exchanger:
             response: UpstreamResponse | None = None
             try:
                 headers, query = self._headers(plan, index, options)
-                key_id = provider.key_at(index)[0]
-                permit = await self._admit(plan, key_id, estimated_tokens, options)
-                self.stats.requests += 1
-                if logger.isEnabledFor(logging.DEBUG):
-                    logger.debug("POST %s (attempt %d)", redact_url(url), attempt + 1)
+                permit = await self._admit(plan, index, estimated_tokens, options)
+                _log_attempt(url, attempt)
                 response = await self.transport.open(
                     url, body=data, headers=headers, params=query, timeouts=options.timeouts
                 )
@@ -257,7 +253,7 @@ class Exchanger:
                 permit.update_from_headers(response.headers)
                 chunks = response.chunks(first_byte=options.timeouts.first_byte)
                 first = await anext(chunks, b"")
-                return Opened(response, permit, provider, index, first, chunks)
+                return Opened(response, permit, provider, index, _resumed(first, chunks))
             except BaseException as exc:
                 if isinstance(exc, NexgateError):
                     _brake(exc, permit)
@@ -271,6 +267,19 @@ class Exchanger:
                 error = exc
             await self._retry_or_raise(error, attempt, options)
             attempt += 1
+
+
+async def _resumed(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """A stream from its start again: the chunk already read, then the others."""
+    if first:
+        yield first
+    async for chunk in rest:
+        yield chunk
+
+
+def _log_attempt(url: str, attempt: int) -> None:
+    if logger.isEnabledFor(logging.DEBUG):  # redacting the URL is not free: only when logged
+        logger.debug("POST %s (attempt %d)", redact_url(url), attempt + 1)
 
 
 def _brake(error: NexgateError, permit: Permit | None) -> None:

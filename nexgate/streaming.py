@@ -11,6 +11,7 @@ from .errors import (
     APIConnectionError,
     APITimeoutError,
     InvalidInputError,
+    NexgateError,
     StreamInterruptedError,
     api_error,
 )
@@ -37,20 +38,13 @@ async def stream_events(opened: Opened, decoding: StreamDecoding) -> AsyncIterat
     """
     usage = None
     try:
-        if opened.first_chunk:
-            for event in decoding.feed(opened.first_chunk):
-                yield event
-        assert opened.chunks is not None
         async for chunk in opened.chunks:
             for event in decoding.feed(chunk):
                 if isinstance(event, UsageUpdate | MessageEnd) and event.usage is not None:
                     usage = event.usage
                 yield event
     except (APIConnectionError, APITimeoutError, InvalidInputError) as exc:
-        # A reset, a stall or a malformed chunk once output reached the caller: not retried.
-        yield StreamError(
-            status=502, kind="stream_interrupted", message=f"the stream broke off: {exc.message}"
-        )
+        yield _broke_off(exc)
         return
     for event in decoding.close():
         yield event
@@ -85,21 +79,12 @@ async def relayed(
     """
     usage = None
     try:
-        if opened.first_chunk:
-            data, usage = _translated(opened.first_chunk, decoding, encoder, usage)
-            if data:
-                yield data
-        assert opened.chunks is not None
         async for chunk in opened.chunks:
             data, usage = _translated(chunk, decoding, encoder, usage)
             if data:
                 yield data
     except (APIConnectionError, APITimeoutError, InvalidInputError) as exc:
-        # A reset, a stall or a malformed chunk once output reached the caller: not retried.
-        broke = StreamError(
-            status=502, kind="stream_interrupted", message=f"the stream broke off: {exc.message}"
-        )
-        tail = encoder.encode(broke) + encoder.close()
+        tail = encoder.encode(_broke_off(exc)) + encoder.close()
         if tail:
             yield tail
         return
@@ -124,7 +109,7 @@ async def forwarded(
     upstream_error = False
     held = b""
     try:
-        async for chunk in _with_first(opened):
+        async for chunk in opened.chunks:
             for event in decoding.feed(chunk):
                 if isinstance(event, UsageUpdate | MessageEnd) and event.usage is not None:
                     usage = event.usage
@@ -136,10 +121,7 @@ async def forwarded(
                 yield held[:cut]
                 held = held[cut:]
     except (APIConnectionError, APITimeoutError, InvalidInputError) as exc:
-        broke = StreamError(
-            status=502, kind="stream_interrupted", message=f"the stream broke off: {exc.message}"
-        )
-        yield encoder.encode(broke) + encoder.close()
+        yield encoder.encode(_broke_off(exc)) + encoder.close()
         return
     ending = [e for e in decoding.close() if isinstance(e, StreamError)]
     if ending and not upstream_error:
@@ -150,12 +132,11 @@ async def forwarded(
         opened.permit.reconcile(usage.total_tokens)
 
 
-async def _with_first(opened: Opened) -> AsyncIterator[bytes]:
-    if opened.first_chunk:
-        yield opened.first_chunk
-    assert opened.chunks is not None
-    async for chunk in opened.chunks:
-        yield chunk
+def _broke_off(error: NexgateError) -> StreamError:
+    """A reset, a stall or a malformed chunk once output reached the caller: not retried."""
+    return StreamError(
+        status=502, kind="stream_interrupted", message=f"the stream broke off: {error.message}"
+    )
 
 
 def _last_boundary(data: bytes) -> int:
