@@ -5,7 +5,8 @@ from __future__ import annotations
 from .._format import Format
 from . import stream
 from .errors import decode_error, encode_error
-from .request import decode_request, encode_request
+from .request import decode_request
+from .request_encode import encode_request
 from .response import decode_response, encode_response
 
 

@@ -1,4 +1,5 @@
-"""Gemini generateContent requests to and from the internal :class:`~nexgate.schema.Request`."""
+"""Gemini generateContent requests decoded into the internal :class:`~nexgate.schema.Request`
+(the other direction is :mod:`.request_encode`)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from ...schema import (
 )
 from .._context import TranslationContext
 from .._json import convert
-from .._reasoning import EFFORT_TO_GEMINI_LEVEL, GEMINI_LEVEL_TO_EFFORT, budget_for_effort
+from .._reasoning import GEMINI_LEVEL_TO_EFFORT
 from . import wire
 from .casing import camelize, has_snake_keys
 from .fastpath import (
@@ -35,24 +36,22 @@ from .fastpath import (
     optional_str,
     str_list,
 )
-from .parts import CallIds, decode_common_part, decode_contents, encode_contents
+from .parts import CallIds, decode_common_part, decode_contents
 from .schema_compile import (
     common_from_gemini,
-    compile_plain_schema,
     from_gemini_schema,
-    to_gemini_schema,
 )
 
 MAX_STOP_SEQUENCES = 5
 _MODES = {"AUTO": "auto", "ANY": "required", "NONE": "none", "VALIDATED": "auto"}
 #: Hints kept in ``Request.extras["gemini"]`` so that gemini -> gemini is an identity; other
 #: formats skip keys that start with ``_``.
-_JSON_SCHEMA_TOOLS = "_parametersJsonSchemaTools"
-_RESPONSE_SCHEMA = "_responseSchema"
-_VALIDATED = "_validatedMode"
+JSON_SCHEMA_TOOLS = "_parametersJsonSchemaTools"
+RESPONSE_SCHEMA = "_responseSchema"
+VALIDATED = "_validatedMode"
 #: Unmodelled fields of these objects pass through to a Gemini target (a loss elsewhere).
-_CONFIG_EXTRAS = "generationConfig"
-_TOOL_CONFIG_EXTRAS = "toolConfig"
+CONFIG_EXTRAS = "generationConfig"
+TOOL_CONFIG_EXTRAS = "toolConfig"
 _LEVELS: dict[str, Effort] = {**GEMINI_LEVEL_TO_EFFORT, "XHIGH": "xhigh"}
 _GENERATION_FIELDS = frozenset(f.encode_name for f in msgspec.structs.fields(wire.GenerationConfig))
 
@@ -168,17 +167,17 @@ def _hints(obj: JSONObject, body: wire.GenerateContentRequest, extras: JSONObjec
             or (not json_out and k in ("responseMimeType", "responseSchema", "responseJsonSchema"))
         }
         if rest:
-            extras[_CONFIG_EXTRAS] = rest
+            extras[CONFIG_EXTRAS] = rest
         if json_out and config.response_json_schema is None and config.response_schema:
-            extras[_RESPONSE_SCHEMA] = True
+            extras[RESPONSE_SCHEMA] = True
     raw_tools = obj.get("toolConfig")
     if isinstance(raw_tools, dict):
         rest = {k: v for k, v in raw_tools.items() if k != "functionCallingConfig"}
         if rest:
-            extras[_TOOL_CONFIG_EXTRAS] = rest
+            extras[TOOL_CONFIG_EXTRAS] = rest
     calling = body.tool_config.function_calling_config if body.tool_config else None
     if calling is not None and calling.mode.upper() == "VALIDATED":
-        extras[_VALIDATED] = True
+        extras[VALIDATED] = True
 
 
 def _system(content: wire.Content | None, ctx: TranslationContext) -> list[TextPart]:
@@ -217,7 +216,7 @@ def _decode_any_request(obj: JSONObject, ctx: TranslationContext) -> Request:
     if other_tools:
         extras["tools"] = other_tools
     if json_schema_tools:
-        extras[_JSON_SCHEMA_TOOLS] = json_schema_tools
+        extras[JSON_SCHEMA_TOOLS] = json_schema_tools
     _hints(obj, body, extras)
     config = body.generation_config or wire.GenerationConfig()
     model = obj.get("model")
@@ -280,7 +279,7 @@ def _decode_common_request(obj: JSONObject, ctx: TranslationContext) -> Request:
     if tools is not None:
         json_schema_tools = _common_tools(tools, request.tools)
         if json_schema_tools:
-            request.extras = {"gemini": {_JSON_SCHEMA_TOOLS: json_schema_tools}}
+            request.extras = {"gemini": {JSON_SCHEMA_TOOLS: json_schema_tools}}
     config = obj.get("generationConfig")
     if config is not None:
         _apply_common_config(config, request)
@@ -435,232 +434,3 @@ def _apply_common_config(config: Any, request: Request) -> None:
             raise Unusual
         attribute, check = setting
         setattr(request, attribute, check(value))
-
-
-# --------------------------------------------------------------------------- encode
-
-
-def _hoist_system(
-    request: Request, ctx: TranslationContext
-) -> tuple[list[TextPart], list[Message]]:
-    system = list(request.system)
-    messages: list[Message] = []
-    for i, message in enumerate(request.messages):
-        if message.role in ("system", "developer"):
-            if messages:
-                ctx.emulate(
-                    "system_message_hoisted",
-                    f"$.messages[{i}]",
-                    "Gemini has one system instruction",
-                )
-            for j, part in enumerate(message.parts):
-                if isinstance(part, TextPart):
-                    system.append(part)
-                else:
-                    ctx.lose(
-                        "system_part_dropped",
-                        f"$.messages[{i}].parts[{j}]",
-                        "Gemini system instructions hold text only",
-                    )
-        else:
-            messages.append(message)
-    for i, part in enumerate(system):
-        if part.cache_control is not None:
-            ctx.lose(
-                "cache_control_unsupported",
-                f"$.system[{i}].cache_control",
-                "Gemini has no cache breakpoints",
-            )
-    return [p for p in system if p.text], messages
-
-
-def _encode_tools(
-    request: Request, json_schema_tools: list[str], ctx: TranslationContext
-) -> list[JSONObject]:
-    declarations: list[JSONObject] = []
-    for i, tool in enumerate(request.tools):
-        declaration: JSONObject = {"name": tool.name}
-        if tool.description is not None:
-            declaration["description"] = tool.description
-        params = tool.parameters
-        if params is not None:
-            if tool.name in json_schema_tools:
-                declaration["parametersJsonSchema"] = params
-            elif params.get("properties") or params.get("type") not in ("object", None):
-                # Gemini rejects an OBJECT with no properties: a tool without arguments has none.
-                declaration["parameters"] = _parameters(params, i, ctx)
-        if tool.cache_control is not None:
-            ctx.lose(
-                "cache_control_unsupported",
-                f"$.tools[{i}].cache_control",
-                "Gemini has no cache breakpoints",
-            )
-        if tool.strict:
-            ctx.lose(
-                "unsupported_parameter", f"$.tools[{i}].strict", "Gemini has no strict tool schemas"
-            )
-        declarations.append(declaration)
-    return [{"functionDeclarations": declarations}] if declarations else []
-
-
-def _parameters(params: JSONObject, index: int, ctx: TranslationContext) -> JSONObject:
-    # A plain schema (nearly all) needs neither the full compiler nor a JSON path.
-    try:
-        return compile_plain_schema(params)
-    except Unusual:
-        return to_gemini_schema(params, f"$.tools[{index}].parameters", ctx)
-
-
-def _encode_tool_config(choice: ToolChoice, validated: bool) -> JSONObject:
-    mode = {"auto": "AUTO", "required": "ANY", "none": "NONE", "tool": "ANY"}[choice.mode]
-    if validated and choice.mode == "auto":
-        mode = "VALIDATED"
-    config: JSONObject = {"mode": mode}
-    if choice.mode == "tool":
-        config["allowedFunctionNames"] = [choice.name or ""]
-    elif choice.allowed is not None:
-        # Gemini restricts the callable set only in ANY and VALIDATED modes.
-        config["mode"] = "ANY" if choice.mode == "required" else "VALIDATED"
-        config["allowedFunctionNames"] = list(choice.allowed)
-    return {"functionCallingConfig": config}
-
-
-def _level(effort: Effort, native: bool, ctx: TranslationContext) -> str:
-    if native and effort == "xhigh":
-        return "XHIGH"
-    if effort == "none":
-        ctx.lose(
-            "reasoning_not_disabled",
-            "$.reasoning.effort",
-            "Gemini 3 cannot turn thinking off; sent as MINIMAL",
-        )
-    return EFFORT_TO_GEMINI_LEVEL[effort]
-
-
-def _encode_thinking(request: Request, ctx: TranslationContext) -> JSONObject | None:
-    reasoning = request.reasoning
-    if reasoning is None:
-        return None
-    config: JSONObject = {}
-    if reasoning.include_thoughts is not None:
-        config["includeThoughts"] = reasoning.include_thoughts
-    model = request.model or ctx.model or ""
-    native = ctx.source == "gemini"
-    # Gemini rejects thinkingLevel together with thinkingBudget: exactly one is sent.
-    if reasoning.budget_tokens is not None:
-        config["thinkingBudget"] = reasoning.budget_tokens
-    elif reasoning.mode == "adaptive":
-        config["thinkingBudget"] = -1
-    elif reasoning.mode == "disabled":
-        config["thinkingBudget"] = 0
-    elif reasoning.effort is not None:
-        # Gemini 2.x takes a token budget; later models take a thinking level.
-        if not native and model.removeprefix("models/").startswith(("gemini-2", "gemini-1")):
-            config["thinkingBudget"] = budget_for_effort(reasoning.effort)
-            ctx.emulate(
-                "reasoning_effort_as_budget", "$.reasoning.effort", "sent as thinkingBudget"
-            )
-        else:
-            config["thinkingLevel"] = _level(reasoning.effort, native, ctx)
-    return config or None
-
-
-def _response_config(request: Request, native_schema: bool, ctx: TranslationContext) -> JSONObject:
-    fmt = request.response_format
-    if fmt is None or fmt.type == "text":
-        return {}
-    config: JSONObject = {"responseMimeType": "application/json"}
-    if fmt.type == "json_schema" and fmt.schema is not None:
-        if native_schema:
-            path = "$.response_format.schema"
-            config["responseSchema"] = to_gemini_schema(fmt.schema, path, ctx)
-        else:
-            config["responseJsonSchema"] = fmt.schema
-    return config
-
-
-def _generation_config(request: Request, extras: JSONObject, ctx: TranslationContext) -> JSONObject:
-    config: JSONObject = {}
-    stop = list(request.stop)
-    if len(stop) > MAX_STOP_SEQUENCES:
-        ctx.lose("stop_sequences_truncated", "$.stop", f"Gemini takes at most {MAX_STOP_SEQUENCES}")
-        stop = stop[:MAX_STOP_SEQUENCES]
-    if request.max_tokens is not None:
-        config["maxOutputTokens"] = request.max_tokens
-    if request.temperature is not None:
-        config["temperature"] = request.temperature
-    if request.top_p is not None:
-        config["topP"] = request.top_p
-    if request.top_k is not None:
-        config["topK"] = request.top_k
-    if stop:
-        config["stopSequences"] = stop
-    if request.seed is not None:
-        config["seed"] = request.seed
-    if request.candidate_count is not None:
-        config["candidateCount"] = request.candidate_count
-    if request.presence_penalty is not None:
-        config["presencePenalty"] = request.presence_penalty
-    if request.frequency_penalty is not None:
-        config["frequencyPenalty"] = request.frequency_penalty
-    config.update(_response_config(request, bool(extras.pop(_RESPONSE_SCHEMA, False)), ctx))
-    thinking = _encode_thinking(request, ctx)
-    if thinking is not None:
-        config["thinkingConfig"] = thinking
-    rest = extras.pop(_CONFIG_EXTRAS, None)
-    if isinstance(rest, dict):
-        config.update(rest)
-    return config
-
-
-def _lose_unsupported(request: Request, ctx: TranslationContext) -> None:
-    for key, value in (("metadata", request.metadata), ("user", request.user)):
-        if value is not None:
-            ctx.lose("unsupported_parameter", f"$.{key}", f"Gemini has no {key}")
-    if request.parallel_tool_calls is False:
-        ctx.lose(
-            "unsupported_parameter",
-            "$.parallel_tool_calls",
-            "Gemini cannot turn off parallel calls",
-        )
-    for fmt, extras in request.extras.items():
-        if fmt != "gemini":
-            for key in extras:
-                if key.startswith("_"):  # a hint for its own format, not a field
-                    continue
-                ctx.lose(
-                    "unsupported_parameter",
-                    f"$.{key}",
-                    f"{fmt}-only field has no Gemini equivalent",
-                )
-
-
-def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
-    """Encode an internal request as a Gemini generateContent body (no model: it is in the URL)."""
-    extras = dict(request.extras.get("gemini", {}))
-    other_tools = extras.pop("tools", None)
-    json_schema_tools = extras.pop(_JSON_SCHEMA_TOOLS, [])
-    validated = bool(extras.pop(_VALIDATED, False))
-    tool_config_rest = extras.pop(_TOOL_CONFIG_EXTRAS, None)
-    system, messages = _hoist_system(request, ctx)
-    out: JSONObject = {"contents": encode_contents(messages, ctx)}
-    if system:
-        out["systemInstruction"] = {"parts": [{"text": p.text} for p in system]}
-    tools = _encode_tools(request, json_schema_tools, ctx)
-    if isinstance(other_tools, list):
-        tools.extend(other_tools)
-    if tools:
-        out["tools"] = tools
-    tool_config: JSONObject = {}
-    if request.tool_choice is not None:
-        tool_config = _encode_tool_config(request.tool_choice, validated)
-    if isinstance(tool_config_rest, dict):
-        tool_config.update(tool_config_rest)
-    if tool_config:
-        out["toolConfig"] = tool_config
-    config = _generation_config(request, extras, ctx)
-    if config:
-        out["generationConfig"] = config
-    _lose_unsupported(request, ctx)
-    out.update((k, v) for k, v in extras.items() if not k.startswith("_"))
-    return out

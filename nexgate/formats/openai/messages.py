@@ -1,20 +1,12 @@
-"""OpenAI request messages to and from internal messages.
+"""OpenAI request messages decoded into internal messages (encoding: :mod:`.messages_encode`).
 
 Decoding reads content parts, tool calls and the reasoning extensions (responses reuse
-:func:`decode_assistant`). Encoding writes what an OpenAI request can carry and records the
-rest as losses:
-
-- reasoning and provider signatures are never sent in a request (OpenAI issued none);
-- a tool result's images and documents move into a user message right after the ``tool``
-  messages (OpenAI tool messages hold text only), recorded as emulated;
-- ``is_error`` becomes an ``Error: `` prefix on the result text, recorded as emulated;
-- documents given by URL, other formats' raw blocks and cache breakpoints are dropped.
+:func:`decode_assistant`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable
 
 from ...errors import InvalidInputError
 from ...schema import (
@@ -25,15 +17,13 @@ from ...schema import (
     Part,
     RawPart,
     ReasoningPart,
-    Request,
     Signature,
     TextPart,
     ToolCallPart,
     ToolResultPart,
 )
-from .._context import TranslationContext
 from .._json import convert, dump_args, parse_args
-from .._media import data_url, guess_media_type, parse_data_url
+from .._media import guess_media_type, parse_data_url
 from . import wire
 
 #: ``input_audio.format`` values and their media types.
@@ -190,6 +180,16 @@ def decode_assistant(
     return parts
 
 
+def argument_spellings(calls: Iterable[wire.ToolCall]) -> dict[str, str]:
+    """Argument strings that are JSON objects written other than compactly, by call id."""
+    out: dict[str, str] = {}
+    for call in calls:
+        parsed = parse_args(call.function.arguments)
+        if parsed is not None and dump_args(parsed) != call.function.arguments:
+            out[call.id] = call.function.arguments
+    return out
+
+
 # --------------------------------------------------------------------------- messages
 
 
@@ -275,356 +275,4 @@ def decode_messages(messages: list[wire.ChatMessage], spellings: dict[str, str])
         else:
             out.append(Message(role="user", parts=[result]))
         previous_tool = True
-    return out
-
-
-# --------------------------------------------------------------------------- encode
-
-_AUDIO_MEDIA = {media: fmt for fmt, media in AUDIO_FORMATS.items()}
-_MOVED_INTRO = "Content returned by tool call {id}:"
-
-
-def _check_cache(part: Part, path: str, ctx: TranslationContext) -> None:
-    if getattr(part, "cache_control", None) is not None:
-        ctx.lose(
-            "cache_control_unsupported",
-            f"{path}.cache_control",
-            "OpenAI has no prompt-cache breakpoints",
-        )
-
-
-def _check_signature(signature: Signature | None, path: str, ctx: TranslationContext) -> None:
-    if signature is not None:
-        ctx.lose(
-            "signature_not_replayable",
-            f"{path}.signature",
-            f"a {signature.format} signature is replayed only to {signature.format}",
-        )
-
-
-def _image_part(part: ImagePart, path: str, ctx: TranslationContext) -> JSONObject | None:
-    url = data_url(part.media_type, part.data) if part.data is not None else part.url
-    if not url:
-        ctx.lose("empty_image", path, "an image with neither data nor URL")
-        return None
-    image: JSONObject = {"url": url}
-    if part.detail is not None:
-        image["detail"] = part.detail
-    return {"type": "image_url", "image_url": image}
-
-
-def _document_part(part: DocumentPart, path: str, ctx: TranslationContext) -> JSONObject | None:
-    if part.data is None:
-        ctx.lose("document_url_unsupported", path, "OpenAI takes documents inline only")
-        return None
-    media = part.media_type or "application/pdf"
-    if media in _AUDIO_MEDIA:
-        return {
-            "type": "input_audio",
-            "input_audio": {"data": part.data, "format": _AUDIO_MEDIA[media]},
-        }
-    filename = part.filename
-    if filename is None:
-        filename = "document.pdf" if media == "application/pdf" else "document"
-        ctx.emulate("document_filename_defaulted", path, "OpenAI file parts need a filename")
-    return {"type": "file", "file": {"filename": filename, "file_data": data_url(media, part.data)}}
-
-
-def _part(part: Part, path: str, ctx: TranslationContext, media: bool) -> JSONObject | None:
-    """One content part; ``media`` says whether the role accepts images and files."""
-    _check_cache(part, path, ctx)
-    if isinstance(part, TextPart):
-        _check_signature(part.signature, path, ctx)
-        return {"type": "text", "text": part.text} if part.text else None
-    if isinstance(part, RawPart) and part.format == "openai":
-        return part.data
-    if media and isinstance(part, ImagePart):
-        return _image_part(part, path, ctx)
-    if media and isinstance(part, DocumentPart):
-        return _document_part(part, path, ctx)
-    if isinstance(part, RawPart):
-        ctx.lose("unsupported_part", path, f"a {part.format} block has no OpenAI equivalent")
-    elif isinstance(part, ReasoningPart):
-        kind = "signature_not_replayable" if part.signature else "reasoning_dropped"
-        ctx.lose(kind, path, "OpenAI requests carry no reasoning or foreign signatures")
-    else:
-        ctx.lose("unsupported_part", path, f"{type(part).__name__} cannot appear in this message")
-    return None
-
-
-def encode_content(
-    parts: Sequence[Part], path: str, ctx: TranslationContext, *, media: bool = True
-) -> str | list[JSONObject] | None:
-    """A single text becomes a string; anything else a list of parts; nothing becomes None."""
-    encoded = [
-        e for i, p in enumerate(parts) if (e := _part(p, f"{path}[{i}]", ctx, media)) is not None
-    ]
-    if not encoded:
-        return None
-    if len(encoded) == 1 and encoded[0].keys() == {"type", "text"} and encoded[0]["type"] == "text":
-        return str(encoded[0]["text"])
-    return encoded
-
-
-def arguments_text(part: ToolCallPart, spellings: Mapping[str, Any] | None) -> str:
-    """The argument string: the raw one, else the caller's own spelling of the same object."""
-    if part.raw_arguments is not None:
-        return part.raw_arguments
-    if spellings:  # usually none: arguments are mostly written compactly
-        spelled = spellings.get(part.id)
-        if isinstance(spelled, str) and parse_args(spelled) == part.arguments:
-            return spelled
-    return dump_args(part.arguments)
-
-
-def argument_spellings(calls: Iterable[wire.ToolCall]) -> dict[str, str]:
-    """Argument strings that are JSON objects written other than compactly, by call id."""
-    out: dict[str, str] = {}
-    for call in calls:
-        parsed = parse_args(call.function.arguments)
-        if parsed is not None and dump_args(parsed) != call.function.arguments:
-            out[call.id] = call.function.arguments
-    return out
-
-
-def _call_object(part: ToolCallPart, spellings: Mapping[str, Any] | None) -> JSONObject:
-    arguments = arguments_text(part, spellings)
-    return {
-        "id": part.id,
-        "type": "function",
-        "function": {"name": part.name, "arguments": arguments},
-    }
-
-
-def _tool_call(
-    part: ToolCallPart, path: str, ctx: TranslationContext, spellings: Mapping[str, Any] | None
-) -> JSONObject:
-    _check_cache(part, path, ctx)
-    _check_signature(part.signature, path, ctx)
-    return _call_object(part, spellings)
-
-
-def _assistant(
-    message: Message, path: str, ctx: TranslationContext, spellings: Mapping[str, Any] | None
-) -> JSONObject | None:
-    calls = [
-        _tool_call(p, f"{path}.parts[{i}]", ctx, spellings)
-        for i, p in enumerate(message.parts)
-        if isinstance(p, ToolCallPart)
-    ]
-    rest = [p for p in message.parts if not isinstance(p, ToolCallPart)]
-    content = encode_content(rest, f"{path}.parts", ctx, media=False)
-    if content is None and not calls:
-        return None
-    out: JSONObject = {"role": "assistant"}
-    if content is not None:  # omitted beside tool calls, as OpenAI's own clients send it
-        out["content"] = content
-    if message.name is not None:
-        out["name"] = message.name
-    if calls:
-        out["tool_calls"] = calls
-    return out
-
-
-def _tool_message(
-    part: ToolResultPart, path: str, ctx: TranslationContext
-) -> tuple[JSONObject, list[Part]]:
-    """The ``tool`` message for a result, and the media it cannot hold."""
-    _check_cache(part, path, ctx)
-    texts = [p for p in part.content if isinstance(p, TextPart) and p.text]
-    media: list[Part] = [p for p in part.content if not isinstance(p, TextPart)]
-    for text in texts:
-        _check_signature(text.signature, path, ctx)
-    content: str | list[JSONObject]
-    if len(texts) > 1:
-        content = [{"type": "text", "text": t.text} for t in texts]
-    else:
-        content = texts[0].text if texts else ""
-    if part.is_error:
-        ctx.emulate("tool_result_error_flag", f"{path}.is_error", "sent as an 'Error: ' prefix")
-        if isinstance(content, str):
-            content = f"Error: {content}"
-        else:
-            content[0] = {"type": "text", "text": f"Error: {content[0]['text']}"}
-    if media:
-        ctx.emulate(
-            "tool_result_media_moved",
-            f"{path}.content",
-            "OpenAI tool messages hold text only; media sent in the next user message",
-        )
-        media = [TextPart(text=_MOVED_INTRO.format(id=part.call_id)), *media]
-    return {"role": "tool", "tool_call_id": part.call_id, "content": content}, media
-
-
-def _plain(message: Message, path: str, ctx: TranslationContext) -> list[JSONObject]:
-    out: list[JSONObject] = []
-    moved: list[Part] = []
-    rest: list[Part] = []
-    for i, part in enumerate(message.parts):
-        if isinstance(part, ToolResultPart):
-            tool, media = _tool_message(part, f"{path}.parts[{i}]", ctx)
-            out.append(tool)
-            moved += media
-        else:
-            rest.append(part)
-    media_ok = message.role == "user"
-    content = encode_content(moved + rest, f"{path}.parts", ctx, media=media_ok)
-    if content is not None:
-        encoded: JSONObject = {"role": message.role, "content": content}
-        if message.name is not None:
-            encoded["name"] = message.name
-        out.append(encoded)
-    return out
-
-
-# --------------------------------------------------------------------------- encode fast path
-#
-# Nearly every message is plain text, tool calls, or tool results holding plain text. Such
-# parts cannot lose anything in OpenAI, so these functions encode them without the per-part
-# loss checks and without the JSON paths the general path formats for its loss reports. On
-# any other part they give up (return None / False, having produced nothing) and the caller
-# runs the general path, which alone decides about losses.
-
-
-def _lone_text(parts: Sequence[Part]) -> str | None:
-    """The text of the commonest message: one unadorned, non-empty text part."""
-    if len(parts) != 1:
-        return None
-    part = parts[0]
-    if type(part) is not TextPart or not part.text:
-        return None
-    if part.cache_control is not None or part.signature is not None:
-        return None
-    return part.text
-
-
-def _plain_texts(parts: Sequence[Part]) -> list[str] | None:
-    """The non-empty texts of parts that are all unadorned text, else None."""
-    texts: list[str] = []
-    for part in parts:
-        if type(part) is not TextPart or part.cache_control is not None:
-            return None
-        if part.signature is not None:
-            return None
-        if part.text:
-            texts.append(part.text)
-    return texts
-
-
-def _text_content(texts: list[str]) -> str | list[JSONObject] | None:
-    """Message content for texts, shaped as :func:`encode_content` shapes it."""
-    if not texts:
-        return None
-    if len(texts) == 1:
-        return texts[0]
-    return [{"type": "text", "text": text} for text in texts]
-
-
-def _simple_assistant(message: Message, spellings: Mapping[str, Any] | None) -> JSONObject | None:
-    """An assistant message of plain texts and tool calls; None for anything else or nothing."""
-    texts: list[str] = []
-    calls: list[JSONObject] = []
-    for part in message.parts:
-        if type(part) is TextPart:
-            if part.cache_control is not None or part.signature is not None:
-                return None
-            if part.text:
-                texts.append(part.text)
-        elif type(part) is ToolCallPart:
-            if part.cache_control is not None or part.signature is not None:
-                return None
-            calls.append(_call_object(part, spellings))
-        else:
-            return None
-    if not texts and not calls:
-        return None  # the general path decides what an empty assistant turn becomes
-    out: JSONObject = {"role": "assistant"}
-    content = _text_content(texts)
-    if content is not None:
-        out["content"] = content
-    if message.name is not None:
-        out["name"] = message.name
-    if calls:
-        out["tool_calls"] = calls
-    return out
-
-
-def _simple_tool_message(part: ToolResultPart) -> JSONObject | None:
-    """The ``tool`` message of a result holding only text, as :func:`_tool_message` makes it."""
-    if part.cache_control is not None or part.is_error:
-        return None
-    texts: list[str] = []
-    for item in part.content:
-        if type(item) is not TextPart:
-            return None  # media must move to a user message: the general path does that
-        if item.text:
-            if item.signature is not None:
-                return None
-            texts.append(item.text)
-    content = _text_content(texts)
-    return {"role": "tool", "tool_call_id": part.call_id, "content": content or ""}
-
-
-def _append_simple_plain(message: Message, out: list[JSONObject]) -> bool:
-    """Append a non-assistant message of plain texts and text-only tool results.
-
-    Returns False, having appended nothing, when the message needs the general path.
-    """
-    tools: list[JSONObject] = []
-    texts: list[str] = []
-    for part in message.parts:
-        if type(part) is TextPart:
-            if part.cache_control is not None or part.signature is not None:
-                return False
-            if part.text:
-                texts.append(part.text)
-        elif type(part) is ToolResultPart:
-            tool = _simple_tool_message(part)
-            if tool is None:
-                return False
-            tools.append(tool)
-        else:
-            return False
-    out += tools
-    content = _text_content(texts)
-    if content is not None:
-        encoded: JSONObject = {"role": message.role, "content": content}
-        if message.name is not None:
-            encoded["name"] = message.name
-        out.append(encoded)
-    return True
-
-
-def _system_content(
-    system: list[TextPart], ctx: TranslationContext
-) -> str | list[JSONObject] | None:
-    texts = _plain_texts(system)
-    if texts is None:
-        return encode_content(system, "$.system", ctx, media=False)
-    return _text_content(texts)
-
-
-def encode_messages(
-    request: Request, ctx: TranslationContext, spellings: Mapping[str, Any] | None = None
-) -> list[JSONObject]:
-    """``Request.system`` first (as one system message), then the conversation in order."""
-    out: list[JSONObject] = []
-    system = _system_content(request.system, ctx)
-    if system is not None:
-        out.append({"role": "system", "content": system})
-    for index, message in enumerate(request.messages):
-        text = _lone_text(message.parts)
-        if text is not None:  # the same shape for every role
-            lone: JSONObject = {"role": message.role, "content": text}
-            if message.name is not None:
-                lone["name"] = message.name
-            out.append(lone)
-        elif message.role == "assistant":
-            encoded = _simple_assistant(message, spellings)
-            if encoded is None:
-                encoded = _assistant(message, f"$.messages[{index}]", ctx, spellings)
-            if encoded is not None:
-                out.append(encoded)
-        elif not _append_simple_plain(message, out):
-            out += _plain(message, f"$.messages[{index}]", ctx)
     return out

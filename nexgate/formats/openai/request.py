@@ -27,7 +27,8 @@ from .._context import TranslationContext
 from .._json import convert
 from .._reasoning import effort_for_budget
 from . import wire
-from .messages import argument_spellings, decode_messages, encode_messages
+from .messages import argument_spellings, decode_messages
+from .messages_encode import encode_messages
 
 LEGACY_MAX_TOKENS = "_legacy_max_tokens"  # only max_tokens was given
 BOTH_MAX_TOKENS = "_max_tokens"  # both were given: the legacy value

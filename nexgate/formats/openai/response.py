@@ -31,7 +31,8 @@ from .._context import TranslationContext
 from .._ids import digest
 from .._json import convert, dump_json
 from . import wire
-from .messages import arguments_text, decode_assistant
+from .messages import decode_assistant
+from .messages_encode import arguments_text
 
 #: Per choice index: refusal text, argument spellings, logprobs, unmodeled message fields.
 CHOICE_HINTS = "_choices"

@@ -15,7 +15,7 @@ import pytest
 
 import nexgate
 from nexgate.formats import TranslationContext
-from nexgate.formats.claude import blocks, plain, request, response, wire
+from nexgate.formats.claude import blocks, plain, request, request_encode, response, wire
 from nexgate.schema import (
     CacheControl,
     Choice,
@@ -281,7 +281,7 @@ def test_request_encoding_matches_the_general_path(part: Part) -> None:
         parts = [first, TextPart(text="z"), first]
         internal = Request(messages=[Message(role="user", parts=parts)])
         ctx = TranslationContext(source="openai", target="claude")
-        return request.encode_request(internal, ctx), ctx.losses
+        return request_encode.encode_request(internal, ctx), ctx.losses
 
     assert encode(part) == encode(_general(part))
 
@@ -303,7 +303,7 @@ def test_a_part_object_used_twice_has_a_loss_at_each_position() -> None:
     part = ImagePart(url="https://x.test/a.png", detail="high")
     twice = Message(role="user", parts=[part, TextPart(text="a"), part])
     ctx = TranslationContext(source="openai", target="claude")
-    request.encode_request(Request(messages=[twice, twice]), ctx)
+    request_encode.encode_request(Request(messages=[twice, twice]), ctx)
     assert [loss.path for loss in ctx.losses] == [
         "$.max_tokens",
         "$.messages[0].parts[0].detail",

@@ -14,7 +14,7 @@ import pytest
 from nexgate.errors import InvalidInputError
 from nexgate.formats import TranslationContext, get_format
 from nexgate.formats._json import dump_json
-from nexgate.formats.openai import messages as openai_messages
+from nexgate.formats.openai import messages_encode as openai_messages
 from nexgate.formats.openai import response as openai_response
 from nexgate.schema import (
     CacheControl,
