@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import APIStatusError
-from .formats import DEFAULT_MAX_TOKENS, TranslationContext, get_format
+from .formats import DEFAULT_MAX_TOKENS, Format, TranslationContext, get_format
 from .formats._context import LossHook
 from .formats._json import load_object
-from .schema import Loss, Request
+from .schema import Loss, Request, Response
 
 Body = bytes | bytearray | str | Mapping[str, Any]
 
@@ -27,13 +27,25 @@ def _result(body: dict[str, Any], ctx: TranslationContext) -> Translated:
     return out
 
 
+def _decode_request(fmt: Format, body: Body, ctx: TranslationContext) -> Request:
+    if fmt.decode_request_json is not None and isinstance(body, bytes | bytearray | str):
+        return fmt.decode_request_json(body, ctx)
+    return fmt.decode_request(load_object(body, "request body"), ctx)
+
+
+def _decode_response(fmt: Format, body: Body, ctx: TranslationContext) -> Response:
+    if fmt.decode_response_json is not None and isinstance(body, bytes | bytearray | str):
+        return fmt.decode_response_json(body, ctx)
+    return fmt.decode_response(load_object(body, "response body"), ctx)
+
+
 def decode_request(
     body: Body, *, format: str, model: str | None = None, ctx: TranslationContext | None = None
 ) -> Request:
     """Decode a request body of ``format`` into the internal :class:`Request`."""
     fmt = get_format(format)
     ctx = ctx or TranslationContext(source=fmt.name, target=fmt.name, model=model)
-    request = fmt.decode_request(load_object(body, "request body"), ctx)
+    request = _decode_request(fmt, body, ctx)
     if model is not None:
         request.model = model
     return request
@@ -64,7 +76,9 @@ def translate_request(
         on_loss=on_loss,
         default_max_tokens=default_max_tokens,
     )
-    request = decode_request(body, format=src.name, model=model, ctx=ctx)
+    request = _decode_request(src, body, ctx)
+    if model is not None:
+        request.model = model
     return _result(dst.encode_request(request, ctx), ctx)
 
 
@@ -93,7 +107,7 @@ def translate_response(
         on_loss=on_loss,
         request=original,
     )
-    response = src.decode_response(load_object(body, "response body"), ctx)
+    response = _decode_response(src, body, ctx)
     if model is not None and not response.model:
         response.model = model
     return _result(dst.encode_response(response, ctx), ctx)

@@ -12,6 +12,7 @@ from ..events import StreamEvent
 from ..schema import FormatName, JSONObject, Request, Response
 from ..sse import SSEEvent
 from ._context import TranslationContext
+from ._json import JSONText
 
 
 class StreamDecoder(Protocol):
@@ -57,3 +58,8 @@ class Format(msgspec.Struct, frozen=True):
     stream_encoder: Callable[[TranslationContext], StreamEncoder]
     #: ``(model, stream) -> path`` relative to the server root, e.g. ``/v1/messages``.
     request_path: Callable[[str, bool], str]
+    #: Optional shortcuts from JSON text straight to the schema. Each must give exactly what
+    #: ``decode_x(load_object(data), ctx)`` gives (same result, losses and errors); they exist
+    #: because a typed decode of the bytes skips building (and then re-reading) the dicts.
+    decode_request_json: Callable[[JSONText, TranslationContext], Request] | None = None
+    decode_response_json: Callable[[JSONText, TranslationContext], Response] | None = None

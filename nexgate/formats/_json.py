@@ -12,6 +12,9 @@ from ..errors import InvalidInputError
 
 T = TypeVar("T")
 
+#: JSON text as the decoders accept it.
+JSONText = bytes | bytearray | memoryview | str
+
 _PATH = re.compile(r" - at `(?P<path>[^`]*)`$")
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder()
@@ -28,7 +31,7 @@ def _reason_of(error: Exception) -> str:
     return _PATH.sub("", str(error))
 
 
-def load_json(body: bytes | bytearray | memoryview | str, what: str) -> Any:
+def load_json(body: JSONText, what: str) -> Any:
     """Decode JSON text; malformed input becomes an :class:`InvalidInputError`."""
     try:
         return _decoder.decode(body)
