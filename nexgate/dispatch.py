@@ -34,7 +34,7 @@ from .routing import Plan, resolve
 from .schema import FormatName, JSONObject, Loss, Request, Response, TextPart
 from .stream_translate import StreamDecoding
 from .streaming import forwarded, raising, relayed, stream_events, total_timeout
-from .translate import decode_request
+from .translate import decode_request, decode_response
 from .transport import Timeouts, Transport
 
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
@@ -153,36 +153,41 @@ class Client:
         return call_options(overrides, timeouts=self.timeouts, retry=self.retry)
 
     def _plans(self, request: Request, overrides: Mapping[str, Any]) -> list[Plan]:
-        route = overrides.get("route")
-        provider = overrides.get("provider")
-        if provider is not None:
+        if overrides:
+            route = overrides.get("route")
+            provider = overrides.get("provider")
+            if provider is not None:
+                if route is not None:
+                    raise TypeError("pass either route= or provider=, not both")
+                route = provider
+            if isinstance(route, str):
+                route = Route(route)
             if route is not None:
-                raise TypeError("pass either route= or provider=, not both")
-            route = provider
-        if isinstance(route, str):
-            route = Route(route)
-        if route is not None:
-            return self._resolve(request.model, route)
+                return self._resolve(request.model, route)
         # Most calls name one of a few models: their plans are kept, and reused while the
         # route table still gives the same route and provider objects.
-        cached = self._plan_cache.get(request.model)
-        if cached is not None:
-            table_route, default, plans = cached
-            if (
-                table_route is self.routes.get(request.model or "")
-                and default is self.default
-                and all(self.providers.get(p.provider.name) is p.provider for p in plans)
-            ):
-                return plans
-        plans = self._resolve(request.model, None)
+        model = request.model
+        cached = self._plan_cache.get(model)
+        if cached is not None and self._still_current(model, cached):
+            return cached[2]
+        plans = self._resolve(model, None)
         if len(self._plan_cache) >= PLAN_CACHE_SIZE:
             self._plan_cache.clear()
-        self._plan_cache[request.model] = (
-            self.routes.get(request.model or ""),
-            self.default,
-            plans,
-        )
+        self._plan_cache[model] = (self.routes.get(model or ""), self.default, plans)
         return plans
+
+    def _still_current(
+        self, model: str | None, cached: tuple[Route | None, Route | None, list[Plan]]
+    ) -> bool:
+        """Whether cached plans still follow from the route table and the providers."""
+        table_route, default, plans = cached
+        if table_route is not self.routes.get(model or "") or default is not self.default:
+            return False
+        providers = self.providers
+        for plan in plans:  # noqa: SIM110 - on every call: a loop costs less than all(<genexpr>)
+            if providers.get(plan.provider.name) is not plan.provider:
+                return False
+        return True
 
     def _resolve(self, model: str | None, override: Route | None) -> list[Plan]:
         return resolve(
@@ -239,12 +244,17 @@ class Client:
         logger.debug("falling back from %s: %s", plans[number].provider.name, type(error).__name__)
         return True
 
-    @staticmethod
-    def _estimate(request: Request) -> float:
+    def _estimate(self, request: Request) -> float:
         """Tokens to pre-charge for the TPM limiter (reconciled with the real usage later):
-        the prompt's text length / 4 plus the output allowance. Cheap: runs on every call."""
-        parts = (p for m in request.messages for p in m.parts)
-        prompt = sum(len(p.text) for p in parts if isinstance(p, TextPart))
+        the prompt's text length / 4 plus the output allowance. Zero when no scope has a
+        tokens-per-minute bucket, as is usual: then nothing reads it."""
+        if self._limiters is None or not self._limiters.counts_tokens:
+            return 0.0
+        prompt = 0
+        for message in request.messages:
+            for part in message.parts:
+                if isinstance(part, TextPart):
+                    prompt += len(part.text)
         return prompt / 4 + (request.max_tokens or 256)
 
     # ------------------------------------------------------------------ calls
@@ -303,17 +313,21 @@ class Client:
         fetched, permit = await exchanger.fetch(
             plan, upstream, options=options, estimated_tokens=self._estimate(request)
         )
-        answer = load_object(fetched.body, "response body")
-        if same_format and not decode and not permit.counts_tokens:
-            return None, answer
+        counts_tokens = self._limiters is not None and self._limiters.counts_tokens
+        if same_format and not decode and not (counts_tokens and permit.counts_tokens):
+            return None, load_object(fetched.body, "response body")
         ctx = TranslationContext(
             source=plan.format, target=plan.format, model=plan.model, request=request
         )
-        response = get_format(plan.format).decode_response(answer, ctx)
+        # A translated answer is only decoded, and that goes straight from its bytes.
+        answer = load_object(fetched.body, "response body") if same_format else None
+        response = decode_response(
+            fetched.body if answer is None else answer, format=plan.format, ctx=ctx
+        )
         if response.usage is not None:
             permit.reconcile(response.usage.total_tokens)
         response.losses = _merged(losses, response.losses)
-        return response, answer if same_format else None
+        return response, answer
 
     @asynccontextmanager
     async def _open_stream(

@@ -26,7 +26,7 @@ import anyio
 import msgspec
 
 from .errors import QueueFullError
-from .limits_headers import read_rate_limit_headers
+from .limits_headers import NO_HINTS, read_rate_limit_headers
 from .limits_primitives import Bucket, Slots
 
 Clock = Callable[[], float]
@@ -269,6 +269,8 @@ class Limiter:
     def update_from_headers(self, headers: Mapping[str, str]) -> None:
         """Follow the provider's rate-limit headers: pause while a window is used up."""
         hints = read_rate_limit_headers(headers, now=self._wall())
+        if hints is NO_HINTS:  # the usual answer from an upstream that sends none
+            return
         now = self._clock()
         pairs = ((self._requests, hints.remaining_requests), (self._tokens, hints.remaining_tokens))
         for bucket, left in pairs:
@@ -404,6 +406,16 @@ class LimiterSet:
         self.global_scope = self._new(global_limits or LimitConfig(), "global")
         self._provider_limits = dict(provider_limits or {})
         self._key_limits = dict(key_limits or {})
+        #: Whether any scope has a tokens-per-minute bucket: only then is a call's token
+        #: estimate (or its real usage) worth computing.
+        self.counts_tokens = any(
+            config.tpm is not None
+            for config in (
+                self.global_scope.config,
+                *self._provider_limits.values(),
+                *self._key_limits.values(),
+            )
+        )
         self.max_scopes = max_scopes
         self.scopes: dict[tuple[str, ...], Limiter] = {}
         self.in_flight = 0

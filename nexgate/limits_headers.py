@@ -79,7 +79,8 @@ _RELEVANT = frozenset(
     [pattern.format(part) for pattern, _ in _FAMILIES for part in ("remaining", "reset")]
     + ["retry-after", "retry-after-ms"]
 )
-_NOTHING = RateLimitHints()
+#: What headers without any rate-limit or retry hint say (one shared instance).
+NO_HINTS = RateLimitHints()
 
 
 def read_rate_limit_headers(headers: Mapping[str, str], *, now: float) -> RateLimitHints:
@@ -87,7 +88,7 @@ def read_rate_limit_headers(headers: Mapping[str, str], *, now: float) -> RateLi
     # Read on every response: one pass keeps only the few names that matter.
     lower = {low: value for name, value in headers.items() if (low := name.lower()) in _RELEVANT}
     if not lower:
-        return _NOTHING
+        return NO_HINTS
     remaining: dict[str, float] = {}
     pause: float | None = None
     for pattern, window in _FAMILIES:

@@ -51,6 +51,15 @@ def decode_request(
     return request
 
 
+def decode_response(
+    body: Body, *, format: str, model: str | None = None, ctx: TranslationContext | None = None
+) -> Response:
+    """Decode a response body of ``format`` into the internal :class:`Response`."""
+    fmt = get_format(format)
+    ctx = ctx or TranslationContext(source=fmt.name, target=fmt.name, model=model)
+    return _decode_response(fmt, body, ctx)
+
+
 def translate_request(
     body: Body,
     *,
@@ -141,6 +150,7 @@ __all__ = (
     "Translated",
     "decode_error",
     "decode_request",
+    "decode_response",
     "translate_error",
     "translate_request",
     "translate_response",
