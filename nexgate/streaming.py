@@ -115,6 +115,9 @@ async def forwarded(
                     usage = event.usage
                 elif isinstance(event, StreamError):
                     upstream_error = True  # the upstream's own error event goes through
+            if not held and (decoding.array is not None or chunk.endswith(_EVENT_ENDS)):
+                yield chunk  # the usual chunk: whole events, passed on without a copy
+                continue
             held += chunk
             cut = len(held) if decoding.array is not None else _last_boundary(held)
             if cut:
@@ -137,6 +140,10 @@ def _broke_off(error: NexgateError) -> StreamError:
     return StreamError(
         status=502, kind="stream_interrupted", message=f"the stream broke off: {error.message}"
     )
+
+
+#: How an SSE event can end (``_last_boundary`` looks for the same two).
+_EVENT_ENDS = (b"\n\n", b"\r\n\r\n")
 
 
 def _last_boundary(data: bytes) -> int:
