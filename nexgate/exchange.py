@@ -251,9 +251,8 @@ class Exchanger:
                     raw = await response.read()
                     raise _status_error(plan, response.status, response.headers, raw)
                 permit.update_from_headers(response.headers)
-                chunks = response.chunks(first_byte=options.timeouts.first_byte)
-                first = await anext(chunks, b"")
-                return Opened(response, permit, provider, index, _resumed(first, chunks))
+                await response.first_chunk(options.timeouts.first_byte)
+                return Opened(response, permit, provider, index, response.chunks())
             except BaseException as exc:
                 if isinstance(exc, NexgateError):
                     _brake(exc, permit)
@@ -267,14 +266,6 @@ class Exchanger:
                 error = exc
             await self._retry_or_raise(error, attempt, options)
             attempt += 1
-
-
-async def _resumed(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    """A stream from its start again: the chunk already read, then the others."""
-    if first:
-        yield first
-    async for chunk in rest:
-        yield chunk
 
 
 def _log_attempt(url: str, attempt: int) -> None:

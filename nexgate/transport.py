@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -112,6 +112,7 @@ class UpstreamResponse:
         self.status = response.status
         #: Case-insensitive, as aiohttp parsed them.
         self.headers: Mapping[str, str] = response.headers
+        self._first: bytes | None = None  # read ahead by first_chunk(), not yet consumed
 
     def finish(self, *, ok: bool) -> None:
         """Hand the connection back (``ok``: the body was read as far as wanted) or, after a
@@ -152,17 +153,37 @@ class UpstreamResponse:
             parts.append(chunk)
         return b"".join(parts)
 
-    async def chunks(self, first_byte: float | None = None) -> AsyncIterator[bytes]:
+    async def first_chunk(self, first_byte: float) -> bytes:
+        """Wait for the body's first chunk (a stream's first token; empty: no body at all).
+
+        The wait ends ``first_byte`` seconds after the request went out (one clock for the
+        headers and the first token), and its timeout is reported as a ``first_byte`` one.
+        :meth:`chunks` then starts with this chunk: a stream is retried only until its first
+        chunk, and reading it here spares every later chunk a generator hop that would put
+        it back in front.
+        """
+        reader = self.chunks(first_byte=first_byte)
+        try:
+            first = await anext(reader, b"")
+        finally:
+            await reader.aclose()
+        self._first = first
+        return first
+
+    async def chunks(self, first_byte: float | None = None) -> AsyncGenerator[bytes, None]:
         """Body chunks as they arrive; a gap longer than the idle timeout is an error.
 
-        With ``first_byte``, the wait for the first chunk (a stream's first token) ends
-        ``first_byte`` seconds after the request went out (one clock for the headers and the
-        first token), and its timeout is reported as a ``first_byte`` one. The gap is timed
-        while this generator waits, not while its consumer holds a chunk.
+        With ``first_byte``, see :meth:`first_chunk`. The gap is timed while this generator
+        waits, not while its consumer holds a chunk.
         """
         content = self._response.content
         loop = asyncio.get_running_loop()
         idle = self._timeouts.idle
+        first, self._first = self._first, None
+        if first is not None:  # read by first_chunk()
+            if not first:
+                return
+            yield first
         kind: TimeoutKind = "idle"
         deadline = loop.time() + idle
         if first_byte is not None:
