@@ -1,10 +1,11 @@
 """Dispatch cost: client CPU per request and requests/s against the mock in another process.
 
-Side by side in one run: raw aiohttp + msgspec (the floor: same body bytes, a semaphore for
-the cap, SSE parsing and per-event decode for streams), nexgate same-format and cross-format
-(OpenAI-format caller, Claude-format upstream), and — when installed (``pip install -e
-".[bench]"``) — the openai and anthropic SDK clients and litellm (which run a fifth of the
-calls: CPU per call is what is compared). Medians of interleaved runs.
+Side by side in one run: raw aiohttp + msgspec against the OpenAI and the Claude endpoint (the
+floors: same body bytes, a semaphore for the cap, SSE parsing and per-event decode for
+streams), nexgate same-format and cross-format (OpenAI-format caller, Claude-format upstream,
+compared with the raw client of the Claude endpoint, which moves the same bytes), and — when
+installed (``pip install -e ".[bench]"``) — the openai and anthropic SDK clients and litellm
+(which run a fifth of the calls: CPU per call is what is compared). Medians of interleaved runs.
 """
 
 from __future__ import annotations
@@ -43,15 +44,23 @@ REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 Factory = Callable[[str, bool], Awaitable[Callable[[], Awaitable[Any]]]]
 
 
+#: Path and auth headers of a raw call in each upstream format the benchmark uses.
+_RAW_UPSTREAMS = {
+    "openai": ("/v1/chat/completions", {"Authorization": f"Bearer {KEY}"}),
+    "claude": ("/v1/messages", {"x-api-key": KEY, "anthropic-version": "2023-06-01"}),
+}
+
+
 async def _raw(
-    url: str, stream: bool
+    url: str, stream: bool, upstream: str = "openai"
 ) -> tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]:
     session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=600))
     data = msgspec.json.encode({**BODY, "stream": True} if stream else BODY)
-    headers = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
+    path, auth = _RAW_UPSTREAMS[upstream]
+    headers = {**auth, "Content-Type": "application/json"}
 
     async def call() -> Any:
-        async with session.post(url + "/v1/chat/completions", data=data, headers=headers) as resp:
+        async with session.post(url + path, data=data, headers=headers) as resp:
             if not stream:
                 return msgspec.json.decode(await resp.read())
             buffer = b""
@@ -59,8 +68,9 @@ async def _raw(
                 buffer += chunk
                 *events, buffer = buffer.split(b"\n\n")
                 for event in events:
-                    if event.startswith(b"data: ") and event != b"data: [DONE]":
-                        msgspec.json.decode(event[6:])
+                    data_at = event.find(b"data: ")
+                    if data_at >= 0 and not event.endswith(b"[DONE]"):
+                        msgspec.json.decode(event[data_at + 6 :])
             return None
 
     return call, session.close
@@ -150,9 +160,17 @@ async def _litellm(
     return call, done
 
 
+OPENAI_FLOOR = "raw aiohttp -> openai (floor)"
+CLAUDE_FLOOR = "raw aiohttp -> claude (floor)"
+#: Each contender is compared with the raw client of the upstream it talks to: the same
+#: bytes cross the wire (how the mock's Claude and OpenAI answers arrive differs).
+CLAUDE_UPSTREAM = ("nexgate openai->claude", "anthropic SDK", CLAUDE_FLOOR)
+
+
 def _available() -> dict[str, Callable[[str, bool], Awaitable[Any]]]:
     contenders: dict[str, Callable[[str, bool], Awaitable[Any]]] = {
-        "raw aiohttp (floor)": _raw,
+        OPENAI_FLOOR: _raw,
+        CLAUDE_FLOOR: lambda u, s: _raw(u, s, "claude"),
         "nexgate openai->openai": lambda u, s: _nexgate(u, s, "openai"),
         "nexgate openai->claude": lambda u, s: _nexgate(u, s, "claude"),
     }
@@ -244,10 +262,14 @@ async def _run() -> None:
                             )
                         except Exception as exc:
                             print(f"({name} failed at c={concurrency}: {type(exc).__name__})")
-                floor = statistics.median(s[0] for s in samples["raw aiohttp (floor)"])
+                floors = {
+                    name: statistics.median(s[0] for s in samples[name])
+                    for name in (OPENAI_FLOOR, CLAUDE_FLOOR)
+                }
                 for name, values in samples.items():
                     if not values:
                         continue
+                    floor = floors[CLAUDE_FLOOR if name in CLAUDE_UPSTREAM else OPENAI_FLOOR]
                     cpu = statistics.median(v[0] for v in values)
                     rate = statistics.median(v[1] for v in values)
                     rows.append(

@@ -105,6 +105,19 @@ class SSEParser:
         """Parse ``chunk``; returns the events it completed."""
         if not chunk:
             return []
+        if (
+            self._started
+            and not self._pending
+            and not self._after_cr
+            and chunk.endswith(b"\n\n")
+            and len(chunk) <= self.max_event_bytes
+            and b"\r" not in chunk
+        ):
+            # The usual chunk from an upstream: whole LF-terminated events and nothing held
+            # back, so there is nothing to normalize, join or keep.
+            blocks = bytes(chunk).split(b"\n\n")
+            blocks.pop()  # the empty text after the last blank line
+            return self._events(blocks)
         text = self._normalize(bytes(chunk))
         pending = self._pending
         if b"\n\n" not in text and not (
@@ -138,20 +151,26 @@ class SSEParser:
         append = events.append
         names = self._names
         for block in blocks:
-            # The common shapes, "data: ..." and "event: ...\ndata: ...", need no line loop.
-            if block[:6] == b"data: ":
-                if b"\n" not in block:
+            # The common shapes, "data: ..." and "event: ...\ndata: ...", need no line loop
+            # (startswith and find: slicing to compare would copy).
+            if block.startswith(b"data: "):
+                if block.find(b"\n") < 0:
                     append(SSEEvent(block[6:]))
                     continue
-            elif block[:7] == b"event: ":
-                name, _, line = block.partition(b"\n")
-                if line[:6] == b"data: " and b"\n" not in line:
+            elif block.startswith(b"event: "):
+                end = block.find(b"\n")
+                if (
+                    end > 0
+                    and block.startswith(b"data: ", end + 1)
+                    and block.find(b"\n", end + 1) < 0
+                ):
+                    name = block[:end]
                     event_name = names.get(name)
                     if event_name is None:
                         event_name = name[7:].decode("utf-8", "replace")
                         if len(names) < 64:  # formats use a handful; never grow unbounded
                             names[name] = event_name
-                    append(SSEEvent(line[6:], event_name))
+                    append(SSEEvent(block[end + 7 :], event_name))
                     continue
             event = _block(block)
             if event is not None:
