@@ -202,9 +202,16 @@ def _copy_sampling(body: wire.ChatRequest, request: Request) -> None:
 def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
     """Decode an OpenAI Chat Completions request body."""
     body = convert(obj, wire.ChatRequest, "OpenAI request")
+    return request_from_wire(body, _unmodeled_fields(obj))
+
+
+def request_from_wire(body: wire.ChatRequest, extras: JSONObject) -> Request:
+    """The request of a validated body; ``extras`` holds its unmodeled fields (and is filled).
+
+    Shared by :func:`decode_request` and the typed decode of JSON text, which must agree.
+    """
     if not body.messages:
         raise InvalidInputError("`messages` must not be empty", path="$.messages")
-    extras = _unmodeled_fields(obj)
     if isinstance(body.stop, str):
         extras[STOP_STRING] = True
     if body.stream is False:

@@ -178,53 +178,83 @@ def _usage_hints(obj: JSONObject) -> JSONObject:
 _CONTENT_PATH = "$.choices[{}].message.content"
 
 
-def _choice_hints(raw: Any, choice: wire.ResponseChoice, spellings: dict[str, str]) -> JSONObject:
+def _choice_hints(
+    choice: wire.ResponseChoice, spellings: dict[str, str], logprobs: Any, rest: JSONObject
+) -> JSONObject:
     hints: JSONObject = {}
     if choice.message.refusal:
         hints["refusal"] = choice.message.refusal
     if spellings:
         hints["arguments"] = spellings
-    if isinstance(raw, dict):
-        if raw.get("logprobs") is not None:
-            hints["logprobs"] = raw["logprobs"]
-        message = raw.get("message")
-        if isinstance(message, dict):
-            rest = _unmodeled(message, wire.MESSAGE_FIELDS)
-            if rest:
-                hints["message"] = rest
+    if logprobs is not None:
+        hints["logprobs"] = logprobs
+    if rest:
+        hints["message"] = rest
     return hints
+
+
+def _raw_choice_fields(raw: Any) -> tuple[Any, JSONObject]:
+    """A raw choice's ``logprobs`` and its message's unmodeled fields."""
+    if not isinstance(raw, dict):
+        return None, {}
+    message = raw.get("message")
+    rest = _unmodeled(message, wire.MESSAGE_FIELDS) if isinstance(message, dict) else {}
+    return raw.get("logprobs"), rest
+
+
+def decode_choice(
+    position: int,
+    choice: wire.ResponseChoice,
+    logprobs: Any,
+    message_rest: JSONObject,
+    hints: JSONObject,
+) -> Choice:
+    """One choice; what it cannot hold goes to ``hints[CHOICE_HINTS]`` under its index.
+
+    ``logprobs`` and ``message_rest`` (the message's unmodeled fields) come from the JSON,
+    which the lenient wire mirror does not keep.
+    """
+    spellings: dict[str, str] = {}
+    parts = decode_assistant(choice.message, _CONTENT_PATH, position, spellings)
+    # Only `tool_calls` give ToolCallParts, so no need to look through the parts.
+    has_calls = bool(choice.message.tool_calls)
+    finish = map_openai_finish(choice.finish_reason, has_calls)
+    choice_hints = _choice_hints(choice, spellings, logprobs, message_rest)
+    if choice_hints:
+        hints.setdefault(CHOICE_HINTS, {})[str(choice.index)] = choice_hints
+    return Choice(parts=parts, finish=finish, index=choice.index)
+
+
+def complete_response(
+    response: Response, usage: Usage | None, created: int | None, extras: JSONObject
+) -> Response:
+    """Set a new response's optional fields, only those present (fewer keywords build the
+    Struct faster)."""
+    if usage is not None:
+        response.usage = usage
+    if created is not None:
+        response.created = created
+    if extras:
+        response.extras = {"openai": extras}
+    return response
 
 
 def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
     """Decode an OpenAI chat completion."""
     body = convert(obj, wire.ChatCompletion, "OpenAI response")
     raw_choices = obj.get("choices") or []
-    choices: list[Choice] = []
     hints: JSONObject = {}
-    for i, choice in enumerate(body.choices):
-        spellings: dict[str, str] = {}
-        parts = decode_assistant(choice.message, _CONTENT_PATH, i, spellings)
-        # Only `tool_calls` give ToolCallParts, so no need to look through the parts.
-        has_calls = bool(choice.message.tool_calls)
-        finish = map_openai_finish(choice.finish_reason, has_calls)
-        choices.append(Choice(parts=parts, finish=finish, index=choice.index))
-        choice_hints = _choice_hints(raw_choices[i], choice, spellings)
-        if choice_hints:
-            hints.setdefault(CHOICE_HINTS, {})[str(choice.index)] = choice_hints
+    choices = [
+        decode_choice(i, choice, *_raw_choice_fields(raw_choices[i]), hints)
+        for i, choice in enumerate(body.choices)
+    ]
     extras = _unmodeled(obj, wire.RESPONSE_FIELDS)
     extras.update(hints)
     usage_hints = _usage_hints(obj)
     if usage_hints:
         extras[USAGE_HINTS] = usage_hints
     response = Response(id=body.id, model=body.model or ctx.model or "", choices=choices)
-    # Optional fields are set only when present (fewer keywords build the Struct faster).
-    if body.usage is not None:
-        response.usage = decode_usage(body.usage)
-    if body.created is not None:
-        response.created = body.created
-    if extras:
-        response.extras = {"openai": extras}
-    return response
+    return complete_response(response, decode_usage(body.usage), body.created, extras)
 
 
 # --------------------------------------------------------------------------- encode
