@@ -114,13 +114,15 @@ def decode_usage(usage: wire.CompletionUsage | None) -> Usage | None:
     return out
 
 
-def _details(hint: Any, values: dict[str, int]) -> JSONObject:
-    """Detail counts: the hinted object (unmodeled counts kept), ours set where known."""
-    details: JSONObject = dict(hint) if isinstance(hint, dict) else {}
-    for key, value in values.items():
-        if value or key in details:
-            details[key] = value
-    return details
+def _detail(details: JSONObject, key: str, value: int) -> None:
+    """Set a detail count where known or where the hinted object has it."""
+    if value or key in details:
+        details[key] = value
+
+
+def _hinted(hint: Any) -> JSONObject:
+    """A copy of the hinted detail object (unmodeled counts kept), or a new one."""
+    return dict(hint) if isinstance(hint, dict) else {}
 
 
 def encode_usage(usage: Usage, hints: JSONObject | None = None) -> JSONObject:
@@ -134,19 +136,14 @@ def encode_usage(usage: Usage, hints: JSONObject | None = None) -> JSONObject:
     # Without counts or hinted details a detail object would be empty and is not written,
     # so the usual usage skips building it.
     if usage.cache_read_tokens or usage.cache_write_tokens or "prompt_tokens_details" in hints:
-        prompt = _details(
-            hints.get("prompt_tokens_details"),
-            {
-                "cached_tokens": usage.cache_read_tokens,
-                "cache_write_tokens": usage.cache_write_tokens,
-            },
-        )
+        prompt = _hinted(hints.get("prompt_tokens_details"))
+        _detail(prompt, "cached_tokens", usage.cache_read_tokens)
+        _detail(prompt, "cache_write_tokens", usage.cache_write_tokens)
         if prompt:
             out["prompt_tokens_details"] = prompt
     if usage.reasoning_tokens or "completion_tokens_details" in hints:
-        completion = _details(
-            hints.get("completion_tokens_details"), {"reasoning_tokens": usage.reasoning_tokens}
-        )
+        completion = _hinted(hints.get("completion_tokens_details"))
+        _detail(completion, "reasoning_tokens", usage.reasoning_tokens)
         if completion:
             out["completion_tokens_details"] = completion
     for key, value in hints.items():
@@ -378,16 +375,21 @@ def _encode_choice(
     }
 
 
+def _encode_choices(choices: list[Choice], hints: Any, ctx: TranslationContext) -> list[JSONObject]:
+    """The choices, each with its hints (by index); without hints no key is formatted."""
+    if not isinstance(hints, dict) or not hints:
+        return [_encode_choice(choice, i, {}, ctx) for i, choice in enumerate(choices)]
+    return [
+        _encode_choice(choice, i, hints.get(str(choice.index)) or {}, ctx)
+        for i, choice in enumerate(choices)
+    ]
+
+
 def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
     """Encode an internal response as an OpenAI chat completion."""
-    extras = dict(response.extras.get("openai", {}))
-    choice_hints = extras.pop(CHOICE_HINTS, None)
-    choice_hints = choice_hints if isinstance(choice_hints, dict) else {}
-    usage_hints = extras.pop(USAGE_HINTS, None)
-    choices = [
-        _encode_choice(choice, i, choice_hints.get(str(choice.index)) or {}, ctx)
-        for i, choice in enumerate(response.choices)
-    ]
+    # Read, never copied: the hints are the "_" keys, which are not written out.
+    extras: JSONObject = response.extras.get("openai") or {}
+    choices = _encode_choices(response.choices, extras.get(CHOICE_HINTS), ctx)
     out: JSONObject = {
         "id": response.id or f"chatcmpl-{digest(dump_json(response.choices).decode())}",
         "object": "chat.completion",
@@ -396,6 +398,7 @@ def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
         "choices": choices,
     }
     if response.usage is not None:
+        usage_hints = extras.get(USAGE_HINTS)
         hints = usage_hints if isinstance(usage_hints, dict) else None
         out["usage"] = encode_usage(response.usage, hints)
     for key, value in extras.items():
