@@ -11,7 +11,7 @@ result is then the same by construction (``tests/formats/test_json_shortcuts.py`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -34,11 +34,18 @@ _DECODE_FAILURES = (msgspec.DecodeError, RecursionError, UnicodeDecodeError)
 # --------------------------------------------------------------------------- request
 
 
-class StrictRequest(wire.ChatRequest, forbid_unknown_fields=True):
-    """A request with no top-level field beyond those modeled.
+class FunctionToolOnly(wire.FunctionTool):
+    """A function tool; any other type (custom, hosted) is kept raw by the general path."""
+
+    type: Literal["function"] = "function"
+
+
+class StrictRequest(wire.ChatRequest[FunctionToolOnly], forbid_unknown_fields=True):
+    """A request with no top-level field beyond those modeled, and function tools only.
 
     Only top-level unknown fields are kept as extras by the general path (inside messages
-    and tools the lenient mirrors ignore them), so only this level must refuse them.
+    and tools the lenient mirrors ignore them), so only this level must refuse them. The
+    tools are typed here, which spares converting each one from a dict.
     """
 
 
