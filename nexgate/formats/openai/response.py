@@ -29,7 +29,7 @@ from ...schema import (
 )
 from .._context import TranslationContext
 from .._ids import digest
-from .._json import convert, dump_json
+from .._json import convert, dump_args, dump_json
 from . import wire
 from .messages import decode_assistant
 from .messages_encode import arguments_text
@@ -276,7 +276,10 @@ def _encode_reasoning(parts: list[ReasoningPart], message: JSONObject) -> None:
 
 
 def _encode_call(part: ToolCallPart, spellings: Any) -> JSONObject:
-    arguments = arguments_text(part, spellings if isinstance(spellings, dict) else None)
+    if part.raw_arguments is None and spellings is None:  # the usual: compact arguments
+        arguments = dump_args(part.arguments)
+    else:
+        arguments = arguments_text(part, spellings if isinstance(spellings, dict) else None)
     call: JSONObject = {
         "id": part.id,
         "type": "function",
@@ -375,10 +378,44 @@ def _encode_choice(
     }
 
 
+def _plain_choice(choice: Choice) -> JSONObject | None:
+    """:func:`_encode_choice` without hints, for a choice of unsigned texts and tool calls.
+
+    The usual answer: it loses nothing and has no hints to apply, so it is encoded in one
+    function. Anything else gives None, having produced nothing.
+    """
+    texts: list[str] = []
+    parts: list[ToolCallPart] = []
+    for part in choice.parts:
+        if type(part) is TextPart and part.signature is None:
+            texts.append(part.text)
+        elif type(part) is ToolCallPart:
+            parts.append(part)
+        else:
+            return None
+    message: JSONObject = {
+        "role": "assistant",
+        "content": "".join(texts) if texts else None,
+        "refusal": None,
+    }
+    if parts:
+        message["tool_calls"] = [_encode_call(p, None) for p in parts]
+    return {
+        "index": choice.index,
+        "message": message,
+        "logprobs": None,
+        "finish_reason": to_openai_finish(choice.finish, bool(parts)) or "stop",
+    }
+
+
 def _encode_choices(choices: list[Choice], hints: Any, ctx: TranslationContext) -> list[JSONObject]:
     """The choices, each with its hints (by index); without hints no key is formatted."""
     if not isinstance(hints, dict) or not hints:
-        return [_encode_choice(choice, i, {}, ctx) for i, choice in enumerate(choices)]
+        out: list[JSONObject] = []
+        for i, choice in enumerate(choices):
+            encoded = _plain_choice(choice)
+            out.append(encoded if encoded is not None else _encode_choice(choice, i, {}, ctx))
+        return out
     return [
         _encode_choice(choice, i, hints.get(str(choice.index)) or {}, ctx)
         for i, choice in enumerate(choices)
