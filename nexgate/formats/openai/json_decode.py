@@ -25,7 +25,7 @@ from .response import (
     complete_response,
     decode_choice,
     decode_response,
-    decode_usage,
+    usage_of,
 )
 
 #: What a typed decode raises on text it does not accept (ValidationError is a DecodeError).
@@ -110,22 +110,22 @@ def _usage(usage: StrictUsage | None) -> tuple[Usage | None, JSONObject]:
     if usage is None:
         return None, {}
     hints: JSONObject = {}
-    lenient = wire.CompletionUsage(
-        prompt_tokens=usage.prompt_tokens,
-        completion_tokens=usage.completion_tokens,
-        total_tokens=usage.total_tokens,
-    )
     prompt = usage.prompt_tokens_details
+    prompt_details = None
     if prompt is not msgspec.UNSET:
         hints["prompt_tokens_details"] = prompt
         if prompt is not None:
-            lenient.prompt_tokens_details = msgspec.convert(prompt, wire.PromptDetails)
+            prompt_details = msgspec.convert(prompt, wire.PromptDetails)
     completion = usage.completion_tokens_details
+    completion_details = None
     if completion is not msgspec.UNSET:
         hints["completion_tokens_details"] = completion
         if completion is not None:
-            lenient.completion_tokens_details = msgspec.convert(completion, wire.CompletionDetails)
-    return decode_usage(lenient), hints
+            completion_details = msgspec.convert(completion, wire.CompletionDetails)
+    counts = usage_of(
+        usage.prompt_tokens, usage.completion_tokens, prompt_details, completion_details
+    )
+    return counts, hints
 
 
 def decode_response_json(data: JSONText, ctx: TranslationContext) -> Response:

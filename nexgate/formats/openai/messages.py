@@ -170,8 +170,12 @@ def decode_assistant(
         parts: list[Part] = []  # no reasoning: the usual case skips reasoning_parts
     else:
         parts = reasoning_parts(message.thinking_blocks, message.reasoning_content)
-    if message.content is not None:  # absent beside tool calls
-        parts += _content(message.content, content_path, index)
+    content = message.content
+    if type(content) is str:  # the usual, which needs no path: one text, unless empty
+        if content:
+            parts.append(TextPart(text=content))
+    elif content is not None:  # absent beside tool calls
+        parts += content_parts(content, content_path.format(index))
     if message.refusal:
         parts.append(TextPart(text=message.refusal))
     if message.tool_calls:

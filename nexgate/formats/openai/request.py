@@ -397,8 +397,10 @@ def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
         out["tools"] = tools
     if request.tool_choice is not None:
         out["tool_choice"] = _encode_tool_choice(request.tool_choice)
-    _put(out, "parallel_tool_calls", request.parallel_tool_calls)
-    _put(out, "metadata", request.metadata)
+    if request.parallel_tool_calls is not None:
+        out["parallel_tool_calls"] = request.parallel_tool_calls
+    if request.metadata is not None:
+        out["metadata"] = request.metadata
     if request.user is not None:
         out[str(hints.get(USER_FIELD, "user"))] = request.user
     if request.stream:

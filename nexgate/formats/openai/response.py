@@ -99,16 +99,29 @@ def decode_usage(usage: wire.CompletionUsage | None) -> Usage | None:
     """Usage as the schema counts it (OpenAI's totals already include cache and reasoning)."""
     if usage is None:
         return None
-    out = Usage(input_tokens=usage.prompt_tokens, output_tokens=usage.completion_tokens)
+    return usage_of(
+        usage.prompt_tokens,
+        usage.completion_tokens,
+        usage.prompt_tokens_details,
+        usage.completion_tokens_details,
+    )
+
+
+def usage_of(
+    prompt_tokens: int,
+    completion_tokens: int,
+    prompt: wire.PromptDetails | None,
+    completion: wire.CompletionDetails | None,
+) -> Usage:
+    """The usage of validated counts and detail objects."""
+    out = Usage(input_tokens=prompt_tokens, output_tokens=completion_tokens)
     # The subsets are set only when given: they default to 0, and a Usage built with all
     # five keywords (and empty detail objects) cost more than the rest of this function.
-    prompt = usage.prompt_tokens_details
     if prompt is not None:
         if prompt.cached_tokens:
             out.cache_read_tokens = prompt.cached_tokens
         if prompt.cache_write_tokens:
             out.cache_write_tokens = prompt.cache_write_tokens
-    completion = usage.completion_tokens_details
     if completion is not None and completion.reasoning_tokens:
         out.reasoning_tokens = completion.reasoning_tokens
     return out
@@ -216,8 +229,8 @@ def decode_choice(
     # Only `tool_calls` give ToolCallParts, so no need to look through the parts.
     has_calls = bool(choice.message.tool_calls)
     finish = map_openai_finish(choice.finish_reason, has_calls)
-    choice_hints = _choice_hints(choice, spellings, logprobs, message_rest)
-    if choice_hints:
+    if choice.message.refusal or spellings or logprobs is not None or message_rest:
+        choice_hints = _choice_hints(choice, spellings, logprobs, message_rest)
         hints.setdefault(CHOICE_HINTS, {})[str(choice.index)] = choice_hints
     return Choice(parts=parts, finish=finish, index=choice.index)
 
