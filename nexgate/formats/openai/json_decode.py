@@ -68,7 +68,10 @@ class StrictMessage(wire.ResponseMessage, forbid_unknown_fields=True):
     """A choice's message with no unmodeled field (the general path keeps those as hints)."""
 
 
-class StrictChoice(wire.ResponseChoice, forbid_unknown_fields=True):
+class StrictChoice(wire.ResponseChoice):
+    """A choice; its other fields (vLLM's ``stop_reason``...) are dropped by the general
+    path too, so they need not fall back."""
+
     message: StrictMessage
     #: Kept verbatim as a hint, as the general path keeps it from the dict.
     logprobs: Any = None
