@@ -7,7 +7,8 @@ from . import stream
 from .errors import decode_error, encode_error
 from .json_decode import decode_request_json, decode_response_json
 from .request import decode_request, encode_request
-from .response import decode_response, encode_response
+from .response import encode_response
+from .response_decode import decode_response
 
 
 def request_path(model: str, stream: bool) -> str:

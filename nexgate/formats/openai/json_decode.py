@@ -20,13 +20,8 @@ from .._context import TranslationContext
 from .._json import JSONText, load_object
 from . import wire
 from .request import decode_request, request_from_wire
-from .response import (
-    USAGE_HINTS,
-    complete_response,
-    decode_choice,
-    decode_response,
-    usage_of,
-)
+from .response import USAGE_HINTS, usage_of
+from .response_decode import complete_response, decode_choice, decode_response
 
 #: What a typed decode raises on text it does not accept (ValidationError is a DecodeError).
 _DECODE_FAILURES = (msgspec.DecodeError, RecursionError, UnicodeDecodeError)
@@ -105,7 +100,7 @@ _RESPONSE = msgspec.json.Decoder(StrictCompletion)
 
 
 def _usage(usage: StrictUsage | None) -> tuple[Usage | None, JSONObject]:
-    """The usage and its hints (the detail objects), as :func:`~.response.decode_response`.
+    """The usage and its hints (the detail objects), as :func:`~.response_decode.decode_response`.
 
     The detail objects are validated by the lenient mirrors the general path uses, so that
     they accept and refuse the same (a refusal raises ``ValidationError``: fall back).
@@ -132,7 +127,7 @@ def _usage(usage: StrictUsage | None) -> tuple[Usage | None, JSONObject]:
 
 
 def decode_response_json(data: JSONText, ctx: TranslationContext) -> Response:
-    """:func:`~.response.decode_response` of the parsed ``data``, with one typed decode."""
+    """:func:`~.response_decode.decode_response` of the parsed ``data``, with one typed decode."""
     try:
         body = _RESPONSE.decode(data)
         # Validated before any choice is decoded: the general path reports a bad count

@@ -1,5 +1,8 @@
 """OpenAI chat completions to and from the internal :class:`~nexgate.schema.Response`.
 
+This module holds what both directions share and the encoding; the decoding of a parsed
+body is in :mod:`.response_decode`.
+
 Reasoning and signatures travel as extensions on the assistant message (so an OpenAI-format
 caller can send them back to their issuer): Claude thinking as ``reasoning_content`` +
 ``thinking_blocks``, a Gemini ``thoughtSignature`` as ``extra_content.google.thought_signature``
@@ -29,9 +32,8 @@ from ...schema import (
 )
 from .._context import TranslationContext
 from .._ids import digest
-from .._json import convert, dump_args, dump_json
+from .._json import dump_args, dump_json
 from . import wire
-from .messages import decode_assistant
 from .messages_encode import arguments_text
 
 #: Per choice index: refusal text, argument spellings, logprobs, unmodeled message fields.
@@ -162,109 +164,6 @@ def encode_usage(usage: Usage, hints: JSONObject | None = None) -> JSONObject:
     for key, value in hints.items():
         out.setdefault(key, value)
     return out
-
-
-def _unmodeled(obj: JSONObject, modeled: frozenset[str]) -> JSONObject:
-    """The fields of ``obj`` outside ``modeled``, in order (usually none: one set test)."""
-    if modeled.issuperset(obj):
-        return {}
-    return {key: value for key, value in obj.items() if key not in modeled}
-
-
-_MODELED_USAGE = frozenset({"prompt_tokens", "completion_tokens", "total_tokens"})
-
-
-def _usage_hints(obj: JSONObject) -> JSONObject:
-    usage = obj.get("usage")
-    if not isinstance(usage, dict):
-        return {}
-    return _unmodeled(usage, _MODELED_USAGE)
-
-
-# --------------------------------------------------------------------------- decode
-
-
-#: Where a choice's content is, as a template for its index (formatted only for an error).
-_CONTENT_PATH = "$.choices[{}].message.content"
-
-
-def _choice_hints(
-    choice: wire.ResponseChoice, spellings: dict[str, str], logprobs: Any, rest: JSONObject
-) -> JSONObject:
-    hints: JSONObject = {}
-    if choice.message.refusal:
-        hints["refusal"] = choice.message.refusal
-    if spellings:
-        hints["arguments"] = spellings
-    if logprobs is not None:
-        hints["logprobs"] = logprobs
-    if rest:
-        hints["message"] = rest
-    return hints
-
-
-def _raw_choice_fields(raw: Any) -> tuple[Any, JSONObject]:
-    """A raw choice's ``logprobs`` and its message's unmodeled fields."""
-    if not isinstance(raw, dict):
-        return None, {}
-    message = raw.get("message")
-    rest = _unmodeled(message, wire.MESSAGE_FIELDS) if isinstance(message, dict) else {}
-    return raw.get("logprobs"), rest
-
-
-def decode_choice(
-    position: int,
-    choice: wire.ResponseChoice,
-    logprobs: Any,
-    message_rest: JSONObject,
-    hints: JSONObject,
-) -> Choice:
-    """One choice; what it cannot hold goes to ``hints[CHOICE_HINTS]`` under its index.
-
-    ``logprobs`` and ``message_rest`` (the message's unmodeled fields) come from the JSON,
-    which the lenient wire mirror does not keep.
-    """
-    spellings: dict[str, str] = {}
-    parts = decode_assistant(choice.message, _CONTENT_PATH, position, spellings)
-    # Only `tool_calls` give ToolCallParts, so no need to look through the parts.
-    has_calls = bool(choice.message.tool_calls)
-    finish = map_openai_finish(choice.finish_reason, has_calls)
-    if choice.message.refusal or spellings or logprobs is not None or message_rest:
-        choice_hints = _choice_hints(choice, spellings, logprobs, message_rest)
-        hints.setdefault(CHOICE_HINTS, {})[str(choice.index)] = choice_hints
-    return Choice(parts=parts, finish=finish, index=choice.index)
-
-
-def complete_response(
-    response: Response, usage: Usage | None, created: int | None, extras: JSONObject
-) -> Response:
-    """Set a new response's optional fields, only those present (fewer keywords build the
-    Struct faster)."""
-    if usage is not None:
-        response.usage = usage
-    if created is not None:
-        response.created = created
-    if extras:
-        response.extras = {"openai": extras}
-    return response
-
-
-def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
-    """Decode an OpenAI chat completion."""
-    body = convert(obj, wire.ChatCompletion, "OpenAI response")
-    raw_choices = obj.get("choices") or []
-    hints: JSONObject = {}
-    choices = [
-        decode_choice(i, choice, *_raw_choice_fields(raw_choices[i]), hints)
-        for i, choice in enumerate(body.choices)
-    ]
-    extras = _unmodeled(obj, wire.RESPONSE_FIELDS)
-    extras.update(hints)
-    usage_hints = _usage_hints(obj)
-    if usage_hints:
-        extras[USAGE_HINTS] = usage_hints
-    response = Response(id=body.id, model=body.model or ctx.model or "", choices=choices)
-    return complete_response(response, decode_usage(body.usage), body.created, extras)
 
 
 # --------------------------------------------------------------------------- encode
