@@ -188,3 +188,11 @@ def test_generated_requests_agree(request: Request) -> None:
 def test_generated_responses_agree(response: Response) -> None:
     body = OPENAI.encode_response(response, TranslationContext(source="openai", target="openai"))
     assert_same_response("openai", dump_json(body))
+
+
+@pytest.mark.parametrize("kind", [bytes, bytearray, memoryview, "str"])
+def test_every_json_text_type_agrees(kind: Any) -> None:
+    for body, check in ((REQUEST, assert_same_request), (RESPONSE, assert_same_response)):
+        data = msgspec.json.encode(body)
+        text = data.decode() if kind == "str" else kind(data)
+        check("openai", text)
