@@ -5,8 +5,10 @@ from __future__ import annotations
 from .._format import Format
 from . import stream
 from .errors import decode_error, encode_error
+from .json_decode import decode_request_json, decode_response_json
 from .request import decode_request, encode_request
-from .response import decode_response, encode_response
+from .response import encode_response
+from .response_decode import decode_response
 
 
 def request_path(model: str, stream: bool) -> str:
@@ -24,4 +26,6 @@ FORMAT = Format(
     stream_decoder=stream.StreamDecoder,
     stream_encoder=stream.StreamEncoder,
     request_path=request_path,
+    decode_request_json=decode_request_json,
+    decode_response_json=decode_response_json,
 )

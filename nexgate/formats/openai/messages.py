@@ -170,8 +170,12 @@ def decode_assistant(
         parts: list[Part] = []  # no reasoning: the usual case skips reasoning_parts
     else:
         parts = reasoning_parts(message.thinking_blocks, message.reasoning_content)
-    if message.content is not None:  # absent beside tool calls
-        parts += _content(message.content, content_path, index)
+    content = message.content
+    if type(content) is str:  # the usual, which needs no path: one text, unless empty
+        if content:
+            parts.append(TextPart(text=content))
+    elif content is not None:  # absent beside tool calls
+        parts += content_parts(content, content_path.format(index))
     if message.refusal:
         parts.append(TextPart(text=message.refusal))
     if message.tool_calls:
@@ -220,20 +224,6 @@ def _tool_result(message: wire.ChatMessage, index: int) -> ToolResultPart:
 _TEXT_ONLY_ROLES = frozenset({"system", "developer", "user", "assistant"})
 
 
-def _is_text_only(message: wire.ChatMessage) -> bool:
-    """Whether a message with string content has nothing else but a role (and maybe a name).
-
-    Most messages are; they are decoded in place, which skips the general path's calls.
-    """
-    return (
-        message.role in _TEXT_ONLY_ROLES
-        and message.tool_calls is None
-        and message.refusal is None
-        and message.reasoning_content is None
-        and message.thinking_blocks is None
-    )
-
-
 def _decode_message(message: wire.ChatMessage, index: int, spellings: dict[str, str]) -> Message:
     """A system, developer, user or assistant message (not ``tool``)."""
     role = message.role
@@ -258,7 +248,17 @@ def decode_messages(messages: list[wire.ChatMessage], spellings: dict[str, str])
     previous_tool = False
     for index, message in enumerate(messages):
         content = message.content
-        if type(content) is str and _is_text_only(message):
+        # A text-only message (string content, nothing but a role and maybe a name) is
+        # decoded in place: most messages are, and the test is inlined because a call per
+        # message was a tenth of a typical request's decoding.
+        if (
+            type(content) is str
+            and message.role in _TEXT_ONLY_ROLES
+            and message.tool_calls is None
+            and message.refusal is None
+            and message.reasoning_content is None
+            and message.thinking_blocks is None
+        ):
             parts: list[Part] = [TextPart(text=content)] if content else []
             out.append(Message(role=message.role, parts=parts, name=message.name))  # type: ignore[arg-type]
             previous_tool = False

@@ -8,6 +8,7 @@ legacy ``max_tokens``, ``stop`` as a string, ``safety_identifier``); they are ne
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -73,6 +74,12 @@ def _tool_choice(choice: str | JSONObject | None, extras: JSONObject) -> ToolCho
     return None
 
 
+def _tool(fn: wire.FunctionDefinition) -> Tool:
+    return Tool(
+        name=fn.name, description=fn.description, parameters=fn.parameters, strict=fn.strict
+    )
+
+
 def _function_tool(item: JSONObject, index: int) -> Tool:
     try:
         fn = msgspec.convert(item, wire.FunctionTool).function
@@ -80,17 +87,20 @@ def _function_tool(item: JSONObject, index: int) -> Tool:
         # Only now is the path worth formatting: convert() raises the error with it.
         convert(item, wire.FunctionTool, "tool", f"$.tools[{index}]")
         raise
-    return Tool(
-        name=fn.name, description=fn.description, parameters=fn.parameters, strict=fn.strict
-    )
+    return _tool(fn)
 
 
-def _tools(tools: list[JSONObject] | None, extras: JSONObject) -> list[Tool]:
+def _tools(
+    tools: Sequence[JSONObject | wire.FunctionTool] | None, extras: JSONObject
+) -> list[Tool]:
     if not tools:
         return []
     ours: list[Tool] = []
     others: list[JSONObject] = []
     for i, item in enumerate(tools):
+        if isinstance(item, wire.FunctionTool):  # typed by the JSON text decode: a function
+            ours.append(_tool(item.function))
+            continue
         if item.get("type", "function") != "function":
             others.append(item)  # custom / hosted tools exist only in OpenAI
             continue
@@ -142,7 +152,7 @@ def _stream_options(options: JSONObject | None, extras: JSONObject) -> bool | No
     return parsed.include_usage
 
 
-def _max_tokens(body: wire.ChatRequest, extras: JSONObject) -> int | None:
+def _max_tokens(body: wire.ChatRequest[Any], extras: JSONObject) -> int | None:
     if body.max_completion_tokens is None:
         if body.max_tokens is not None:
             extras[LEGACY_MAX_TOKENS] = True
@@ -152,7 +162,7 @@ def _max_tokens(body: wire.ChatRequest, extras: JSONObject) -> int | None:
     return body.max_completion_tokens
 
 
-def _user(body: wire.ChatRequest, extras: JSONObject) -> str | None:
+def _user(body: wire.ChatRequest[Any], extras: JSONObject) -> str | None:
     if body.user is not None:
         if body.safety_identifier is not None:
             extras["safety_identifier"] = body.safety_identifier
@@ -180,7 +190,7 @@ def _unmodeled_fields(obj: JSONObject) -> JSONObject:
     return {key: value for key, value in obj.items() if key not in wire.REQUEST_FIELDS}
 
 
-def _copy_sampling(body: wire.ChatRequest, request: Request) -> None:
+def _copy_sampling(body: wire.ChatRequest[Any], request: Request) -> None:
     # Set one by one, and only when given: a Request built with every field as a keyword
     # costs about 0.5 us more, most of them being unset.
     if body.temperature is not None:
@@ -201,10 +211,17 @@ def _copy_sampling(body: wire.ChatRequest, request: Request) -> None:
 
 def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
     """Decode an OpenAI Chat Completions request body."""
-    body = convert(obj, wire.ChatRequest, "OpenAI request")
+    body = convert(obj, wire.LenientRequest, "OpenAI request")
+    return request_from_wire(body, _unmodeled_fields(obj))
+
+
+def request_from_wire(body: wire.ChatRequest[Any], extras: JSONObject) -> Request:
+    """The request of a validated body; ``extras`` holds its unmodeled fields (and is filled).
+
+    Shared by :func:`decode_request` and the typed decode of JSON text, which must agree.
+    """
     if not body.messages:
         raise InvalidInputError("`messages` must not be empty", path="$.messages")
-    extras = _unmodeled_fields(obj)
     if isinstance(body.stop, str):
         extras[STOP_STRING] = True
     if body.stream is False:
@@ -380,8 +397,10 @@ def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
         out["tools"] = tools
     if request.tool_choice is not None:
         out["tool_choice"] = _encode_tool_choice(request.tool_choice)
-    _put(out, "parallel_tool_calls", request.parallel_tool_calls)
-    _put(out, "metadata", request.metadata)
+    if request.parallel_tool_calls is not None:
+        out["parallel_tool_calls"] = request.parallel_tool_calls
+    if request.metadata is not None:
+        out["metadata"] = request.metadata
     if request.user is not None:
         out[str(hints.get(USER_FIELD, "user"))] = request.user
     if request.stream:

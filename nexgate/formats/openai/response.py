@@ -1,5 +1,8 @@
 """OpenAI chat completions to and from the internal :class:`~nexgate.schema.Response`.
 
+This module holds what both directions share and the encoding; the decoding of a parsed
+body is in :mod:`.response_decode`.
+
 Reasoning and signatures travel as extensions on the assistant message (so an OpenAI-format
 caller can send them back to their issuer): Claude thinking as ``reasoning_content`` +
 ``thinking_blocks``, a Gemini ``thoughtSignature`` as ``extra_content.google.thought_signature``
@@ -29,9 +32,8 @@ from ...schema import (
 )
 from .._context import TranslationContext
 from .._ids import digest
-from .._json import convert, dump_json
+from .._json import dump_args, dump_json
 from . import wire
-from .messages import decode_assistant
 from .messages_encode import arguments_text
 
 #: Per choice index: refusal text, argument spellings, logprobs, unmodeled message fields.
@@ -99,28 +101,43 @@ def decode_usage(usage: wire.CompletionUsage | None) -> Usage | None:
     """Usage as the schema counts it (OpenAI's totals already include cache and reasoning)."""
     if usage is None:
         return None
-    out = Usage(input_tokens=usage.prompt_tokens, output_tokens=usage.completion_tokens)
+    return usage_of(
+        usage.prompt_tokens,
+        usage.completion_tokens,
+        usage.prompt_tokens_details,
+        usage.completion_tokens_details,
+    )
+
+
+def usage_of(
+    prompt_tokens: int,
+    completion_tokens: int,
+    prompt: wire.PromptDetails | None,
+    completion: wire.CompletionDetails | None,
+) -> Usage:
+    """The usage of validated counts and detail objects."""
+    out = Usage(input_tokens=prompt_tokens, output_tokens=completion_tokens)
     # The subsets are set only when given: they default to 0, and a Usage built with all
     # five keywords (and empty detail objects) cost more than the rest of this function.
-    prompt = usage.prompt_tokens_details
     if prompt is not None:
         if prompt.cached_tokens:
             out.cache_read_tokens = prompt.cached_tokens
         if prompt.cache_write_tokens:
             out.cache_write_tokens = prompt.cache_write_tokens
-    completion = usage.completion_tokens_details
     if completion is not None and completion.reasoning_tokens:
         out.reasoning_tokens = completion.reasoning_tokens
     return out
 
 
-def _details(hint: Any, values: dict[str, int]) -> JSONObject:
-    """Detail counts: the hinted object (unmodeled counts kept), ours set where known."""
-    details: JSONObject = dict(hint) if isinstance(hint, dict) else {}
-    for key, value in values.items():
-        if value or key in details:
-            details[key] = value
-    return details
+def _detail(details: JSONObject, key: str, value: int) -> None:
+    """Set a detail count where known or where the hinted object has it."""
+    if value or key in details:
+        details[key] = value
+
+
+def _hinted(hint: Any) -> JSONObject:
+    """A copy of the hinted detail object (unmodeled counts kept), or a new one."""
+    return dict(hint) if isinstance(hint, dict) else {}
 
 
 def encode_usage(usage: Usage, hints: JSONObject | None = None) -> JSONObject:
@@ -134,97 +151,19 @@ def encode_usage(usage: Usage, hints: JSONObject | None = None) -> JSONObject:
     # Without counts or hinted details a detail object would be empty and is not written,
     # so the usual usage skips building it.
     if usage.cache_read_tokens or usage.cache_write_tokens or "prompt_tokens_details" in hints:
-        prompt = _details(
-            hints.get("prompt_tokens_details"),
-            {
-                "cached_tokens": usage.cache_read_tokens,
-                "cache_write_tokens": usage.cache_write_tokens,
-            },
-        )
+        prompt = _hinted(hints.get("prompt_tokens_details"))
+        _detail(prompt, "cached_tokens", usage.cache_read_tokens)
+        _detail(prompt, "cache_write_tokens", usage.cache_write_tokens)
         if prompt:
             out["prompt_tokens_details"] = prompt
     if usage.reasoning_tokens or "completion_tokens_details" in hints:
-        completion = _details(
-            hints.get("completion_tokens_details"), {"reasoning_tokens": usage.reasoning_tokens}
-        )
+        completion = _hinted(hints.get("completion_tokens_details"))
+        _detail(completion, "reasoning_tokens", usage.reasoning_tokens)
         if completion:
             out["completion_tokens_details"] = completion
     for key, value in hints.items():
         out.setdefault(key, value)
     return out
-
-
-def _unmodeled(obj: JSONObject, modeled: frozenset[str]) -> JSONObject:
-    """The fields of ``obj`` outside ``modeled``, in order (usually none: one set test)."""
-    if modeled.issuperset(obj):
-        return {}
-    return {key: value for key, value in obj.items() if key not in modeled}
-
-
-_MODELED_USAGE = frozenset({"prompt_tokens", "completion_tokens", "total_tokens"})
-
-
-def _usage_hints(obj: JSONObject) -> JSONObject:
-    usage = obj.get("usage")
-    if not isinstance(usage, dict):
-        return {}
-    return _unmodeled(usage, _MODELED_USAGE)
-
-
-# --------------------------------------------------------------------------- decode
-
-
-#: Where a choice's content is, as a template for its index (formatted only for an error).
-_CONTENT_PATH = "$.choices[{}].message.content"
-
-
-def _choice_hints(raw: Any, choice: wire.ResponseChoice, spellings: dict[str, str]) -> JSONObject:
-    hints: JSONObject = {}
-    if choice.message.refusal:
-        hints["refusal"] = choice.message.refusal
-    if spellings:
-        hints["arguments"] = spellings
-    if isinstance(raw, dict):
-        if raw.get("logprobs") is not None:
-            hints["logprobs"] = raw["logprobs"]
-        message = raw.get("message")
-        if isinstance(message, dict):
-            rest = _unmodeled(message, wire.MESSAGE_FIELDS)
-            if rest:
-                hints["message"] = rest
-    return hints
-
-
-def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
-    """Decode an OpenAI chat completion."""
-    body = convert(obj, wire.ChatCompletion, "OpenAI response")
-    raw_choices = obj.get("choices") or []
-    choices: list[Choice] = []
-    hints: JSONObject = {}
-    for i, choice in enumerate(body.choices):
-        spellings: dict[str, str] = {}
-        parts = decode_assistant(choice.message, _CONTENT_PATH, i, spellings)
-        # Only `tool_calls` give ToolCallParts, so no need to look through the parts.
-        has_calls = bool(choice.message.tool_calls)
-        finish = map_openai_finish(choice.finish_reason, has_calls)
-        choices.append(Choice(parts=parts, finish=finish, index=choice.index))
-        choice_hints = _choice_hints(raw_choices[i], choice, spellings)
-        if choice_hints:
-            hints.setdefault(CHOICE_HINTS, {})[str(choice.index)] = choice_hints
-    extras = _unmodeled(obj, wire.RESPONSE_FIELDS)
-    extras.update(hints)
-    usage_hints = _usage_hints(obj)
-    if usage_hints:
-        extras[USAGE_HINTS] = usage_hints
-    response = Response(id=body.id, model=body.model or ctx.model or "", choices=choices)
-    # Optional fields are set only when present (fewer keywords build the Struct faster).
-    if body.usage is not None:
-        response.usage = decode_usage(body.usage)
-    if body.created is not None:
-        response.created = body.created
-    if extras:
-        response.extras = {"openai": extras}
-    return response
 
 
 # --------------------------------------------------------------------------- encode
@@ -249,7 +188,10 @@ def _encode_reasoning(parts: list[ReasoningPart], message: JSONObject) -> None:
 
 
 def _encode_call(part: ToolCallPart, spellings: Any) -> JSONObject:
-    arguments = arguments_text(part, spellings if isinstance(spellings, dict) else None)
+    if part.raw_arguments is None and spellings is None:  # the usual: compact arguments
+        arguments = dump_args(part.arguments)
+    else:
+        arguments = arguments_text(part, spellings if isinstance(spellings, dict) else None)
     call: JSONObject = {
         "id": part.id,
         "type": "function",
@@ -348,16 +290,55 @@ def _encode_choice(
     }
 
 
+def _plain_choice(choice: Choice) -> JSONObject | None:
+    """:func:`_encode_choice` without hints, for a choice of unsigned texts and tool calls.
+
+    The usual answer: it loses nothing and has no hints to apply, so it is encoded in one
+    function. Anything else gives None, having produced nothing.
+    """
+    texts: list[str] = []
+    parts: list[ToolCallPart] = []
+    for part in choice.parts:
+        if type(part) is TextPart and part.signature is None:
+            texts.append(part.text)
+        elif type(part) is ToolCallPart:
+            parts.append(part)
+        else:
+            return None
+    message: JSONObject = {
+        "role": "assistant",
+        "content": "".join(texts) if texts else None,
+        "refusal": None,
+    }
+    if parts:
+        message["tool_calls"] = [_encode_call(p, None) for p in parts]
+    return {
+        "index": choice.index,
+        "message": message,
+        "logprobs": None,
+        "finish_reason": to_openai_finish(choice.finish, bool(parts)) or "stop",
+    }
+
+
+def _encode_choices(choices: list[Choice], hints: Any, ctx: TranslationContext) -> list[JSONObject]:
+    """The choices, each with its hints (by index); without hints no key is formatted."""
+    if not isinstance(hints, dict) or not hints:
+        out: list[JSONObject] = []
+        for i, choice in enumerate(choices):
+            encoded = _plain_choice(choice)
+            out.append(encoded if encoded is not None else _encode_choice(choice, i, {}, ctx))
+        return out
+    return [
+        _encode_choice(choice, i, hints.get(str(choice.index)) or {}, ctx)
+        for i, choice in enumerate(choices)
+    ]
+
+
 def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
     """Encode an internal response as an OpenAI chat completion."""
-    extras = dict(response.extras.get("openai", {}))
-    choice_hints = extras.pop(CHOICE_HINTS, None)
-    choice_hints = choice_hints if isinstance(choice_hints, dict) else {}
-    usage_hints = extras.pop(USAGE_HINTS, None)
-    choices = [
-        _encode_choice(choice, i, choice_hints.get(str(choice.index)) or {}, ctx)
-        for i, choice in enumerate(response.choices)
-    ]
+    # Read, never copied: the hints are the "_" keys, which are not written out.
+    extras: JSONObject = response.extras.get("openai") or {}
+    choices = _encode_choices(response.choices, extras.get(CHOICE_HINTS), ctx)
     out: JSONObject = {
         "id": response.id or f"chatcmpl-{digest(dump_json(response.choices).decode())}",
         "object": "chat.completion",
@@ -366,6 +347,7 @@ def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
         "choices": choices,
     }
     if response.usage is not None:
+        usage_hints = extras.get(USAGE_HINTS)
         hints = usage_hints if isinstance(usage_hints, dict) else None
         out["usage"] = encode_usage(response.usage, hints)
     for key, value in extras.items():

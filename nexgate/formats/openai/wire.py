@@ -10,7 +10,7 @@ the garbage collector (``gc=False``), which makes a typed conversion cheaper.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
 
@@ -164,7 +164,12 @@ class AllowedToolsChoice(_Wire):
     allowed_tools: AllowedTools
 
 
-class ChatRequest(_Wire):
+#: What a request's ``tools`` are decoded into: JSON objects for the general path (which
+#: reads their ``type`` first), typed function tools for the typed decode of JSON text.
+ToolT = TypeVar("ToolT")
+
+
+class ChatRequest(_Wire, Generic[ToolT]):
     model: str
     messages: list[ChatMessage]
     max_tokens: Count | None = None
@@ -178,7 +183,7 @@ class ChatRequest(_Wire):
     frequency_penalty: Finite | None = None
     response_format: ResponseFormat | None = None
     reasoning_effort: str | None = None
-    tools: list[JSONObject] | None = None
+    tools: list[ToolT] | None = None
     tool_choice: str | JSONObject | None = None
     parallel_tool_calls: bool | None = None
     metadata: dict[str, str] | None = None
@@ -187,6 +192,9 @@ class ChatRequest(_Wire):
     stream: bool | None = None
     stream_options: JSONObject | None = None
 
+
+#: The request as the general path validates it.
+LenientRequest = ChatRequest[JSONObject]
 
 #: Request fields the adapter reads; everything else is kept as an extra.
 REQUEST_FIELDS = frozenset(ChatRequest.__struct_fields__)

@@ -161,6 +161,46 @@ def test_response_message_matches_the_general_path(name: str) -> None:
     assert fast_ctx.losses == general_ctx.losses
 
 
+PLAIN_CHOICES: dict[str, Choice] = {
+    "text and call": Choice(
+        parts=[TextPart(text="a"), call("x")], finish=FinishReason(reason="stop", raw="stop")
+    ),
+    "raw arguments": Choice(parts=[ToolCallPart(id="c", name="f", raw_arguments="[1]")]),
+    "nothing": Choice(index=2),
+    "empty text": Choice(parts=[TextPart(text="")], finish=FinishReason(reason="length")),
+    "gemini-signed call": Choice(parts=[call(signature=GEMINI_SIGNATURE)]),
+    "cached text": Choice(parts=[TextPart(text="a", cache_control=CacheControl())]),
+}
+
+
+@pytest.mark.parametrize("name", list(PLAIN_CHOICES))
+def test_plain_choice_matches_the_general_path(name: str) -> None:
+    choice = PLAIN_CHOICES[name]
+    fast = openai_response._plain_choice(choice)
+    assert fast is not None
+    general_ctx = context()
+    general = openai_response._encode_choice(choice, 0, {}, general_ctx)
+    assert dump_json(fast) == dump_json(general)
+    assert general_ctx.losses == []  # a shape that loses something must not be plain
+
+
+@pytest.mark.parametrize("name", ["signed text", "claude reasoning", "image"])
+def test_other_choices_are_not_plain(name: str) -> None:
+    assert openai_response._plain_choice(Choice(parts=CHOICE_PARTS[name])) is None
+
+
+def test_choices_with_hints_take_the_general_path() -> None:
+    response = Response(
+        id="r",
+        model="m",
+        choices=[Choice(parts=[TextPart(text="a"), TextPart(text="no")])],
+        extras={"openai": {"_choices": {"0": {"refusal": "no", "logprobs": {"content": []}}}}},
+    )
+    message = OPENAI.encode_response(response, context())["choices"][0]
+    assert message["message"]["refusal"] == "no" and message["message"]["content"] == "a"
+    assert message["logprobs"] == {"content": []}
+
+
 def test_usage_details_are_written_only_when_they_hold_something() -> None:
     plain = openai_response.encode_usage(Usage(input_tokens=3, output_tokens=4))
     assert plain == {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7}

@@ -1,0 +1,146 @@
+"""OpenAI bodies decoded from JSON text straight into typed mirrors (``Format.decode_*_json``).
+
+The general decoders parse the text into dicts, validate them into the lenient mirrors of
+:mod:`.wire` and read the dicts again for what those mirrors drop (unmodeled fields, kept as
+extras). Here one typed decode does all of it: the strict mirrors below are the lenient ones
+with every field the general path reads from the dicts, and they refuse any other field where
+the general path would have kept it. Whatever they do not model, or any failure at all,
+falls back to the general path, which alone words the errors and keeps the extras; the
+result is then the same by construction (``tests/formats/test_json_shortcuts.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import msgspec
+
+from ...schema import JSONObject, Request, Response, Usage
+from .._context import TranslationContext
+from .._json import JSONText, load_object
+from . import wire
+from .request import decode_request, request_from_wire
+from .response import USAGE_HINTS, usage_of
+from .response_decode import complete_response, decode_choice, decode_response
+
+#: What a typed decode raises on text it does not accept (ValidationError is a DecodeError).
+_DECODE_FAILURES = (msgspec.DecodeError, RecursionError, UnicodeDecodeError)
+
+# --------------------------------------------------------------------------- request
+
+
+class FunctionToolOnly(wire.FunctionTool):
+    """A function tool; any other type (custom, hosted) is kept raw by the general path."""
+
+    type: Literal["function"] = "function"
+
+
+class StrictRequest(wire.ChatRequest[FunctionToolOnly], forbid_unknown_fields=True):
+    """A request with no top-level field beyond those modeled, and function tools only.
+
+    Only top-level unknown fields are kept as extras by the general path (inside messages
+    and tools the lenient mirrors ignore them), so only this level must refuse them. The
+    tools are typed here, which spares converting each one from a dict.
+    """
+
+
+_REQUEST = msgspec.json.Decoder(StrictRequest)
+
+
+def decode_request_json(data: JSONText, ctx: TranslationContext) -> Request:
+    """:func:`~.request.decode_request` of the parsed ``data``, with one typed decode."""
+    try:
+        body = _REQUEST.decode(data)
+    except _DECODE_FAILURES:
+        return decode_request(load_object(data, "request body"), ctx)
+    return request_from_wire(body, {})
+
+
+# --------------------------------------------------------------------------- response
+
+
+class StrictMessage(wire.ResponseMessage, forbid_unknown_fields=True):
+    """A choice's message with no unmodeled field (the general path keeps those as hints)."""
+
+
+class StrictChoice(wire.ResponseChoice):
+    """A choice; its other fields (vLLM's ``stop_reason``...) are dropped by the general
+    path too, so they need not fall back."""
+
+    message: StrictMessage
+    #: Kept verbatim as a hint, as the general path keeps it from the dict.
+    logprobs: Any = None
+
+
+class StrictUsage(wire._Wire, forbid_unknown_fields=True):
+    """Usage whose detail objects stay JSON: the general path keeps them as hints verbatim.
+
+    ``UNSET`` tells an absent detail object from an explicit ``null`` (a hint too).
+    """
+
+    prompt_tokens: wire.Count = 0
+    completion_tokens: wire.Count = 0
+    total_tokens: wire.Count | None = None
+    prompt_tokens_details: JSONObject | msgspec.UnsetType | None = msgspec.UNSET
+    completion_tokens_details: JSONObject | msgspec.UnsetType | None = msgspec.UNSET
+
+
+class StrictCompletion(wire._Wire, forbid_unknown_fields=True):
+    """A chat completion with no unmodeled field; ``object`` is read by nobody."""
+
+    id: str = ""
+    model: str = ""
+    choices: list[StrictChoice] = msgspec.field(default_factory=list)
+    created: wire.Int64 | None = None
+    usage: StrictUsage | None = None
+    object: Any = None
+
+
+_RESPONSE = msgspec.json.Decoder(StrictCompletion)
+
+
+def _usage(usage: StrictUsage | None) -> tuple[Usage | None, JSONObject]:
+    """The usage and its hints (the detail objects), as :func:`~.response_decode.decode_response`.
+
+    The detail objects are validated by the lenient mirrors the general path uses, so that
+    they accept and refuse the same (a refusal raises ``ValidationError``: fall back).
+    """
+    if usage is None:
+        return None, {}
+    hints: JSONObject = {}
+    prompt = usage.prompt_tokens_details
+    prompt_details = None
+    if prompt is not msgspec.UNSET:
+        hints["prompt_tokens_details"] = prompt
+        if prompt is not None:
+            prompt_details = msgspec.convert(prompt, wire.PromptDetails)
+    completion = usage.completion_tokens_details
+    completion_details = None
+    if completion is not msgspec.UNSET:
+        hints["completion_tokens_details"] = completion
+        if completion is not None:
+            completion_details = msgspec.convert(completion, wire.CompletionDetails)
+    counts = usage_of(
+        usage.prompt_tokens, usage.completion_tokens, prompt_details, completion_details
+    )
+    return counts, hints
+
+
+def decode_response_json(data: JSONText, ctx: TranslationContext) -> Response:
+    """:func:`~.response_decode.decode_response` of the parsed ``data``, with one typed decode."""
+    try:
+        body = _RESPONSE.decode(data)
+        # Validated before any choice is decoded: the general path reports a bad count
+        # before a bad content part.
+        usage, usage_hints = _usage(body.usage)
+    except _DECODE_FAILURES:
+        return decode_response(load_object(data, "response body"), ctx)
+    extras: JSONObject = {}
+    choices = [
+        decode_choice(i, choice, choice.logprobs, {}, extras)
+        for i, choice in enumerate(body.choices)
+    ]
+    if usage_hints:
+        extras[USAGE_HINTS] = usage_hints
+    response = Response(id=body.id, model=body.model or ctx.model or "", choices=choices)
+    return complete_response(response, usage, body.created, extras)
