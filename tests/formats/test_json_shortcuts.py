@@ -43,7 +43,9 @@ def _run(decode: Callable[[Any, TranslationContext], Any], body: Any, fmt: Forma
 def assert_same_request(fmt: FormatName, data: bytes) -> None:
     format_ = get_format(fmt)
     assert format_.decode_request_json is not None
-    general = _run(lambda b, c: format_.decode_request(load_object(b, "request body"), c), data, fmt)
+    general = _run(
+        lambda b, c: format_.decode_request(load_object(b, "request body"), c), data, fmt
+    )
     shortcut = _run(format_.decode_request_json, data, fmt)
     assert shortcut == general
 
