@@ -127,6 +127,16 @@ def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
     else:
         body = typed
         parts = decode_typed_content(typed.content, obj.get("content") or [], ctx)
+    return build_response(body, parts, _extras(obj), ctx)
+
+
+def build_response(
+    body: wire.MessageResponse,
+    parts: list[Part],
+    extras: dict[str, JSONObject],
+    ctx: TranslationContext,
+) -> Response:
+    """The response of a converted body whose content is already ``parts``."""
     has_calls = ToolCallPart in map(type, parts)  # cheaper than any() over a generator
     choice = Choice(
         parts=parts,
@@ -138,7 +148,7 @@ def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
         model=body.model or ctx.model or "",
         choices=[choice],
         usage=decode_usage(body.usage) if body.usage else None,
-        extras=_extras(obj),
+        extras=extras,
     )
 
 

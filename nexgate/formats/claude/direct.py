@@ -1,0 +1,187 @@
+"""Claude bodies decoded from JSON text straight to the schema (``decode_request_json`` and
+``decode_response_json`` of the format).
+
+One strict typed decode (``strict.py``) replaces the untyped decode, the typed conversion and
+the per-field checks of the general path. Any body it does not fit (malformed JSON, a wrong
+type, an unknown field, a block that could record a loss) and any error while mapping it is
+handed to the general path, on the parsed object, so that errors (with their JSON paths),
+losses and extras stay exactly what the general path gives. The shapes accepted here record
+no loss, so a fallback starts from a clean context.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from ...errors import InvalidInputError
+from ...schema import (
+    DocumentPart,
+    ImagePart,
+    Message,
+    Part,
+    ReasoningPart,
+    Request,
+    Response,
+    Signature,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+)
+from .._context import TranslationContext
+from .._json import JSONText, load_object
+from . import strict
+from .blocks import _cache
+from .request import (
+    THINKING_DISPLAY,
+    _reasoning,
+    _response_format,
+    _tool,
+    _tool_choice,
+    decode_request,
+)
+from .response import build_response, decode_response
+
+#: What a failed strict decode raises (bad UTF-8 is a ValueError, deep nesting a
+#: RecursionError); every one of them means "take the general path".
+_DECODE_ERRORS = (msgspec.MsgspecError, ValueError, RecursionError)
+
+
+class _Fallback(Exception):
+    """A decoded body holds something only the general path maps."""
+
+
+def decode_request_json(data: JSONText, ctx: TranslationContext) -> Request:
+    """:func:`.request.decode_request` of JSON text, by one strict typed decode when it fits."""
+    try:
+        return _request(strict.REQUEST_DECODER.decode(data))
+    except (*_DECODE_ERRORS, _Fallback, InvalidInputError):
+        return decode_request(load_object(data, "request body"), ctx)
+
+
+def decode_response_json(data: JSONText, ctx: TranslationContext) -> Response:
+    """:func:`.response.decode_response` of JSON text, by one strict typed decode when it
+    fits."""
+    try:
+        body = strict.RESPONSE_DECODER.decode(data)
+        parts = _parts(body.content)
+    except (*_DECODE_ERRORS, _Fallback):
+        return decode_response(load_object(data, "response body"), ctx)
+    return build_response(body, parts, {}, ctx)
+
+
+# --------------------------------------------------------------------------- request
+
+
+def _request(body: strict.MessagesRequest) -> Request:
+    # In the general path's order, so that the first semantic error is the same one (an
+    # InvalidInputError sends the body to the general path anyway, which raises it again).
+    choice, parallel = _tool_choice(body.tool_choice)
+    messages = [Message(role=m.role, parts=_content(m.content)) for m in body.messages]
+    request = Request(
+        model=body.model,
+        messages=messages,
+        system=_system(body.system),
+        tools=[_tool(tool) for tool in body.tools] if body.tools else [],
+        tool_choice=choice,
+        parallel_tool_calls=parallel,
+        max_tokens=body.max_tokens,
+        temperature=body.temperature,
+        top_p=body.top_p,
+        top_k=body.top_k,
+        stream=bool(body.stream),
+    )
+    # Set apart, as in request.decode_request: a Struct call with many keyword arguments
+    # costs several times as much.
+    if body.stop_sequences:
+        request.stop = list(body.stop_sequences)
+    if body.metadata is not None:
+        request.user = body.metadata.user_id
+    if body.thinking is not None and body.thinking.display is not None:
+        request.extras = {"claude": {THINKING_DISPLAY: body.thinking.display}}
+    if body.output_config is not None:
+        request.response_format = _response_format(body.output_config)
+    if body.thinking is not None or body.output_config is not None:
+        request.reasoning = _reasoning(body)
+    return request
+
+
+def _content(content: str | list[strict.Block]) -> list[Part]:
+    if type(content) is str:
+        return [TextPart(text=content)] if content else []
+    return _parts(content)  # type: ignore[arg-type]
+
+
+def _system(system: str | list[strict.Block] | None) -> list[TextPart]:
+    if system is None:
+        return []
+    if type(system) is str:
+        return [TextPart(text=system)] if system else []
+    parts: list[TextPart] = []
+    for block in system:
+        if type(block) is not strict.Text:
+            raise _Fallback  # the general path reads any system block as text
+        if block.text:
+            parts.append(_text(block))
+    return parts
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+def _parts(blocks: list[strict.Block]) -> list[Part]:
+    """The blocks as parts, as the general path maps them (empty text is dropped)."""
+    parts: list[Part] = []
+    for block in blocks:
+        kind = type(block)
+        if kind is strict.Text:
+            if block.text:  # type: ignore[union-attr]
+                parts.append(_text(block))  # type: ignore[arg-type]
+        elif kind is strict.ToolUse:
+            parts.append(_tool_call(block))  # type: ignore[arg-type]
+        elif kind is strict.ToolResult:
+            parts.append(_tool_result(block))  # type: ignore[arg-type]
+        elif kind is strict.Thinking:
+            parts.append(_thinking(block))  # type: ignore[arg-type]
+        else:
+            parts.append(_redacted(block))  # type: ignore[arg-type]
+    return parts
+
+
+def _text(block: strict.Text) -> TextPart:
+    part = TextPart(text=block.text)
+    if block.cache_control is not None:
+        part.cache_control = _cache(block.cache_control)
+    return part
+
+
+def _tool_call(block: strict.ToolUse) -> ToolCallPart:
+    part = ToolCallPart(id=block.id, name=block.name, arguments=block.input)
+    if block.cache_control is not None:
+        part.cache_control = _cache(block.cache_control)
+    return part
+
+
+def _tool_result(block: strict.ToolResult) -> ToolResultPart:
+    content: list[TextPart | ImagePart | DocumentPart] = []
+    if type(block.content) is str:
+        if block.content:
+            content.append(TextPart(text=block.content))
+    elif block.content is not None:
+        for item in block.content:
+            if type(item) is not strict.Text:
+                raise _Fallback  # other blocks may record a loss or fail, with a path
+            if item.text:
+                content.append(_text(item))
+    part = ToolResultPart(call_id=block.tool_use_id, content=content, is_error=bool(block.is_error))
+    if block.cache_control is not None:
+        part.cache_control = _cache(block.cache_control)
+    return part
+
+
+def _thinking(block: strict.Thinking) -> ReasoningPart:
+    signature = Signature(format="claude", value=block.signature) if block.signature else None
+    return ReasoningPart(text=block.thinking, signature=signature)
+
+
+def _redacted(block: strict.RedactedThinking) -> ReasoningPart:
+    return ReasoningPart(redacted_data=block.data, signature=Signature(format="claude", value=""))
