@@ -24,6 +24,7 @@ from ...schema import (
     Response,
     Signature,
     TextPart,
+    Tool,
     ToolCallPart,
     ToolResultPart,
 )
@@ -35,7 +36,6 @@ from .request import (
     THINKING_DISPLAY,
     _reasoning,
     _response_format,
-    _tool,
     _tool_choice,
     decode_request,
 )
@@ -76,12 +76,12 @@ def _request(body: strict.MessagesRequest) -> Request:
     # In the general path's order, so that the first semantic error is the same one (an
     # InvalidInputError sends the body to the general path anyway, which raises it again).
     choice, parallel = _tool_choice(body.tool_choice)
-    messages = [Message(role=m.role, parts=_content(m.content)) for m in body.messages]
+    messages = _messages(body.messages)
     request = Request(
         model=body.model,
         messages=messages,
         system=_system(body.system),
-        tools=[_tool(tool) for tool in body.tools] if body.tools else [],
+        tools=_tools(body.tools) if body.tools else [],
         tool_choice=choice,
         parallel_tool_calls=parallel,
         max_tokens=body.max_tokens,
@@ -105,10 +105,50 @@ def _request(body: strict.MessagesRequest) -> Request:
     return request
 
 
-def _content(content: str | list[strict.Block]) -> list[Part]:
-    if type(content) is str:
-        return [TextPart(text=content)] if content else []
-    return _parts(content)  # type: ignore[arg-type]
+_Text = strict.Text
+_ToolUse = strict.ToolUse
+
+
+def _messages(messages: list[strict.Message]) -> list[Message]:
+    # One loop with plain text and tool calls (almost every block) inlined: a Python call
+    # per message or per block costs about as much as building its part.
+    out: list[Message] = []
+    for message in messages:
+        content = message.content
+        parts: list[Part]
+        if isinstance(content, str):
+            parts = [TextPart(text=content)] if content else []
+        else:
+            parts = []
+            for block in content:
+                kind = type(block)
+                if kind is _Text and block.cache_control is None:  # type: ignore[union-attr]
+                    text = block.text  # type: ignore[union-attr]
+                    if text:
+                        parts.append(TextPart(text=text))
+                elif kind is _ToolUse and block.cache_control is None:  # type: ignore[union-attr]
+                    parts.append(
+                        ToolCallPart(id=block.id, name=block.name, arguments=block.input)  # type: ignore[union-attr]
+                    )
+                else:
+                    part = _part(block)
+                    if part is not None:
+                        parts.append(part)
+        out.append(Message(role=message.role, parts=parts))
+    return out
+
+
+def _tools(tools: list[strict.Tool]) -> list[Tool]:
+    """As ``request._tool`` maps each, with the usually absent fields set apart."""
+    out: list[Tool] = []
+    for tool in tools:
+        ours = Tool(name=tool.name, description=tool.description, parameters=tool.input_schema)
+        if tool.strict is not None:
+            ours.strict = tool.strict
+        if tool.cache_control is not None:
+            ours.cache_control = _cache(tool.cache_control)
+        out.append(ours)
+    return out
 
 
 def _system(system: str | list[strict.Block] | None) -> list[TextPart]:
@@ -132,19 +172,22 @@ def _parts(blocks: list[strict.Block]) -> list[Part]:
     """The blocks as parts, as the general path maps them (empty text is dropped)."""
     parts: list[Part] = []
     for block in blocks:
-        kind = type(block)
-        if kind is strict.Text:
-            if block.text:  # type: ignore[union-attr]
-                parts.append(_text(block))  # type: ignore[arg-type]
-        elif kind is strict.ToolUse:
-            parts.append(_tool_call(block))  # type: ignore[arg-type]
-        elif kind is strict.ToolResult:
-            parts.append(_tool_result(block))  # type: ignore[arg-type]
-        elif kind is strict.Thinking:
-            parts.append(_thinking(block))  # type: ignore[arg-type]
-        else:
-            parts.append(_redacted(block))  # type: ignore[arg-type]
+        part = _part(block)
+        if part is not None:
+            parts.append(part)
     return parts
+
+
+def _part(block: strict.Block) -> Part | None:
+    if isinstance(block, strict.Text):
+        return _text(block) if block.text else None
+    if isinstance(block, strict.ToolUse):
+        return _tool_call(block)
+    if isinstance(block, strict.ToolResult):
+        return _tool_result(block)
+    if isinstance(block, strict.Thinking):
+        return _thinking(block)
+    return _redacted(block)
 
 
 def _text(block: strict.Text) -> TextPart:
