@@ -16,10 +16,10 @@ from ...schema import (
     Usage,
 )
 from .._context import TranslationContext
-from .._ids import claude_safe_id, digest
+from .._ids import digest
 from .._json import convert
 from . import wire
-from .blocks import encode_content, encode_tool_call
+from .blocks import encode_content, encode_tool_call, safe_id
 from .plain import unknown_fields
 from .request import convert_typed, decode_content, decode_typed_content
 
@@ -196,7 +196,7 @@ def _plain_block(part: Part) -> JSONObject | None:
     elif type(part) is ToolCallPart and part.signature is None and part.raw_arguments is None:
         return {
             "type": "tool_use",
-            "id": claude_safe_id(part.id),
+            "id": safe_id(part.id),
             "name": part.name,
             "input": part.arguments,
         }
