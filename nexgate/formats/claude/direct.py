@@ -15,6 +15,7 @@ import msgspec
 
 from ...errors import InvalidInputError
 from ...schema import (
+    Choice,
     DocumentPart,
     ImagePart,
     Message,
@@ -27,6 +28,7 @@ from ...schema import (
     Tool,
     ToolCallPart,
     ToolResultPart,
+    Usage,
 )
 from .._context import TranslationContext
 from .._json import JSONText, load_object
@@ -39,7 +41,7 @@ from .request import (
     _tool_choice,
     decode_request,
 )
-from .response import build_response, decode_response
+from .response import STOP_REASONS, decode_response, decode_usage, map_claude_stop
 
 #: What a failed strict decode raises (bad UTF-8 is a ValueError, deep nesting a
 #: RecursionError); every one of them means "take the general path".
@@ -62,11 +64,48 @@ def decode_response_json(data: JSONText, ctx: TranslationContext) -> Response:
     """:func:`.response.decode_response` of JSON text, by one strict typed decode when it
     fits."""
     try:
-        body = strict.RESPONSE_DECODER.decode(data)
-        parts = _parts(body.content)
+        return _response(strict.RESPONSE_DECODER.decode(data), ctx)
     except (*_DECODE_ERRORS, _Fallback):
         return decode_response(load_object(data, "response body"), ctx)
-    return build_response(body, parts, {}, ctx)
+
+
+# --------------------------------------------------------------------------- response
+
+#: Finish reasons are frozen, so one of each can serve every response.
+_FINISHES = {
+    (raw, calls): map_claude_stop(raw, calls) for raw in STOP_REASONS for calls in (False, True)
+}
+
+
+def _response(body: strict.MessageResponse, ctx: TranslationContext) -> Response:
+    """What ``response.build_response`` gives, with the fields at their defaults left unset
+    (a Struct call costs by its keyword arguments)."""
+    parts = _parts(body.content)
+    choice = Choice(parts=parts)
+    raw = body.stop_reason
+    if raw is not None:
+        calls = ToolCallPart in map(type, parts)  # cheaper than any() over a generator
+        choice.finish = _FINISHES.get((raw, calls)) or map_claude_stop(raw, calls)
+    if body.stop_sequence is not None:
+        choice.stop_sequence = body.stop_sequence
+    response = Response(id=body.id, model=body.model or ctx.model or "", choices=[choice])
+    if body.usage is not None:
+        response.usage = _usage(body.usage)
+    return response
+
+
+def _usage(usage: strict.Usage) -> Usage:
+    """``response.decode_usage``, with the zero counts left at their default."""
+    if usage.output_tokens_details is not None:
+        return decode_usage(usage)
+    read = usage.cache_read_input_tokens or 0
+    write = usage.cache_creation_input_tokens or 0
+    ours = Usage(input_tokens=usage.input_tokens + read + write, output_tokens=usage.output_tokens)
+    if read:
+        ours.cache_read_tokens = read
+    if write:
+        ours.cache_write_tokens = write
+    return ours
 
 
 # --------------------------------------------------------------------------- request
@@ -172,9 +211,20 @@ def _parts(blocks: list[strict.Block]) -> list[Part]:
     """The blocks as parts, as the general path maps them (empty text is dropped)."""
     parts: list[Part] = []
     for block in blocks:
-        part = _part(block)
-        if part is not None:
-            parts.append(part)
+        kind = type(block)
+        # Plain text and tool calls inlined, as in _messages.
+        if kind is _Text and block.cache_control is None:  # type: ignore[union-attr]
+            text = block.text  # type: ignore[union-attr]
+            if text:
+                parts.append(TextPart(text=text))
+        elif kind is _ToolUse and block.cache_control is None:  # type: ignore[union-attr]
+            parts.append(
+                ToolCallPart(id=block.id, name=block.name, arguments=block.input)  # type: ignore[union-attr]
+            )
+        else:
+            part = _part(block)
+            if part is not None:
+                parts.append(part)
     return parts
 
 

@@ -88,10 +88,9 @@ def decode_usage(usage: wire.ClaudeUsage) -> Usage:
 
 def encode_usage(usage: Usage) -> JSONObject:
     """The inverse of :func:`decode_usage` (thinking tokens only when there are some)."""
+    fresh = usage.input_tokens - usage.cache_read_tokens - usage.cache_write_tokens
     out: JSONObject = {
-        "input_tokens": max(
-            0, usage.input_tokens - usage.cache_read_tokens - usage.cache_write_tokens
-        ),
+        "input_tokens": fresh if fresh > 0 else 0,  # cheaper than max()
         "cache_creation_input_tokens": usage.cache_write_tokens,
         "cache_read_input_tokens": usage.cache_read_tokens,
         "output_tokens": usage.output_tokens,
@@ -211,6 +210,10 @@ def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
     content: list[JSONObject] = []
     has_calls = False
     for i, part in enumerate(choice.parts):
+        if type(part) is TextPart and part.text and part.signature is None:
+            # Plain text, the most common part, inlined (cache_control is request-only).
+            content.append({"type": "text", "text": part.text})
+            continue
         block = _plain_block(part)
         if block is None:
             block = _encode_part(part, f"$.choices[0].parts[{i}]", ctx)
