@@ -173,6 +173,22 @@ PLAIN_RESPONSES: dict[str, dict[str, Any]] = {
         },
     },
     "no_usage": {"id": "m", "content": [], "usage": None, "type": 5},
+    "zero_and_negative_counts": {
+        "id": "m",
+        "content": [{"type": "tool_use", "id": "t", "name": "f", "input": {}}],
+        "stop_reason": "end_turn",
+        "usage": {"input_tokens": -1, "cache_read_input_tokens": 0, "output_tokens": 0},
+    },
+    "unknown_stop_reason": {"id": "m", "content": [text("a")], "stop_reason": "mystery"},
+    "cached_blocks": {
+        "id": "m",
+        "content": [
+            text("a", cache_control={"type": "ephemeral"}),
+            {"type": "tool_use", "id": "t", "name": "f", "cache_control": {"ttl": "1h"}},
+        ],
+        "stop_sequence": "END",
+        "usage": {"input_tokens": 1, "cache_creation_input_tokens": 2},
+    },
 }
 
 FALLBACK_RESPONSES: dict[str, dict[str, Any]] = {
