@@ -229,12 +229,13 @@ def _parts(blocks: list[strict.Block]) -> list[Part]:
 
 
 def _part(block: strict.Block) -> Part | None:
+    # Tool results first: the callers inline plain text and tool calls.
+    if isinstance(block, strict.ToolResult):
+        return _tool_result(block)
     if isinstance(block, strict.Text):
         return _text(block) if block.text else None
     if isinstance(block, strict.ToolUse):
         return _tool_call(block)
-    if isinstance(block, strict.ToolResult):
-        return _tool_result(block)
     if isinstance(block, strict.Thinking):
         return _thinking(block)
     return _redacted(block)
@@ -261,9 +262,12 @@ def _tool_result(block: strict.ToolResult) -> ToolResultPart:
             content.append(TextPart(text=block.content))
     elif block.content is not None:
         for item in block.content:
-            if type(item) is not strict.Text:
+            if type(item) is not _Text:
                 raise _Fallback  # other blocks may record a loss or fail, with a path
-            if item.text:
+            if item.cache_control is None:
+                if item.text:
+                    content.append(TextPart(text=item.text))
+            elif item.text:
                 content.append(_text(item))
     part = ToolResultPart(call_id=block.tool_use_id, content=content, is_error=bool(block.is_error))
     if block.cache_control is not None:
