@@ -157,6 +157,13 @@ def _messages(messages: list[strict.Message]) -> list[Message]:
         parts: list[Part]
         if isinstance(content, str):
             parts = [TextPart(text=content)] if content else []
+        elif (
+            len(content) == 1
+            and type(first := content[0]) is _Text
+            and first.cache_control is None
+            and first.text
+        ):  # the usual message: one plain text block
+            parts = [TextPart(text=first.text)]
         else:
             parts = []
             for block in content:

@@ -83,7 +83,12 @@ PLAIN_REQUESTS: dict[str, dict[str, Any]] = {
         output_config={"effort": "high", "format": {"type": "json_schema", "schema": {}}},
         **TYPED,
     ),
-    "empty_texts": body(message("user", text(""), text("a")), {"role": "user", "content": ""}),
+    "empty_texts": body(
+        message("user", text(""), text("a")),
+        {"role": "user", "content": ""},
+        message("assistant", text("")),
+        message("user", text("b", cache_control={"type": "ephemeral"})),
+    ),
 }
 
 FALLBACK_REQUESTS: dict[str, dict[str, Any]] = {
