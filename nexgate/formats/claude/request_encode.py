@@ -32,7 +32,7 @@ def _hoist_system(
     request: Request, ctx: TranslationContext
 ) -> tuple[list[TextPart], list[Message]]:
     """Claude 2023-06-01 has one top-level system prompt: move system messages there."""
-    if not _has_system_message(request.messages):
+    if _SYSTEM_ROLES.isdisjoint(map(_role_of, request.messages)):  # C speed, unlike any()
         return request.system, request.messages  # the usual case: nothing to copy
     system = list(request.system)
     messages: list[Message] = []
@@ -59,11 +59,9 @@ _SYSTEM_ROLES = frozenset({"system", "developer"})
 _role_of = attrgetter("role")
 
 
-def _has_system_message(messages: list[Message]) -> bool:
-    return not _SYSTEM_ROLES.isdisjoint(map(_role_of, messages))  # C speed, unlike any()
-
-
 def _encode_system(system: list[TextPart]) -> str | list[JSONObject] | None:
+    if len(system) == 1 and system[0].cache_control is None:
+        return system[0].text or None  # the usual system prompt, told without the filter
     texts = [p for p in system if p.text]
     if not texts:
         return None
@@ -97,6 +95,7 @@ def encode_messages(messages: list[Message], ctx: TranslationContext) -> list[JS
             content = _plain_blocks(parts) or _encode_message_parts(parts, i, ctx)
             if not content:
                 continue
+            reorder = reorder or len(content) > 1
         role = "assistant" if message.role == "assistant" else "user"
         if role == last_role:
             turns[-1]["content"].extend(content)
@@ -104,7 +103,6 @@ def encode_messages(messages: list[Message], ctx: TranslationContext) -> list[JS
         else:
             turns.append({"role": role, "content": content})
             last_role = role
-            reorder = reorder or len(content) > 1
     if reorder:
         for turn in turns:
             if len(turn["content"]) > 1:

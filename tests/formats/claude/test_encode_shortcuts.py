@@ -17,6 +17,7 @@ from nexgate.formats import TranslationContext
 from nexgate.formats._ids import claude_safe_id
 from nexgate.formats.claude import blocks, request_encode, response
 from nexgate.schema import (
+    CacheControl,
     Message,
     Part,
     ReasoningPart,
@@ -107,3 +108,18 @@ def test_safe_id_matches_claude_safe_id_for_any_text(call_id: str) -> None:
 def test_usage_input_tokens_never_go_below_zero(usage: Usage) -> None:
     fresh = usage.input_tokens - usage.cache_read_tokens - usage.cache_write_tokens
     assert response.encode_usage(usage)["input_tokens"] == max(0, fresh)
+
+
+SYSTEMS = [
+    TextPart(text="S"),
+    TextPart(text=""),
+    TextPart(text="S", cache_control=CacheControl()),
+    TextPart(text="S", signature=Signature(format="gemini", value="g")),
+]
+
+
+@pytest.mark.parametrize("part", SYSTEMS, ids=repr)
+def test_a_system_prompt_of_one_text_matches_the_general_path(part: TextPart) -> None:
+    # An empty second text is filtered out by the general path, which this one takes.
+    general = request_encode._encode_system([part, TextPart(text="")])
+    assert request_encode._encode_system([part]) == general
