@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .._format import Format
 from . import stream
+from .direct import decode_request_json, decode_response_json
 from .errors import decode_error, encode_error
 from .request import decode_request
 from .request_encode import encode_request
@@ -25,4 +26,6 @@ FORMAT = Format(
     stream_decoder=stream.StreamDecoder,
     stream_encoder=stream.StreamEncoder,
     request_path=request_path,
+    decode_request_json=decode_request_json,
+    decode_response_json=decode_response_json,
 )

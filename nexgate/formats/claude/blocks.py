@@ -221,6 +221,14 @@ def encode_reasoning(part: ReasoningPart, path: str, ctx: TranslationContext) ->
 # above, which needs the part's JSON path, so that path is formatted only in that case.
 
 
+def safe_id(call_id: str) -> str:
+    """:func:`claude_safe_id`, with the usual id told without its regex: an ASCII identifier
+    holds only ``[A-Za-z0-9_]``."""
+    if call_id.isascii() and call_id.isidentifier():
+        return call_id
+    return claude_safe_id(call_id)
+
+
 def encode_plain_part(part: Part) -> JSONObject | None:
     """A plain text, tool-call or tool-result part as a request block, else ``None``."""
     if type(part) is TextPart:
@@ -246,7 +254,7 @@ def _plain_tool_call(part: ToolCallPart) -> JSONObject | None:
         return None
     block: JSONObject = {
         "type": "tool_use",
-        "id": claude_safe_id(part.id),
+        "id": safe_id(part.id),
         "name": part.name,
         "input": part.arguments,
     }
@@ -265,7 +273,7 @@ def _plain_tool_result(part: ToolResultPart) -> JSONObject | None:
             if item.cache_control is not None:
                 encode_cache(item.cache_control, text)
             content.append(text)
-    block: JSONObject = {"type": "tool_result", "tool_use_id": claude_safe_id(part.call_id)}
+    block: JSONObject = {"type": "tool_result", "tool_use_id": safe_id(part.call_id)}
     if content:
         block["content"] = content
     if part.is_error:

@@ -32,7 +32,7 @@ def _hoist_system(
     request: Request, ctx: TranslationContext
 ) -> tuple[list[TextPart], list[Message]]:
     """Claude 2023-06-01 has one top-level system prompt: move system messages there."""
-    if not _has_system_message(request.messages):
+    if _SYSTEM_ROLES.isdisjoint(map(_role_of, request.messages)):  # C speed, unlike any()
         return request.system, request.messages  # the usual case: nothing to copy
     system = list(request.system)
     messages: list[Message] = []
@@ -59,11 +59,9 @@ _SYSTEM_ROLES = frozenset({"system", "developer"})
 _role_of = attrgetter("role")
 
 
-def _has_system_message(messages: list[Message]) -> bool:
-    return not _SYSTEM_ROLES.isdisjoint(map(_role_of, messages))  # C speed, unlike any()
-
-
 def _encode_system(system: list[TextPart]) -> str | list[JSONObject] | None:
+    if len(system) == 1 and system[0].cache_control is None:
+        return system[0].text or None  # the usual system prompt, told without the filter
     texts = [p for p in system if p.text]
     if not texts:
         return None
@@ -80,23 +78,35 @@ def encode_messages(messages: list[Message], ctx: TranslationContext) -> list[JS
     thinking first (assistant) or tool results first (user), as Claude requires."""
     turns: list[JSONObject] = []
     last_role = None
+    reorder = False  # only a turn of several blocks may need it; most turns hold one
     for i, message in enumerate(messages):
         if message.name is not None:
             ctx.lose("message_name_dropped", f"$.messages[{i}].name", "Claude has no names")
-        content = _plain_blocks(message.parts)
-        if content is None:
-            content = _encode_message_parts(message.parts, i, ctx)
-        if not content:
-            continue
+        parts = message.parts
+        part = parts[0] if len(parts) == 1 else None
+        if (
+            type(part) is TextPart
+            and part.text
+            and part.signature is None
+            and part.cache_control is None
+        ):  # the usual message, one plain text, inlined: a call costs as much as its block
+            content = [{"type": "text", "text": part.text}]
+        else:
+            content = _plain_blocks(parts) or _encode_message_parts(parts, i, ctx)
+            if not content:
+                continue
+            reorder = reorder or len(content) > 1
         role = "assistant" if message.role == "assistant" else "user"
         if role == last_role:
             turns[-1]["content"].extend(content)
+            reorder = True
         else:
             turns.append({"role": role, "content": content})
             last_role = role
-    for turn in turns:
-        if len(turn["content"]) > 1:
-            turn["content"] = _leading_first(turn["content"], _LEADING[turn["role"]])
+    if reorder:
+        for turn in turns:
+            if len(turn["content"]) > 1:
+                turn["content"] = _leading_first(turn["content"], _LEADING[turn["role"]])
     return turns
 
 
@@ -264,10 +274,16 @@ def _encode_tools(request: Request, server: Any, ctx: TranslationContext) -> lis
         ctx.emulate(
             "allowed_tools_filtered", "$.tool_choice.allowed", "only the allowed tools are sent"
         )
-    tools = [_encode_tool(t) for t in request.tools if allowed is None or t.name in allowed]
+    if allowed is None:
+        tools = [_encode_tool(tool) for tool in request.tools]
+    else:
+        tools = [_encode_tool(tool) for tool in request.tools if tool.name in allowed]
     if isinstance(server, list):
         tools.extend(server)
     return tools
+
+
+_CHOICE_KINDS = {"auto": "auto", "required": "any", "none": "none", "tool": "tool"}
 
 
 def _encode_tool_choice(
@@ -276,8 +292,7 @@ def _encode_tool_choice(
     choice = request.tool_choice
     out: JSONObject | None = None
     if choice is not None:
-        kinds = {"auto": "auto", "required": "any", "none": "none", "tool": "tool"}
-        out = {"type": kinds[choice.mode]}
+        out = {"type": _CHOICE_KINDS[choice.mode]}
         if choice.mode == "tool":
             out["name"] = choice.name or ""
     if request.parallel_tool_calls is False and has_tools:
@@ -330,11 +345,30 @@ def _max_tokens(request: Request, ctx: TranslationContext) -> int:
     return ctx.default_max_tokens
 
 
+def _add_reasoning(
+    out: JSONObject,
+    request: Request,
+    thinking: JSONObject | None,
+    choice: JSONObject | None,
+    display: Any,
+    ctx: TranslationContext,
+) -> None:
+    """``thinking`` and ``output_config`` (only a request with reasoning or a response
+    format has either, so most requests skip this)."""
+    thinking = _forced_tool_conflict(thinking, choice, ctx)
+    if thinking is not None:
+        if isinstance(display, str) and thinking["type"] != "disabled":
+            thinking["display"] = display
+        out["thinking"] = thinking
+    config = _encode_output_config(request, ctx)
+    if config:
+        out["output_config"] = config
+
+
 def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
     """Encode an internal request as an Anthropic Messages body (API version 2023-06-01)."""
     extras = request.extras.get("claude") or {}
     server_tools = extras.get("tools")
-    display = extras.get(THINKING_DISPLAY)
     system, messages = _hoist_system(request, ctx)
     thinking, max_tokens = _encode_thinking(request, _max_tokens(request, ctx), ctx)
     out: JSONObject = {"model": request.model or ctx.model or "", "max_tokens": max_tokens}
@@ -354,14 +388,8 @@ def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
         out["stop_sequences"] = list(request.stop)
     tools = _encode_tools(request, server_tools, ctx)
     choice = _encode_tool_choice(request, bool(tools), ctx)
-    thinking = _forced_tool_conflict(thinking, choice, ctx)
-    if thinking is not None:
-        if isinstance(display, str) and thinking["type"] != "disabled":
-            thinking["display"] = display
-        out["thinking"] = thinking
-    config = _encode_output_config(request, ctx)
-    if config:
-        out["output_config"] = config
+    if request.reasoning is not None or request.response_format is not None:
+        _add_reasoning(out, request, thinking, choice, extras.get(THINKING_DISPLAY), ctx)
     if tools:
         out["tools"] = tools
     if choice is not None:

@@ -16,10 +16,10 @@ from ...schema import (
     Usage,
 )
 from .._context import TranslationContext
-from .._ids import claude_safe_id, digest
+from .._ids import digest
 from .._json import convert
 from . import wire
-from .blocks import encode_content, encode_tool_call
+from .blocks import encode_content, encode_tool_call, safe_id
 from .plain import unknown_fields
 from .request import convert_typed, decode_content, decode_typed_content
 
@@ -88,10 +88,9 @@ def decode_usage(usage: wire.ClaudeUsage) -> Usage:
 
 def encode_usage(usage: Usage) -> JSONObject:
     """The inverse of :func:`decode_usage` (thinking tokens only when there are some)."""
+    fresh = usage.input_tokens - usage.cache_read_tokens - usage.cache_write_tokens
     out: JSONObject = {
-        "input_tokens": max(
-            0, usage.input_tokens - usage.cache_read_tokens - usage.cache_write_tokens
-        ),
+        "input_tokens": fresh if fresh > 0 else 0,  # cheaper than max()
         "cache_creation_input_tokens": usage.cache_write_tokens,
         "cache_read_input_tokens": usage.cache_read_tokens,
         "output_tokens": usage.output_tokens,
@@ -127,6 +126,16 @@ def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
     else:
         body = typed
         parts = decode_typed_content(typed.content, obj.get("content") or [], ctx)
+    return build_response(body, parts, _extras(obj), ctx)
+
+
+def build_response(
+    body: wire.MessageResponse,
+    parts: list[Part],
+    extras: dict[str, JSONObject],
+    ctx: TranslationContext,
+) -> Response:
+    """The response of a converted body whose content is already ``parts``."""
     has_calls = ToolCallPart in map(type, parts)  # cheaper than any() over a generator
     choice = Choice(
         parts=parts,
@@ -138,7 +147,7 @@ def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
         model=body.model or ctx.model or "",
         choices=[choice],
         usage=decode_usage(body.usage) if body.usage else None,
-        extras=_extras(obj),
+        extras=extras,
     )
 
 
@@ -186,7 +195,7 @@ def _plain_block(part: Part) -> JSONObject | None:
     elif type(part) is ToolCallPart and part.signature is None and part.raw_arguments is None:
         return {
             "type": "tool_use",
-            "id": claude_safe_id(part.id),
+            "id": safe_id(part.id),
             "name": part.name,
             "input": part.arguments,
         }
@@ -201,6 +210,10 @@ def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
     content: list[JSONObject] = []
     has_calls = False
     for i, part in enumerate(choice.parts):
+        if type(part) is TextPart and part.text and part.signature is None:
+            # Plain text, the most common part, inlined (cache_control is request-only).
+            content.append({"type": "text", "text": part.text})
+            continue
         block = _plain_block(part)
         if block is None:
             block = _encode_part(part, f"$.choices[0].parts[{i}]", ctx)
