@@ -28,13 +28,17 @@ def _result(body: dict[str, Any], ctx: TranslationContext) -> Translated:
 
 
 def _decode_request(fmt: Format, body: Body, ctx: TranslationContext) -> Request:
-    if fmt.decode_request_json is not None and isinstance(body, bytes | bytearray | memoryview | str):
+    if fmt.decode_request_json is not None and isinstance(
+        body, bytes | bytearray | memoryview | str
+    ):
         return fmt.decode_request_json(body, ctx)
     return fmt.decode_request(load_object(body, "request body"), ctx)
 
 
 def _decode_response(fmt: Format, body: Body, ctx: TranslationContext) -> Response:
-    if fmt.decode_response_json is not None and isinstance(body, bytes | bytearray | memoryview | str):
+    if fmt.decode_response_json is not None and isinstance(
+        body, bytes | bytearray | memoryview | str
+    ):
         return fmt.decode_response_json(body, ctx)
     return fmt.decode_response(load_object(body, "response body"), ctx)
 
