@@ -221,7 +221,7 @@ class Client:
         body: JSONObject | None,
         *,
         stream: bool,
-    ) -> tuple[JSONObject, list[Loss]]:
+    ) -> tuple[JSONObject, Sequence[Loss]]:
         """What goes upstream for ``plan`` and what it lost: the caller's own ``body`` (in
         ``source`` format) when the plan speaks that format too, else the translation."""
         if body is not None and plan.format == source:
@@ -232,7 +232,7 @@ class Client:
                 default_max_tokens=DEFAULT_MAX_TOKENS,
                 stream=stream,
             )
-            return upstream, []
+            return upstream, _NO_LOSSES
         upstream, ctx = self._encode(request, plan, stream=stream, source=source)
         return upstream, ctx.losses
 
@@ -288,6 +288,10 @@ class Client:
         # No timer of its own: the exchanger gives every wait of the call (admission, the
         # answer, a retry's pause) at most what is left of this deadline.
         options.deadline = asyncio.get_running_loop().time() + options.timeouts.total
+        if len(plans) == 1:  # no alternates: nothing to fall back to
+            return await self._call_once(
+                exchanger, request, plans[0], options, source, body, decode
+            )
         for number, plan in enumerate(plans):
             try:
                 return await self._call_once(
@@ -501,7 +505,11 @@ class Client:
         )
 
 
-def _merged(first: list[Loss], second: list[Loss]) -> list[Loss]:
+#: What a same-format call loses: nothing (shared, so that no call allocates it).
+_NO_LOSSES: tuple[Loss, ...] = ()
+
+
+def _merged(first: Sequence[Loss], second: list[Loss]) -> list[Loss]:
     return [*first, *second] if first else second
 
 
