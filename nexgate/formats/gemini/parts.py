@@ -432,7 +432,11 @@ class Encoder:
 
 def response_object(part: ToolResultPart) -> JSONObject:
     """A result's content as the object ``functionResponse.response`` requires."""
-    text = "".join(p.text for p in part.content if isinstance(p, TextPart))
+    content = part.content
+    if len(content) == 1 and type(content[0]) is TextPart:
+        text = content[0].text  # one text, the usual result: no join
+    else:
+        text = "".join(p.text for p in content if isinstance(p, TextPart))
     if not part.is_error:
         parsed = parse_args(text) if text.lstrip().startswith("{") else None
         if parsed is not None:
@@ -444,17 +448,20 @@ def encode_contents(messages: list[Message], ctx: TranslationContext) -> list[JS
     """Gemini contents: roles user/model, adjacent same-role turns merged, results in call order."""
     calls = CallTable(messages)
     encoder = Encoder(ctx, calls)
-    #: Per content: its role, its tool results (with their call ids), its other parts.
-    turns: list[tuple[str, list[tuple[str, JSONObject]], list[JSONObject]]] = []
+    contents: list[JSONObject] = []
+    #: The tool results of each content that has some (by its index): they go first.
+    ranked: dict[int, list[tuple[str, JSONObject]]] = {}
+    last_role = ""  # the role of the last content written: an adjacent same-role turn joins it
     for i, message in enumerate(messages):
         if message.name is not None:
             ctx.lose("message_name_unsupported", f"$.messages[{i}].name", "Gemini has no names")
         role = "model" if message.role == "assistant" else "user"
-        merged = bool(turns) and turns[-1][0] == role  # adjacent same-role turns are merged
-        ranked, plain = (turns[-1][1], turns[-1][2]) if merged else ([], [])
+        merged = role == last_role
+        plain: list[JSONObject] = contents[-1]["parts"] if merged else []
+        results = ranked.get(len(contents) - 1, []) if merged else []
         for j, part in enumerate(message.parts):
             if (
-                isinstance(part, TextPart)
+                type(part) is TextPart
                 and part.text
                 and part.signature is None
                 and part.cache_control is None
@@ -468,15 +475,18 @@ def encode_contents(messages: list[Message], ctx: TranslationContext) -> list[JS
                 if item is None:
                     continue
             if isinstance(part, ToolResultPart):
-                ranked.append((part.call_id, item))
+                results.append((part.call_id, item))
             else:
                 plain.append(item)
-        if not merged and (ranked or plain):
-            turns.append((role, ranked, plain))
-    return [
-        {"role": role, "parts": _ordered(ranked, plain, calls) if ranked else plain}
-        for role, ranked, plain in turns
-    ]
+        if results:
+            ranked[len(contents) - (1 if merged else 0)] = results
+        if not merged and (results or plain):
+            contents.append({"role": role, "parts": plain})
+            last_role = role
+    for index, content_results in ranked.items():
+        content = contents[index]
+        content["parts"] = _ordered(content_results, content["parts"], calls)
+    return contents
 
 
 def _ordered(

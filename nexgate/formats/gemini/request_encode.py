@@ -34,8 +34,23 @@ from .schema_compile import (
     to_gemini_schema,
 )
 
+_SYSTEM_ROLES = ("system", "developer")
+
 
 def _hoist_system(
+    request: Request, ctx: TranslationContext
+) -> tuple[list[TextPart], list[Message]]:
+    for message in request.messages:
+        if message.role in _SYSTEM_ROLES:
+            return _hoist_system_messages(request, ctx)
+    for part in request.system:
+        if part.cache_control is not None or not part.text:
+            return _hoist_system_messages(request, ctx)
+    # Nothing to hoist, drop or report (the usual case): the lists are used as they are.
+    return request.system, request.messages
+
+
+def _hoist_system_messages(
     request: Request, ctx: TranslationContext
 ) -> tuple[list[TextPart], list[Message]]:
     system = list(request.system)
