@@ -167,8 +167,11 @@ def _contents(contents: list[json_wire.Content]) -> list[Message]:
             raise Unusual
         kept: list[Part] = []
         for part in content.parts:
-            text = _plain_text(part)
-            if text is not None:
+            text = part.text
+            # Plain text, by far the commonest part: inlined (a signature leaves a key set).
+            if text is not UNSET and part.thought_signature is UNSET and part.thought is UNSET:
+                if part.function_call is not UNSET or part.function_response is not UNSET:
+                    raise Unusual
                 if text:
                     kept.append(TextPart(text=text))
                 continue
@@ -283,8 +286,17 @@ def _choice(candidate: json_wire.Candidate, seed: str) -> Choice:
     parts: list[Part] = []
     has_calls = False
     if candidate.content is not None:
-        ids = CallIds(f"{seed}:{index}")
+        ids: CallIds | None = None  # made for the first call or result only
         for raw in candidate.content.parts:
+            text = raw.text
+            if text is not UNSET and raw.thought_signature is UNSET and raw.thought is UNSET:
+                if raw.function_call is not UNSET or raw.function_response is not UNSET:
+                    raise Unusual
+                if text:
+                    parts.append(TextPart(text=text))  # plain text, the commonest part
+                continue
+            if ids is None:
+                ids = CallIds(f"{seed}:{index}")
             part = _part(raw, ids)
             if part is not None:
                 parts.append(part)

@@ -15,6 +15,7 @@ from ...schema import (
     JSONObject,
     Part,
     Response,
+    TextPart,
     ToolCallPart,
     Usage,
 )
@@ -238,13 +239,21 @@ def _common_usage(usage: Any) -> Usage:
         raise Unusual from None
 
 
-def _candidate(choice: Choice, path: str, encoder: Encoder) -> JSONObject:
+def _candidate(choice: Choice, index: int, encoder: Encoder) -> JSONObject:
     parts: list[JSONObject] = []
     for j, part in enumerate(choice.parts):
-        # The path is built only for the general path, which may report a loss.
+        if (
+            type(part) is TextPart
+            and part.text
+            and part.signature is None
+            and part.cache_control is None
+        ):
+            parts.append({"text": part.text})  # the commonest part, inlined
+            continue
         encoded = encoder.common(part)
         if encoded is None:
-            encoded = encoder.part(part, f"{path}.parts[{j}]")
+            # The path is built only for the general path, which may report a loss.
+            encoded = encoder.part(part, f"$.choices[{index}].parts[{j}]")
         if encoded is not None:
             parts.append(encoded)
     candidate: JSONObject = {}
@@ -264,8 +273,7 @@ def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
         out["promptFeedback"] = feedback  # a blocked prompt has no candidates at all
     else:
         out["candidates"] = [
-            _candidate(choice, f"$.choices[{i}]", encoder)
-            for i, choice in enumerate(response.choices)
+            _candidate(choice, i, encoder) for i, choice in enumerate(response.choices)
         ]
     if response.usage is not None:
         out["usageMetadata"] = encode_usage(response.usage)
