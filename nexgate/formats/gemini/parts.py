@@ -457,6 +457,14 @@ def encode_contents(messages: list[Message], ctx: TranslationContext) -> list[JS
             ctx.lose("message_name_unsupported", f"$.messages[{i}].name", "Gemini has no names")
         role = "model" if message.role == "assistant" else "user"
         merged = role == last_role
+        text = _only_text(message.parts)
+        if text is not None:  # one plain text, the commonest message: no part loop
+            if merged:
+                contents[-1]["parts"].append({"text": text})
+            else:
+                contents.append({"role": role, "parts": [{"text": text}]})
+                last_role = role
+            continue
         plain: list[JSONObject] = contents[-1]["parts"] if merged else []
         results = ranked.get(len(contents) - 1, []) if merged else []
         for j, part in enumerate(message.parts):
@@ -487,6 +495,21 @@ def encode_contents(messages: list[Message], ctx: TranslationContext) -> list[JS
         content = contents[index]
         content["parts"] = _ordered(content_results, content["parts"], calls)
     return contents
+
+
+def _only_text(parts: list[Part]) -> str | None:
+    """The text of a message made of one non-empty text part with nothing else to encode."""
+    if len(parts) != 1:
+        return None
+    part = parts[0]
+    if (
+        type(part) is TextPart
+        and part.text
+        and part.signature is None
+        and part.cache_control is None
+    ):
+        return part.text
+    return None
 
 
 def _ordered(
