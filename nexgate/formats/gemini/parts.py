@@ -271,6 +271,8 @@ class Encoder:
     ``names`` maps call ids to tool names, so that a result without a name gets its call's.
     """
 
+    __slots__ = ("ctx", "names", "native", "response")
+
     def __init__(
         self, ctx: TranslationContext, names: Mapping[str, str], *, response: bool = False
     ) -> None:

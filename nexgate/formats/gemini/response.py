@@ -267,7 +267,8 @@ def _candidate(choice: Choice, index: int, encoder: Encoder) -> JSONObject:
 def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
     """Encode an internal response as a Gemini generateContent response."""
     encoder = Encoder(ctx, {}, response=True)
-    feedback = response.extras.get("gemini", {}).get(_PROMPT_FEEDBACK)
+    extras = response.extras.get("gemini")
+    feedback = extras.get(_PROMPT_FEEDBACK) if extras else None
     out: JSONObject = {}
     if isinstance(feedback, dict) and not any(c.parts for c in response.choices):
         out["promptFeedback"] = feedback  # a blocked prompt has no candidates at all
