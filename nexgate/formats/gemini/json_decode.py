@@ -42,7 +42,9 @@ from .request import (
 from .response import decode_response, decode_usage, map_gemini_finish
 from .schema_compile import common_from_gemini
 
-#: What a failed typed decode or conversion raises: the general path then decides.
+#: What a failed typed decode or conversion raises: the general path then decides (and
+#: names the error). ``ValueError`` covers bad UTF-8 and the ``InvalidInputError`` of a
+#: result that cannot be written back as JSON (a lone surrogate).
 _FALLBACK = (msgspec.MsgspecError, Unusual, RecursionError, ValueError)
 
 

@@ -183,3 +183,17 @@ def test_unusual_responses_fall_back(change: dict[str, Any]) -> None:
             TranslationContext(source="gemini", target="gemini"),
         )
     assert_same_response("gemini", data)
+
+
+def test_a_result_that_cannot_be_written_back_falls_back() -> None:
+    """A lone surrogate in a result fails its JSON digest: the general path decides."""
+    data = (
+        b'{"contents": [{"parts": [{"functionResponse":'
+        b' {"name": "f", "id": "c1", "response": {"a": "\\ud800"}}}]}]}'
+    )
+    with pytest.raises(ValueError):
+        json_decode._request(
+            json_wire.REQUEST_DECODER.decode(data),
+            TranslationContext(source="gemini", target="gemini"),
+        )
+    assert_same_request("gemini", data)
