@@ -20,7 +20,7 @@ from .._reasoning import EFFORT_TO_GEMINI_LEVEL, budget_for_effort
 from .fastpath import (
     Unusual,
 )
-from .parts import encode_contents
+from .parts_encode import encode_contents
 from .request import (
     CONFIG_EXTRAS,
     JSON_SCHEMA_TOOLS,

@@ -24,7 +24,8 @@ from .._ids import digest
 from .._json import convert, dump_json
 from . import wire
 from .fastpath import Unusual, optional_str
-from .parts import CallIds, Encoder, decode_common_part, decode_part
+from .parts import CallIds, decode_common_part, decode_part
+from .parts_encode import Encoder
 from .request import normalize
 
 _PROMPT_FEEDBACK = "promptFeedback"
