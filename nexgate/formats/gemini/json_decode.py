@@ -14,6 +14,7 @@ from msgspec import UNSET
 
 from ...schema import (
     Choice,
+    JSONObject,
     Message,
     Part,
     ReasoningPart,
@@ -48,24 +49,40 @@ from .schema_compile import common_from_gemini
 _FALLBACK = (msgspec.MsgspecError, Unusual, RecursionError, ValueError)
 
 
-class _SeedlessIds(CallIds):
-    """Call ids of a request turn, read from the mirrors.
+class _RawSeedIds(CallIds):
+    """Call ids of a request, read from the mirrors.
 
-    The seed of a synthesized id is a digest of the turn's JSON parts, which the mirrors no
-    longer hold: a call or result that needs one takes the general path.
+    The seed of a synthesized id is a digest of the model turn's parts as JSON objects,
+    which the mirrors do not hold: when one is needed (a call without an id), the body is
+    parsed as the general path parses it and the digest is taken of the same parts.
     """
 
-    __slots__ = ()
+    __slots__ = ("_contents", "_data", "_turn_index")
+
+    def __init__(self, data: JSONText) -> None:
+        super().__init__("")
+        self._data = data
+        self._contents: list[JSONObject] | None = None
+        self._turn_index = -1
+
+    def turn_at(self, index: int) -> None:
+        """Start the model turn ``contents[index]``."""
+        self.turn([])
+        self._turn_index = index
 
     @property
     def seed(self) -> str:
-        raise Unusual
+        if self._seed is None:
+            if self._contents is None:
+                self._contents = load_object(self._data, "request body")["contents"]
+            self._turn_parts = self._contents[self._turn_index].get("parts", [])
+        return super().seed
 
 
 def decode_request_json(data: JSONText, ctx: TranslationContext) -> Request:
     """A Gemini request from JSON text; the same as ``decode_request(load_object(data))``."""
     try:
-        return _request(json_wire.REQUEST_DECODER.decode(data), ctx)
+        return _request(json_wire.REQUEST_DECODER.decode(data), _RawSeedIds(data), ctx)
     except _FALLBACK:
         return decode_request(load_object(data, "request body"), ctx)
 
@@ -140,11 +157,11 @@ def _plain_text(part: json_wire.Part) -> str | None:
 # --------------------------------------------------------------------------- request
 
 
-def _request(body: json_wire.Request, ctx: TranslationContext) -> Request:
+def _request(body: json_wire.Request, ids: _RawSeedIds, ctx: TranslationContext) -> Request:
     model = body.model
     request = Request(
         model=ctx.model or (model if type(model) is str else None),
-        messages=_contents(body.contents),
+        messages=_contents(body.contents, ids),
         system=_system(body.system_instruction),
     )
     if body.tool_config is not None:
@@ -158,13 +175,12 @@ def _request(body: json_wire.Request, ctx: TranslationContext) -> Request:
     return request
 
 
-def _contents(contents: list[json_wire.Content]) -> list[Message]:
-    ids = _SeedlessIds("")
+def _contents(contents: list[json_wire.Content], ids: _RawSeedIds) -> list[Message]:
     out: list[Message] = []
-    for content in contents:
+    for index, content in enumerate(contents):
         role = content.role
         if role == "model":
-            ids.turn([])
+            ids.turn_at(index)
         elif role and role != "user":
             raise Unusual
         kept: list[Part] = []

@@ -147,7 +147,6 @@ def test_the_common_shapes_take_the_shortcut(monkeypatch: pytest.MonkeyPatch) ->
         {"cachedContent": "c"},  # kept as an extra
         {"system_instruction": {"parts": [{"text": "snake"}]}},  # renamed
         {"generationConfig": {"responseMimeType": "application/json"}},  # a hint
-        {"contents": [{"role": "model", "parts": [{"functionCall": {"name": "f"}}]}]},  # no id
         {"contents": [{"parts": [{"text": None}]}]},  # an error
         {"contents": [{"parts": [{"functionResponse": {"name": "f"}, "thoughtSignature": None}]}]},
         {"toolConfig": {"functionCallingConfig": {"mode": "VALIDATED"}}},
@@ -160,6 +159,7 @@ def test_unusual_requests_fall_back(change: dict[str, Any]) -> None:
     with pytest.raises((msgspec.MsgspecError, json_decode.Unusual)):
         json_decode._request(
             json_wire.REQUEST_DECODER.decode(data),
+            json_decode._RawSeedIds(data),
             TranslationContext(source="gemini", target="gemini"),
         )
     assert_same_request("gemini", data)
@@ -194,6 +194,38 @@ def test_a_result_that_cannot_be_written_back_falls_back() -> None:
     with pytest.raises(ValueError):
         json_decode._request(
             json_wire.REQUEST_DECODER.decode(data),
+            json_decode._RawSeedIds(data),
             TranslationContext(source="gemini", target="gemini"),
         )
     assert_same_request("gemini", data)
+
+
+def test_calls_without_ids_take_the_shortcut(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Their ids are digests of the turn's parts: taken from the body parsed as the general
+    path parses it, so Gemini's own id-less calls need no fallback."""
+    body = {
+        "contents": [
+            {"role": "user", "parts": [{"text": "hi"}]},
+            {
+                "role": "model",
+                "parts": [
+                    {"functionCall": {"args": {"b": 1, "a": 2}, "name": "f"}},
+                    {"functionCall": {"name": "g"}, "thoughtSignature": "s"},
+                ],
+            },
+            {
+                "parts": [
+                    {"functionResponse": {"name": "g", "response": {"result": "2"}}},
+                    {"functionResponse": {"name": "f", "response": {"result": "1"}}},
+                    {"functionResponse": {"name": "h"}},
+                ]
+            },
+            {"role": "model", "parts": [{"functionCall": {"name": "f"}}]},
+        ]
+    }
+    data = msgspec.json.encode(body)
+    assert_same_request("gemini", data)
+    _no_fallback(monkeypatch)
+    ctx = TranslationContext(source="gemini", target="gemini")
+    decoded = json_decode.decode_request_json(data, ctx)
+    assert decoded.messages[1].parts[0].id != decoded.messages[3].parts[0].id  # type: ignore[union-attr]
