@@ -28,7 +28,8 @@ from ...schema import (
     ToolResultPart,
 )
 from .._context import TranslationContext
-from .._json import JSONText, load_object
+from .._ids import digest
+from .._json import JSONText, dump_json, load_object
 from . import json_wire, wire
 from .fastpath import Unusual
 from .parts import CallIds, result_content
@@ -90,7 +91,7 @@ def decode_request_json(data: JSONText, ctx: TranslationContext) -> Request:
 def decode_response_json(data: JSONText, ctx: TranslationContext) -> Response:
     """A Gemini response from JSON text; the same as ``decode_response(load_object(data))``."""
     try:
-        return _response(json_wire.RESPONSE_DECODER.decode(data), ctx)
+        return _response(json_wire.RESPONSE_DECODER.decode(data), data, ctx)
     except _FALLBACK:
         return decode_response(load_object(data, "response body"), ctx)
 
@@ -283,20 +284,26 @@ def _apply_config(config: json_wire.GenerationConfig, request: Request) -> None:
 # --------------------------------------------------------------------------- response
 
 
-def _response(body: json_wire.Response, ctx: TranslationContext) -> Response:
-    seed = body.response_id
-    if not seed or not body.candidates:
-        # The seed would be a digest of the candidates' JSON; no candidate is a blocked
-        # prompt with its own rules: both are the general path's.
-        raise Unusual
+def _response(body: json_wire.Response, data: JSONText, ctx: TranslationContext) -> Response:
+    if not body.candidates:
+        raise Unusual  # no candidate: a blocked prompt, with its own rules
+    response_id = body.response_id
+    # Without an id, the seed of the call ids (and the id) is a digest of the candidates as
+    # the general path parsed them.
+    seed = response_id or _candidates_digest(data)
     response = Response(
-        id=seed,
+        id=response_id or f"gen-{seed}",
         model=body.model_version or ctx.model or "",
         choices=[_choice(candidate, seed) for candidate in body.candidates],
     )
     if body.usage_metadata is not None:
         response.usage = decode_usage(body.usage_metadata)
     return response
+
+
+def _candidates_digest(data: JSONText) -> str:
+    candidates = load_object(data, "response body")["candidates"]
+    return digest(dump_json(candidates).decode())
 
 
 def _choice(candidate: json_wire.Candidate, seed: str) -> Choice:

@@ -168,7 +168,6 @@ def test_unusual_requests_fall_back(change: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     "change",
     [
-        {"responseId": None},  # the id is a digest of the candidates
         {"candidates": []},  # a blocked prompt
         {"usage_metadata": {"promptTokenCount": 1}},  # renamed
         {"candidates": [{"content": {"parts": [{"inlineData": {"data": "AA=="}}]}}]},
@@ -180,6 +179,7 @@ def test_unusual_responses_fall_back(change: dict[str, Any]) -> None:
     with pytest.raises((msgspec.MsgspecError, json_decode.Unusual)):
         json_decode._response(
             json_wire.RESPONSE_DECODER.decode(data),
+            data,
             TranslationContext(source="gemini", target="gemini"),
         )
     assert_same_response("gemini", data)
@@ -229,3 +229,17 @@ def test_calls_without_ids_take_the_shortcut(monkeypatch: pytest.MonkeyPatch) ->
     ctx = TranslationContext(source="gemini", target="gemini")
     decoded = json_decode.decode_request_json(data, ctx)
     assert decoded.messages[1].parts[0].id != decoded.messages[3].parts[0].id  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("response_id", [None, ""])
+def test_responses_without_an_id_take_the_shortcut(
+    monkeypatch: pytest.MonkeyPatch, response_id: str | None
+) -> None:
+    """The id and the call ids' seed are a digest of the candidates as the general path
+    parsed them."""
+    body = {**TYPICAL_RESPONSE, "responseId": response_id}
+    data = msgspec.json.encode(body)
+    assert_same_response("gemini", data)
+    _no_fallback(monkeypatch)
+    ctx = TranslationContext(source="gemini", target="gemini")
+    assert json_decode.decode_response_json(data, ctx).id.startswith("gen-")
