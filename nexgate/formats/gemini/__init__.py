@@ -7,6 +7,7 @@ from urllib.parse import quote
 from .._format import Format
 from . import stream
 from .errors import decode_error, encode_error
+from .json_decode import decode_request_json, decode_response_json
 from .request import decode_request
 from .request_encode import encode_request
 from .response import decode_response, encode_response
@@ -34,4 +35,6 @@ FORMAT = Format(
     stream_decoder=stream.StreamDecoder,
     stream_encoder=stream.StreamEncoder,
     request_path=request_path,
+    decode_request_json=decode_request_json,
+    decode_response_json=decode_response_json,
 )

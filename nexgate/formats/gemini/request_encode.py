@@ -20,7 +20,7 @@ from .._reasoning import EFFORT_TO_GEMINI_LEVEL, budget_for_effort
 from .fastpath import (
     Unusual,
 )
-from .parts import encode_contents
+from .parts_encode import encode_contents
 from .request import (
     CONFIG_EXTRAS,
     JSON_SCHEMA_TOOLS,
@@ -34,8 +34,23 @@ from .schema_compile import (
     to_gemini_schema,
 )
 
+_SYSTEM_ROLES = ("system", "developer")
+
 
 def _hoist_system(
+    request: Request, ctx: TranslationContext
+) -> tuple[list[TextPart], list[Message]]:
+    for message in request.messages:
+        if message.role in _SYSTEM_ROLES:
+            return _hoist_system_messages(request, ctx)
+    for part in request.system:
+        if part.cache_control is not None or not part.text:
+            return _hoist_system_messages(request, ctx)
+    # Nothing to hoist, drop or report (the usual case): the lists are used as they are.
+    return request.system, request.messages
+
+
+def _hoist_system_messages(
     request: Request, ctx: TranslationContext
 ) -> tuple[list[TextPart], list[Message]]:
     system = list(request.system)
@@ -176,7 +191,7 @@ def _response_config(request: Request, native_schema: bool, ctx: TranslationCont
 
 def _generation_config(request: Request, extras: JSONObject, ctx: TranslationContext) -> JSONObject:
     config: JSONObject = {}
-    stop = list(request.stop)
+    stop = request.stop
     if len(stop) > MAX_STOP_SEQUENCES:
         ctx.lose("stop_sequences_truncated", "$.stop", f"Gemini takes at most {MAX_STOP_SEQUENCES}")
         stop = stop[:MAX_STOP_SEQUENCES]
@@ -189,7 +204,7 @@ def _generation_config(request: Request, extras: JSONObject, ctx: TranslationCon
     if request.top_k is not None:
         config["topK"] = request.top_k
     if stop:
-        config["stopSequences"] = stop
+        config["stopSequences"] = list(stop)
     if request.seed is not None:
         config["seed"] = request.seed
     if request.candidate_count is not None:
@@ -198,7 +213,9 @@ def _generation_config(request: Request, extras: JSONObject, ctx: TranslationCon
         config["presencePenalty"] = request.presence_penalty
     if request.frequency_penalty is not None:
         config["frequencyPenalty"] = request.frequency_penalty
-    config.update(_response_config(request, bool(extras.pop(RESPONSE_SCHEMA, False)), ctx))
+    native_schema = bool(extras.pop(RESPONSE_SCHEMA, False))
+    if request.response_format is not None:
+        config.update(_response_config(request, native_schema, ctx))
     thinking = _encode_thinking(request, ctx)
     if thinking is not None:
         config["thinkingConfig"] = thinking
@@ -257,5 +274,6 @@ def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
     if config:
         out["generationConfig"] = config
     _lose_unsupported(request, ctx)
-    out.update((k, v) for k, v in extras.items() if not k.startswith("_"))
+    if extras:
+        out.update((k, v) for k, v in extras.items() if not k.startswith("_"))
     return out

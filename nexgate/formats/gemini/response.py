@@ -15,6 +15,7 @@ from ...schema import (
     JSONObject,
     Part,
     Response,
+    TextPart,
     ToolCallPart,
     Usage,
 )
@@ -23,7 +24,8 @@ from .._ids import digest
 from .._json import convert, dump_json
 from . import wire
 from .fastpath import Unusual, optional_str
-from .parts import CallIds, Encoder, decode_common_part, decode_part
+from .parts import CallIds, decode_common_part, decode_part
+from .parts_encode import Encoder
 from .request import normalize
 
 _PROMPT_FEEDBACK = "promptFeedback"
@@ -238,13 +240,21 @@ def _common_usage(usage: Any) -> Usage:
         raise Unusual from None
 
 
-def _candidate(choice: Choice, path: str, encoder: Encoder) -> JSONObject:
+def _candidate(choice: Choice, index: int, encoder: Encoder) -> JSONObject:
     parts: list[JSONObject] = []
     for j, part in enumerate(choice.parts):
-        # The path is built only for the general path, which may report a loss.
+        if (
+            type(part) is TextPart
+            and part.text
+            and part.signature is None
+            and part.cache_control is None
+        ):
+            parts.append({"text": part.text})  # the commonest part, inlined
+            continue
         encoded = encoder.common(part)
         if encoded is None:
-            encoded = encoder.part(part, f"{path}.parts[{j}]")
+            # The path is built only for the general path, which may report a loss.
+            encoded = encoder.part(part, f"$.choices[{index}].parts[{j}]")
         if encoded is not None:
             parts.append(encoded)
     candidate: JSONObject = {}
@@ -258,14 +268,14 @@ def _candidate(choice: Choice, path: str, encoder: Encoder) -> JSONObject:
 def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
     """Encode an internal response as a Gemini generateContent response."""
     encoder = Encoder(ctx, {}, response=True)
-    feedback = response.extras.get("gemini", {}).get(_PROMPT_FEEDBACK)
+    extras = response.extras.get("gemini")
+    feedback = extras.get(_PROMPT_FEEDBACK) if extras else None
     out: JSONObject = {}
     if isinstance(feedback, dict) and not any(c.parts for c in response.choices):
         out["promptFeedback"] = feedback  # a blocked prompt has no candidates at all
     else:
         out["candidates"] = [
-            _candidate(choice, f"$.choices[{i}]", encoder)
-            for i, choice in enumerate(response.choices)
+            _candidate(choice, i, encoder) for i, choice in enumerate(response.choices)
         ]
     if response.usage is not None:
         out["usageMetadata"] = encode_usage(response.usage)

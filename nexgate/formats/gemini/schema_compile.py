@@ -260,9 +260,12 @@ def _compile_plain(schema: Any, depth: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     kind = schema.get("type")
     if kind is not None:
-        if type(kind) is not str or kind.lower() == "null":
-            raise Unusual  # unions and null types become anyOf/nullable
-        out["type"] = kind.upper()
+        if type(kind) is not str:
+            raise Unusual  # unions become anyOf/nullable
+        kind = kind.upper()
+        if kind == "NULL":
+            raise Unusual  # a null type becomes nullable
+        out["type"] = kind
     for key, value in schema.items():
         if key in _PLAIN_COPIED:
             out[key] = value

@@ -20,7 +20,7 @@ from nexgate.formats import TranslationContext
 from nexgate.formats.gemini import request as gemini_request
 from nexgate.formats.gemini import response as gemini_response
 from nexgate.formats.gemini.fastpath import Unusual
-from nexgate.formats.gemini.parts import Encoder, encode_contents
+from nexgate.formats.gemini.parts_encode import Encoder, encode_contents
 from nexgate.formats.gemini.schema_compile import (
     _Compiler,
     common_from_gemini,

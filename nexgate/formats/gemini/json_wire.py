@@ -1,0 +1,145 @@
+"""Strict msgspec mirrors of the common Gemini bodies, for decoding JSON text in one typed pass.
+
+They model only the shapes the dict fast paths (``request._decode_common_request``,
+``response._decode_common_response``) accept, so that whatever they decode can be converted
+without a single check the general decoder would have made differently:
+
+* unknown keys are refused (``forbid_unknown_fields``) where the general path keeps them as
+  extras, renames snake_case or reports them; the candidate, its content and the usage ignore
+  them, as every Gemini decoder does (``safetyRatings``, ``avgLogprobs``, token details...);
+* a key whose ``null`` means something else than its absence defaults to ``UNSET``, so a
+  ``null`` fails the decode;
+* counts and seeds carry the bounds of ``wire.py``.
+
+Any decode failure sends the body to the general path (see ``json_decode.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from . import wire
+
+
+class _Strict(
+    msgspec.Struct,
+    kw_only=True,
+    rename="camel",
+    forbid_unknown_fields=True,
+    gc=False,
+):
+    pass
+
+
+class _Lenient(msgspec.Struct, kw_only=True, rename="camel", gc=False):
+    """A mirror of an object whose unknown keys every Gemini decoder ignores."""
+
+
+class FunctionCall(_Strict):
+    name: str
+    args: dict[str, Any] | None = None
+    id: str | None = None
+
+
+class FunctionResponse(_Strict):
+    name: str
+    # ``null`` is refused by the general path, an absent response is ``{}``.
+    response: dict[str, Any] | UnsetType = UNSET
+    id: str | None = None
+
+
+class Part(_Strict):
+    """Text, thought, call or result; which one is decided from the keys that are set."""
+
+    text: str | UnsetType = UNSET
+    thought: bool | UnsetType = UNSET
+    # ``null`` is no signature, but it still counts as a key next to a functionResponse.
+    thought_signature: str | UnsetType | None = UNSET
+    function_call: FunctionCall | UnsetType = UNSET
+    function_response: FunctionResponse | UnsetType = UNSET
+
+
+class Content(_Strict):
+    parts: list[Part] = msgspec.field(default_factory=list)
+    role: str | None = None
+
+
+class FunctionDeclaration(_Strict):
+    name: str
+    description: str | None = None
+    parameters: dict[str, Any] | None = None
+    parameters_json_schema: dict[str, Any] | None = None
+
+
+class Tool(_Strict):
+    function_declarations: list[FunctionDeclaration] | None = None
+
+
+class FunctionCallingConfig(_Strict):
+    mode: str = "AUTO"
+    allowed_function_names: list[str] | None = None
+
+
+class ToolConfig(_Strict):
+    function_calling_config: FunctionCallingConfig | None = None
+
+
+class ThinkingConfig(_Strict):
+    include_thoughts: bool | None = None
+    thinking_budget: wire.Int64 | None = None
+    thinking_level: str | None = None
+
+
+class GenerationConfig(_Strict):
+    """The settings the fast path reads; ``responseMimeType`` and others leave hints."""
+
+    max_output_tokens: wire.Count | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: wire.Count | None = None
+    stop_sequences: list[str] | None = None
+    seed: wire.Int64 | None = None
+    candidate_count: wire.Count | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    thinking_config: ThinkingConfig | None = None
+
+
+class Request(_Strict):
+    contents: list[Content]
+    system_instruction: Content | None = None
+    tools: list[Tool] | None = None
+    tool_config: ToolConfig | None = None
+    generation_config: GenerationConfig | None = None
+    model: Any = None  # any value: only a string is used
+
+
+class CandidateContent(_Lenient):
+    parts: list[Part] = msgspec.field(default_factory=list)
+    role: str | None = None
+
+
+class Candidate(_Lenient):
+    content: CandidateContent | None = None
+    finish_reason: str | None = None
+    index: int = 0
+
+
+class PromptFeedback(_Lenient):
+    block_reason: str = ""
+
+
+class Response(_Strict):
+    candidates: list[Candidate] = msgspec.field(default_factory=list)
+    usage_metadata: wire.UsageMetadata | None = None
+    model_version: str | None = None
+    response_id: str | None = None
+    prompt_feedback: PromptFeedback | None = None
+    create_time: str | None = None
+
+
+REQUEST_DECODER = msgspec.json.Decoder(Request)
+RESPONSE_DECODER = msgspec.json.Decoder(Response)
