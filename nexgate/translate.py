@@ -17,13 +17,18 @@ Body = bytes | bytearray | str | Mapping[str, Any]
 class Translated(dict[str, Any]):
     """A translated body (a plain ``dict``) that also lists what the translation lost."""
 
-    losses: tuple[Loss, ...] = ()
+    __slots__ = ("losses",)  # no per-instance __dict__ just to hold the losses
+
+    losses: tuple[Loss, ...]
 
 
 def _result(body: dict[str, Any], ctx: TranslationContext) -> Translated:
-    ctx.finish()
     out = Translated(body)
-    out.losses = tuple(ctx.losses)
+    if ctx.losses:
+        ctx.finish()
+        out.losses = tuple(ctx.losses)
+    else:  # the usual translation: nothing to check, log or list
+        out.losses = ()
     return out
 
 
