@@ -18,6 +18,7 @@ from ...schema import (
     Choice,
     DocumentPart,
     ImagePart,
+    JSONObject,
     Message,
     Part,
     ReasoningPart,
@@ -41,7 +42,13 @@ from .request import (
     _tool_choice,
     decode_request,
 )
-from .response import STOP_REASONS, decode_response, decode_usage, map_claude_stop
+from .response import (
+    STOP_REASONS,
+    USAGE_EXTRAS,
+    decode_response,
+    decode_usage,
+    map_claude_stop,
+)
 
 #: What a failed strict decode raises (bad UTF-8 is a ValueError, deep nesting a
 #: RecursionError); every one of them means "take the general path".
@@ -91,7 +98,45 @@ def _response(body: strict.MessageResponse, ctx: TranslationContext) -> Response
     response = Response(id=body.id, model=body.model or ctx.model or "", choices=[choice])
     if body.usage is not None:
         response.usage = _usage(body.usage)
+    extras = _extras(body)
+    if extras:
+        response.extras = {"claude": extras}
     return response
+
+
+_UNSET = msgspec.UNSET
+
+
+def _extras(body: strict.MessageResponse) -> JSONObject:
+    """What ``response._extras`` keeps of the unmodelled fields ``strict`` accepts: the
+    top-level ones, then the usage ones under ``USAGE_EXTRAS``.
+
+    An identity translation writes them back in the order of these dicts, which the general
+    path takes from the body; the typed decode does not see that order, so they are put in
+    the order Anthropic sends them (the recorded responses show it).
+    """
+    extras: JSONObject = {}
+    if body.stop_details is not _UNSET:
+        extras["stop_details"] = body.stop_details
+    usage = body.usage
+    if usage is not None and (
+        usage.cache_creation is not _UNSET
+        or usage.service_tier is not _UNSET
+        or usage.inference_geo is not _UNSET
+    ):
+        extras[USAGE_EXTRAS] = _usage_extras(usage)
+    return extras
+
+
+def _usage_extras(usage: strict.Usage) -> JSONObject:
+    more: JSONObject = {}
+    if usage.cache_creation is not _UNSET:
+        more["cache_creation"] = usage.cache_creation
+    if usage.service_tier is not _UNSET:
+        more["service_tier"] = usage.service_tier
+    if usage.inference_geo is not _UNSET:
+        more["inference_geo"] = usage.inference_geo
+    return more
 
 
 def _usage(usage: strict.Usage) -> Usage:

@@ -12,6 +12,12 @@ extra, and reject everything else, so that such a body falls back to the general
 * server tools (a ``type`` other than ``custom``) and ``metadata`` keys other than
   ``user_id`` (both kept as extras).
 
+The exceptions are the unmodelled fields that real responses carry on every body (see
+``tests/fixtures/claude/response/``): they are declared here with ``UNSET`` as default, so
+that an absent field is told from a ``null`` one, and ``direct.py`` keeps them as extras
+exactly as ``response._extras`` does. A tool call's ``caller`` is ignored by the general
+path (its wire types do not declare it), so it is accepted and ignored here too.
+
 Lists of blocks are always the tagged union: a single tagged struct would accept a block
 with no ``type``, which the general path rejects. Structs that the general path's helpers
 take are subclasses of its wire types, so those helpers apply unchanged.
@@ -46,6 +52,9 @@ class ToolUse(_Block, tag="tool_use"):
     name: str
     input: JSONObject = msgspec.field(default_factory=dict)
     cache_control: JSONObject | None = None
+    #: ``{"type": "direct"}`` on current responses (and their echoes in requests); the
+    #: general path drops it without a loss, and so does the shortcut.
+    caller: Any = None
 
 
 class ToolResult(_Block, tag="tool_result"):
@@ -108,7 +117,11 @@ class MessagesRequest(wire.MessagesRequest, forbid_unknown_fields=True):
 
 
 class Usage(wire.ClaudeUsage, forbid_unknown_fields=True):
-    pass
+    #: Extras of the general path, of any value (it does not validate them), in the order
+    #: Anthropic sends them: ``direct.py`` writes them back in this order.
+    cache_creation: Any = msgspec.UNSET
+    service_tier: Any = msgspec.UNSET
+    inference_geo: Any = msgspec.UNSET
 
 
 class MessageResponse(wire.MessageResponse, forbid_unknown_fields=True):
@@ -116,6 +129,8 @@ class MessageResponse(wire.MessageResponse, forbid_unknown_fields=True):
     type: Any = None
     role: Any = None
     content: list[Block] = msgspec.field(default_factory=list)  # type: ignore[assignment]
+    #: An extra of the general path (``null`` on current responses).
+    stop_details: Any = msgspec.UNSET
     usage: Usage | None = None
 
 

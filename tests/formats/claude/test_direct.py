@@ -8,6 +8,7 @@ mirrors do not model must fall back.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -57,12 +58,13 @@ def takes_strict_request(data: bytes) -> bool:
 
 def takes_strict_response(data: bytes) -> bool:
     try:
-        direct._parts(strict.RESPONSE_DECODER.decode(data).content)
+        direct._response(strict.RESPONSE_DECODER.decode(data), _ctx())
     except (msgspec.ValidationError, direct._Fallback):
         return False
     return True
 
 
+TOOL_USE = {"type": "tool_use", "id": "t", "name": "f", "input": {"a": 1}}
 TYPED = {"thinking": {"type": "enabled", "budget_tokens": 2048, "display": "summarized"}}
 PLAIN_REQUESTS: dict[str, dict[str, Any]] = {
     **{name: REQUESTS[name] for name in ("plain", "string_content_and_system_role", "tool_loop")},
@@ -88,6 +90,12 @@ PLAIN_REQUESTS: dict[str, dict[str, Any]] = {
         {"role": "user", "content": ""},
         message("assistant", text("")),
         message("user", text("b", cache_control={"type": "ephemeral"})),
+    ),
+    # Current responses mark each tool call with its caller, and clients echo it back.
+    "tool_use_callers": body(
+        message("assistant", {**TOOL_USE, "caller": {"type": "direct"}}),
+        message("assistant", {**TOOL_USE, "caller": None, "cache_control": {"type": "e"}}),
+        message("assistant", text("a"), {**TOOL_USE, "caller": "anything"}),
     ),
 }
 
@@ -122,6 +130,9 @@ FALLBACK_REQUESTS: dict[str, dict[str, Any]] = {
         message("user", text("a")), tool_choice={"type": "x"}, output_config={"effort": "x"}
     ),
     "bad_count": body(message("user", text("a")), max_tokens=-1),
+    "unknown_tool_use_field": body(
+        message("assistant", {"type": "tool_use", "id": "t", "name": "f", "input": {}, "x": 1})
+    ),
 }
 
 
@@ -196,10 +207,45 @@ PLAIN_RESPONSES: dict[str, dict[str, Any]] = {
     },
 }
 
+# The unmodelled fields that real responses carry, which the general path keeps as extras.
+CACHE_CREATION = {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0}
+PLAIN_RESPONSES |= {
+    "provider_extras": {
+        "id": "m",
+        "content": [{**TOOL_USE, "caller": {"type": "direct"}}],
+        "stop_reason": "tool_use",
+        "stop_details": {"type": "x"},
+        "usage": {
+            "input_tokens": 1,
+            "cache_creation": CACHE_CREATION,
+            "output_tokens": 2,
+            "output_tokens_details": {"thinking_tokens": 1},
+            "service_tier": "standard",
+            "inference_geo": "global",
+        },
+    },
+    "provider_extras_null": {
+        "id": "m",
+        "content": [text("a")],
+        "stop_details": None,
+        "usage": {"cache_creation": None, "service_tier": None, "inference_geo": None},
+    },
+    "stop_details_only": {"id": "m", "content": [], "stop_details": [1], "usage": None},
+    "one_usage_extra": {"id": "m", "content": [], "usage": {"inference_geo": 5}},
+}
+
 FALLBACK_RESPONSES: dict[str, dict[str, Any]] = {
     **{name: value for name, value in RESPONSES.items() if name not in PLAIN_RESPONSES},
     "unknown_field": {"id": "m", "content": [], "container": {"id": "c"}},
-    "unknown_usage_field": {"id": "m", "content": [], "usage": {"service_tier": "standard"}},
+    "unknown_usage_field": {"id": "m", "content": [], "usage": {"server_tool_use": {}}},
+    "unknown_field_beside_extras": {
+        "id": "m",
+        "content": [],
+        "stop_details": None,
+        "usage": {"service_tier": "standard"},
+        "container": None,
+    },
+    "unknown_tool_use_field": {"id": "m", "content": [{**TOOL_USE, "x": 1}]},
     "citations": {"id": "m", "content": [text("a", citations=[])]},
 }
 
@@ -216,6 +262,37 @@ def test_other_responses_fall_back(name: str) -> None:
     data = msgspec.json.encode(FALLBACK_RESPONSES[name])
     assert not takes_strict_response(data)
     same_response(data)
+
+
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "claude"
+RECORDED_RESPONSES = sorted((FIXTURES / "response").glob("*.json"))
+RECORDED_REQUESTS = sorted((FIXTURES / "request").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", RECORDED_RESPONSES, ids=lambda path: path.name)
+def test_recorded_responses_take_the_strict_decode(path: Path) -> None:
+    data = path.read_bytes()
+    assert takes_strict_response(data)
+    same_response(data)
+
+
+@pytest.mark.parametrize("path", RECORDED_RESPONSES, ids=lambda path: path.name)
+def test_recorded_response_extras_keep_the_body_order(path: Path) -> None:
+    """An identity translation writes extras back in their order: the strict decode's order
+    must be the one the general path takes from a real body."""
+    data = path.read_bytes()
+    fast = direct.decode_response_json(data, _ctx()).extras
+    general = decode_response(load_object(data, "response body"), _ctx()).extras
+    assert fast["claude"]  # every recorded body has some
+    assert list(fast["claude"]) == list(general["claude"])
+    assert list(fast["claude"]["_usage"]) == list(general["claude"]["_usage"])
+
+
+@pytest.mark.parametrize("path", RECORDED_REQUESTS, ids=lambda path: path.name)
+def test_recorded_requests_take_the_strict_decode(path: Path) -> None:
+    data = path.read_bytes()
+    assert takes_strict_request(data)
+    same_request(data)
 
 
 def test_the_format_uses_the_direct_decoders() -> None:
