@@ -96,11 +96,19 @@ def _response(body: strict.MessageResponse, ctx: TranslationContext) -> Response
     if body.stop_sequence is not None:
         choice.stop_sequence = body.stop_sequence
     response = Response(id=body.id, model=body.model or ctx.model or "", choices=[choice])
-    if body.usage is not None:
-        response.usage = _usage(body.usage)
-    extras = _extras(body)
-    if extras:
-        response.extras = {"claude": extras}
+    usage = body.usage
+    if usage is not None:
+        response.usage = _usage(usage)
+    # Checked here rather than in _extras: a call would cost every body without extras.
+    if body.stop_details is not _UNSET or (
+        usage is not None
+        and (
+            usage.service_tier is not _UNSET
+            or usage.cache_creation is not _UNSET
+            or usage.inference_geo is not _UNSET
+        )
+    ):
+        response.extras = {"claude": _extras(body)}
     return response
 
 
@@ -108,8 +116,8 @@ _UNSET = msgspec.UNSET
 
 
 def _extras(body: strict.MessageResponse) -> JSONObject:
-    """What ``response._extras`` keeps of the unmodelled fields ``strict`` accepts: the
-    top-level ones, then the usage ones under ``USAGE_EXTRAS``.
+    """What ``response._extras`` keeps of the unmodelled fields ``strict`` accepts (the body
+    has some): the top-level ones, then the usage ones under ``USAGE_EXTRAS``.
 
     An identity translation writes them back in the order of these dicts, which the general
     path takes from the body; the typed decode does not see that order, so they are put in
@@ -118,13 +126,10 @@ def _extras(body: strict.MessageResponse) -> JSONObject:
     extras: JSONObject = {}
     if body.stop_details is not _UNSET:
         extras["stop_details"] = body.stop_details
-    usage = body.usage
-    if usage is not None and (
-        usage.cache_creation is not _UNSET
-        or usage.service_tier is not _UNSET
-        or usage.inference_geo is not _UNSET
-    ):
-        extras[USAGE_EXTRAS] = _usage_extras(usage)
+    if body.usage is not None:
+        more = _usage_extras(body.usage)
+        if more:
+            extras[USAGE_EXTRAS] = more
     return extras
 
 
