@@ -50,6 +50,9 @@ from .response import (
     map_claude_stop,
 )
 
+#: A field the strict mirrors declare with this default was absent from the body.
+_UNSET = msgspec.UNSET
+
 #: What a failed strict decode raises (bad UTF-8 is a ValueError, deep nesting a
 #: RecursionError); every one of them means "take the general path".
 _DECODE_ERRORS = (msgspec.MsgspecError, ValueError, RecursionError)
@@ -110,9 +113,6 @@ def _response(body: strict.MessageResponse, ctx: TranslationContext) -> Response
     ):
         response.extras = {"claude": _extras(body)}
     return response
-
-
-_UNSET = msgspec.UNSET
 
 
 def _extras(body: strict.MessageResponse) -> JSONObject:
@@ -185,13 +185,26 @@ def _request(body: strict.MessagesRequest) -> Request:
         request.stop = list(body.stop_sequences)
     if body.metadata is not None:
         request.user = body.metadata.user_id
-    if body.thinking is not None and body.thinking.display is not None:
-        request.extras = {"claude": {THINKING_DISPLAY: body.thinking.display}}
+    if body.service_tier is not _UNSET or (
+        body.thinking is not None and body.thinking.display is not None
+    ):
+        request.extras = {"claude": _request_extras(body)}
     if body.output_config is not None:
         request.response_format = _response_format(body.output_config)
     if body.thinking is not None or body.output_config is not None:
         request.reasoning = _reasoning(body)
     return request
+
+
+def _request_extras(body: strict.MessagesRequest) -> JSONObject:
+    """What ``request._extras`` keeps of a body that takes this path, in its order: the
+    unknown top-level fields (only ``service_tier`` gets here), then the thinking display."""
+    extras: JSONObject = {}
+    if body.service_tier is not _UNSET:
+        extras["service_tier"] = body.service_tier
+    if body.thinking is not None and body.thinking.display is not None:
+        extras[THINKING_DISPLAY] = body.thinking.display
+    return extras
 
 
 _Text = strict.Text

@@ -114,6 +114,9 @@ class MessagesRequest(wire.MessagesRequest, forbid_unknown_fields=True):
     tool_choice: ToolChoice | None = None
     thinking: ThinkingConfig | None = None
     output_config: OutputConfig | None = None
+    #: Kept as an extra by the general path, whatever its value (``"auto"`` or
+    #: ``"standard_only"`` in the API), and so by ``direct.py``.
+    service_tier: Any = msgspec.UNSET
 
 
 class Usage(wire.ClaudeUsage, forbid_unknown_fields=True):

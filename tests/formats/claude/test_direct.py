@@ -91,6 +91,10 @@ PLAIN_REQUESTS: dict[str, dict[str, Any]] = {
         message("assistant", text("")),
         message("user", text("b", cache_control={"type": "ephemeral"})),
     ),
+    "service_tier": body(message("user", text("a")), service_tier="auto"),
+    "service_tier_null_and_thinking_display": body(
+        message("user", text("a")), service_tier=None, **TYPED
+    ),
     # Current responses mark each tool call with its caller, and clients echo it back.
     "tool_use_callers": body(
         message("assistant", {**TOOL_USE, "caller": {"type": "direct"}}),
@@ -106,6 +110,9 @@ FALLBACK_REQUESTS: dict[str, dict[str, Any]] = {
         if name not in PLAIN_REQUESTS and name != "non_string_key_in_arguments"
     },
     "unknown_top_level_field": body(message("user", text("a")), x_vendor={"k": 1}),
+    "unknown_field_beside_service_tier": body(
+        message("user", text("a")), service_tier="auto", x_vendor=1
+    ),
     "unknown_block_field": body(message("user", text("a", extra=1))),
     "citations": body(message("user", text("a", citations=[{"type": "x"}]))),
     "image": body(message("user", IMAGE)),
@@ -141,6 +148,14 @@ def test_plain_requests_take_the_strict_decode(name: str) -> None:
     data = msgspec.json.encode(PLAIN_REQUESTS[name])
     assert takes_strict_request(data)
     same_request(data)
+
+
+def test_request_extras_keep_the_general_order() -> None:
+    data = msgspec.json.encode(PLAIN_REQUESTS["service_tier_null_and_thinking_display"])
+    fast = direct.decode_request_json(data, _ctx()).extras["claude"]
+    general = decode_request(load_object(data, "request body"), _ctx()).extras["claude"]
+    assert list(fast.items()) == list(general.items())
+    assert len(fast) == 2
 
 
 @pytest.mark.parametrize("name", sorted(FALLBACK_REQUESTS))
