@@ -13,10 +13,11 @@ extra, and reject everything else, so that such a body falls back to the general
   ``user_id`` (both kept as extras).
 
 The exceptions are the unmodelled fields that real responses carry on every body (see
-``tests/fixtures/claude/response/``): they are declared here with ``UNSET`` as default, so
-that an absent field is told from a ``null`` one, and ``direct.py`` keeps them as extras
-exactly as ``response._extras`` does. A tool call's ``caller`` is ignored by the general
-path (its wire types do not declare it), so it is accepted and ignored here too.
+``tests/fixtures/claude/response/``), and a request's ``service_tier``: they are declared
+here with ``UNSET`` as default, so that an absent field is told from a ``null`` one, and
+``direct.py`` keeps them as extras exactly as ``response._extras`` and ``request._extras``
+do. A tool call's ``caller`` is ignored by the general path (its wire types do not declare
+it), so it is accepted and ignored here too.
 
 Lists of blocks are always the tagged union: a single tagged struct would accept a block
 with no ``type``, which the general path rejects. Structs that the general path's helpers
