@@ -32,6 +32,11 @@ from _timing import table
 import nexgate
 from nexgate.providers import Provider, Route
 
+# LiteLLM reads these when it is imported (by _available): no network fetch of its cost map,
+# and no per-call warnings in the table's output.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("LITELLM_LOG", "ERROR")
+
 KEY = "bench-key"
 BODY = {
     "model": "m",
@@ -137,7 +142,6 @@ async def _anthropic_sdk(
 async def _litellm(
     url: str, stream: bool
 ) -> tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]:
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     import litellm
 
     async def call() -> Any:
