@@ -44,7 +44,46 @@ class StrictRequest(wire.ChatRequest[FunctionToolOnly], forbid_unknown_fields=Tr
     """
 
 
+class RequestWithExtras(StrictRequest):
+    """A request that also carries fields the API documents and nexgate keeps verbatim.
+
+    The general path keeps them as extras; here they are held as JSON (``UNSET`` when
+    absent, since an explicit ``null`` is kept too). They are a second decoder, tried only
+    when the first refuses the body: most requests carry none, and reading a dozen unset
+    fields on every body would cost more than the rare second decode.
+    """
+
+    audio: Any = msgspec.UNSET
+    logit_bias: Any = msgspec.UNSET
+    logprobs: Any = msgspec.UNSET
+    modalities: Any = msgspec.UNSET
+    prediction: Any = msgspec.UNSET
+    prompt_cache_key: Any = msgspec.UNSET
+    service_tier: Any = msgspec.UNSET
+    store: Any = msgspec.UNSET
+    top_logprobs: Any = msgspec.UNSET
+    verbosity: Any = msgspec.UNSET
+    web_search_options: Any = msgspec.UNSET
+
+
+#: The extras of :class:`RequestWithExtras`, in the order the official SDK writes them (its
+#: ``create()`` builds the body in alphabetical order). The general path keeps the body's
+#: order, which an identity translation writes back; the dicts compare equal either way.
+_REQUEST_EXTRAS = tuple(
+    name for name in RequestWithExtras.__struct_fields__ if name not in wire.REQUEST_FIELDS
+)
+
 _REQUEST = msgspec.json.Decoder(StrictRequest)
+_REQUEST_WITH_EXTRAS = msgspec.json.Decoder(RequestWithExtras)
+
+
+def _request_extras(body: RequestWithExtras) -> JSONObject:
+    extras: JSONObject = {}
+    for name in _REQUEST_EXTRAS:
+        value = getattr(body, name)
+        if value is not msgspec.UNSET:
+            extras[name] = value
+    return extras
 
 
 def decode_request_json(data: JSONText, ctx: TranslationContext) -> Request:
@@ -52,15 +91,32 @@ def decode_request_json(data: JSONText, ctx: TranslationContext) -> Request:
     try:
         body = _REQUEST.decode(data)
     except _DECODE_FAILURES:
-        return decode_request(load_object(data, "request body"), ctx)
+        return _decode_request_with_extras(data, ctx)
     return request_from_wire(body, {})
+
+
+def _decode_request_with_extras(data: JSONText, ctx: TranslationContext) -> Request:
+    """The second typed decode, for a body with documented extras; else the general path."""
+    try:
+        body = _REQUEST_WITH_EXTRAS.decode(data)
+    except _DECODE_FAILURES:
+        return decode_request(load_object(data, "request body"), ctx)
+    return request_from_wire(body, _request_extras(body))
 
 
 # --------------------------------------------------------------------------- response
 
 
 class StrictMessage(wire.ResponseMessage, forbid_unknown_fields=True):
-    """A choice's message with no unmodeled field (the general path keeps those as hints)."""
+    """A choice's message with no field beyond those modeled.
+
+    The general path keeps the unmodeled ones as the choice's ``message`` hint, verbatim;
+    the two the API documents are held here as JSON (``UNSET`` when absent, since an
+    explicit ``null`` is kept too). Any other field falls back.
+    """
+
+    annotations: Any = msgspec.UNSET
+    audio: Any = msgspec.UNSET
 
 
 class StrictChoice(wire.ResponseChoice):
@@ -94,6 +150,9 @@ class StrictCompletion(wire._Wire, forbid_unknown_fields=True):
     created: wire.Int64 | None = None
     usage: StrictUsage | None = None
     object: Any = None
+    #: Kept verbatim as extras by the general path (``UNSET``: absent, not ``null``).
+    service_tier: Any = msgspec.UNSET
+    system_fingerprint: Any = msgspec.UNSET
 
 
 _RESPONSE = msgspec.json.Decoder(StrictCompletion)
@@ -126,6 +185,32 @@ def _usage(usage: StrictUsage | None) -> tuple[Usage | None, JSONObject]:
     return counts, hints
 
 
+# The two helpers below rebuild what the general path reads from the dicts. It keeps the
+# body's key order, which an identity translation writes back; these use the order the API
+# sends (``service_tier`` before ``system_fingerprint``; ``annotations`` after ``refusal``,
+# as the recorded bodies show), so the usual bodies come back in their own order.
+
+
+def _completion_extras(body: StrictCompletion) -> JSONObject:
+    """The top-level fields the general path keeps as extras."""
+    extras: JSONObject = {}
+    if body.service_tier is not msgspec.UNSET:
+        extras["service_tier"] = body.service_tier
+    if body.system_fingerprint is not msgspec.UNSET:
+        extras["system_fingerprint"] = body.system_fingerprint
+    return extras
+
+
+def _message_rest(message: StrictMessage) -> JSONObject:
+    """The message fields the general path keeps as the choice's ``message`` hint."""
+    rest: JSONObject = {}
+    if message.annotations is not msgspec.UNSET:
+        rest["annotations"] = message.annotations
+    if message.audio is not msgspec.UNSET:
+        rest["audio"] = message.audio
+    return rest
+
+
 def decode_response_json(data: JSONText, ctx: TranslationContext) -> Response:
     """:func:`~.response_decode.decode_response` of the parsed ``data``, with one typed decode."""
     try:
@@ -135,9 +220,9 @@ def decode_response_json(data: JSONText, ctx: TranslationContext) -> Response:
         usage, usage_hints = _usage(body.usage)
     except _DECODE_FAILURES:
         return decode_response(load_object(data, "response body"), ctx)
-    extras: JSONObject = {}
+    extras = _completion_extras(body)
     choices = [
-        decode_choice(i, choice, choice.logprobs, {}, extras)
+        decode_choice(i, choice, choice.logprobs, _message_rest(choice.message), extras)
         for i, choice in enumerate(body.choices)
     ]
     if usage_hints:
