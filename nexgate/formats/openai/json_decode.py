@@ -185,24 +185,21 @@ def _usage(usage: StrictUsage | None) -> tuple[Usage | None, JSONObject]:
     return counts, hints
 
 
-# The two helpers below rebuild what the general path reads from the dicts. It keeps the
-# body's key order, which an identity translation writes back; these use the order the API
-# sends (``service_tier`` before ``system_fingerprint``; ``annotations`` after ``refusal``,
-# as the recorded bodies show), so the usual bodies come back in their own order.
+# The extras below rebuild what the general path reads from the dicts. It keeps the body's
+# key order, which an identity translation writes back; here they are built in the order
+# the API sends them (``service_tier`` before ``system_fingerprint``, ``annotations`` after
+# ``refusal``, as the recorded bodies show), so the usual bodies come back in their order.
 
 
-def _completion_extras(body: StrictCompletion) -> JSONObject:
-    """The top-level fields the general path keeps as extras."""
-    extras: JSONObject = {}
-    if body.service_tier is not msgspec.UNSET:
-        extras["service_tier"] = body.service_tier
-    if body.system_fingerprint is not msgspec.UNSET:
-        extras["system_fingerprint"] = body.system_fingerprint
-    return extras
+#: The rest of a message that has none, shared: :func:`decode_choice` keeps no empty rest,
+#: and the synthetic typical body is a little faster for not building one per choice.
+_NO_REST: JSONObject = {}
 
 
 def _message_rest(message: StrictMessage) -> JSONObject:
     """The message fields the general path keeps as the choice's ``message`` hint."""
+    if message.annotations is msgspec.UNSET and message.audio is msgspec.UNSET:
+        return _NO_REST
     rest: JSONObject = {}
     if message.annotations is not msgspec.UNSET:
         rest["annotations"] = message.annotations
@@ -220,7 +217,12 @@ def decode_response_json(data: JSONText, ctx: TranslationContext) -> Response:
         usage, usage_hints = _usage(body.usage)
     except _DECODE_FAILURES:
         return decode_response(load_object(data, "response body"), ctx)
-    extras = _completion_extras(body)
+    # The top-level extras, inline: a helper call costs the typical body a few percent.
+    extras: JSONObject = {}
+    if body.service_tier is not msgspec.UNSET:
+        extras["service_tier"] = body.service_tier
+    if body.system_fingerprint is not msgspec.UNSET:
+        extras["system_fingerprint"] = body.system_fingerprint
     choices = [
         decode_choice(i, choice, choice.logprobs, _message_rest(choice.message), extras)
         for i, choice in enumerate(body.choices)
