@@ -4,9 +4,12 @@ The general decoders parse the text into dicts, validate them into the lenient m
 :mod:`.wire` and read the dicts again for what those mirrors drop (unmodeled fields, kept as
 extras). Here one typed decode does all of it: the strict mirrors below are the lenient ones
 with every field the general path reads from the dicts, and they refuse any other field where
-the general path would have kept it. Whatever they do not model, or any failure at all,
-falls back to the general path, which alone words the errors and keeps the extras; the
-result is then the same by construction (``tests/formats/test_json_shortcuts.py``).
+the general path would have kept it. The fields the API documents and real bodies carry
+(``service_tier``, ``system_fingerprint``, message ``annotations``...) are modeled as JSON
+and kept as the general path keeps them, so that recorded bodies stay on this path. Whatever
+they do not model, or any failure at all, falls back to the general path, which alone words
+the errors and keeps undocumented extras; the result is then the same by construction
+(``tests/formats/test_json_shortcuts.py``).
 """
 
 from __future__ import annotations
