@@ -276,6 +276,26 @@ def test_undocumented_fields_fall_back(name: str, monkeypatch: pytest.MonkeyPatc
     assert calls
 
 
+def test_an_undocumented_field_skips_the_second_request_decode(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def second_decode(*args: Any) -> Any:
+        raise AssertionError("tried the decode with documented extras")
+
+    monkeypatch.setattr(json_decode, "_decode_request_with_extras", second_decode)
+    data = changed(REQUEST, ("cache_key",), "k")
+    assert_same_request("openai", data)
+
+
+def test_documented_and_undocumented_fields_agree() -> None:
+    # The second decode refuses the undocumented one: the general path keeps both.
+    data = msgspec.json.encode({**REQUEST, "store": True, "cache_key": "k"})
+    assert_same_request("openai", data)
+    ctx = TranslationContext(source="openai", target="openai")
+    extras = json_decode.decode_request_json(data, ctx).extras["openai"]
+    assert extras["store"] is True and extras["cache_key"] == "k"
+
+
 def test_recorded_extras_keep_the_wire_order() -> None:
     # text.json is byte-exact from the wire: an identity translation writes its extras
     # back in this order, whichever path decoded it.
