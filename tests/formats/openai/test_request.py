@@ -244,8 +244,11 @@ def test_identity_output_validates_with_the_sdk(name: str) -> None:
     sdk_validators.openai_request(dict(identity(CANONICAL[name])))
 
 
-def test_recorded_request_fixture_is_an_identity() -> None:
-    raw = (FIXTURES / "request" / "tool_result_followup.json").read_bytes()
+@pytest.mark.parametrize(
+    "name", sorted(path.name for path in (FIXTURES / "request").glob("*.json"))
+)
+def test_recorded_request_fixtures_are_an_identity(name: str) -> None:
+    raw = (FIXTURES / "request" / name).read_bytes()
     out = nexgate.translate_request(raw, source="openai", target="openai")
     assert dict(out) == json.loads(raw)
     sdk_validators.openai_request(dict(out))

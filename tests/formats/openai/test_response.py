@@ -56,7 +56,7 @@ def completion(message: dict[str, Any], finish: str = "stop", **fields: Any) -> 
     }
 
 
-@pytest.mark.parametrize("name", ["text.json", "tool_calls_parallel_two.json"])
+@pytest.mark.parametrize("name", sorted(path.name for path in FIXTURES.glob("*.json")))
 def test_recorded_fixtures_are_an_identity(name: str) -> None:
     source = load(name)
     out = nexgate.translate_response(copy.deepcopy(source), source="openai", target="openai")
