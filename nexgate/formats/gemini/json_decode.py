@@ -36,6 +36,7 @@ from .parts import CallIds, result_content
 from .request import (
     _COMMON_MODES,
     _LEVELS,
+    CONFIG_EXTRAS,
     JSON_SCHEMA_TOOLS,
     _choice_for,
     _reasoning,
@@ -167,13 +168,35 @@ def _request(body: json_wire.Request, ids: _RawSeedIds, ctx: TranslationContext)
     )
     if body.tool_config is not None:
         request.tool_choice = _tool_choice(body.tool_config)
+    # The extras in the general path's order: the body's own fields, then the hints.
+    extras = _body_extras(body)
     if body.tools is not None:
         json_schema_tools = _tools(body.tools, request.tools)
         if json_schema_tools:
-            request.extras = {"gemini": {JSON_SCHEMA_TOOLS: json_schema_tools}}
-    if body.generation_config is not None:
-        _apply_config(body.generation_config, request)
+            extras[JSON_SCHEMA_TOOLS] = json_schema_tools
+    config = body.generation_config
+    if config is not None:
+        _apply_config(config, request)
+        if config.response_modalities is not UNSET:
+            extras[CONFIG_EXTRAS] = {"responseModalities": config.response_modalities}
+    if extras:
+        request.extras = {"gemini": extras}
     return request
+
+
+def _body_extras(body: json_wire.Request) -> JSONObject:
+    """The body's unmodelled fields, kept whole so that a Gemini target gets them back.
+
+    The general path keeps them in the body's order; the mirror has lost it, so they go in
+    the order the SDKs write them (google-genai and the AI SDK both send ``safetySettings``
+    before ``cachedContent``), which an identity translation then writes back.
+    """
+    extras: JSONObject = {}
+    if body.safety_settings is not UNSET:
+        extras["safetySettings"] = body.safety_settings
+    if body.cached_content is not UNSET:
+        extras["cachedContent"] = body.cached_content
+    return extras
 
 
 def _contents(contents: list[json_wire.Content], ids: _RawSeedIds) -> list[Message]:

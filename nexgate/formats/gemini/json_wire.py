@@ -106,6 +106,8 @@ class GenerationConfig(_Strict):
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
     thinking_config: ThinkingConfig | None = None
+    # Not modelled: kept whole (any value) in the request's extras by the general path.
+    response_modalities: Any = UNSET
 
 
 class Request(_Strict):
@@ -115,6 +117,9 @@ class Request(_Strict):
     tool_config: ToolConfig | None = None
     generation_config: GenerationConfig | None = None
     model: Any = None  # any value: only a string is used
+    # Not modelled: kept whole (any value) in the request's extras by the general path.
+    safety_settings: Any = UNSET
+    cached_content: Any = UNSET
 
 
 class CandidateContent(_Lenient):
