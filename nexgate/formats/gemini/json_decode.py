@@ -9,6 +9,9 @@ not take (and any decode failure) raises or fails here too, and the body is then
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import msgspec
 from msgspec import UNSET
 
@@ -31,6 +34,7 @@ from .._context import TranslationContext
 from .._ids import digest
 from .._json import JSONText, dump_json, load_object
 from . import json_wire, wire
+from .casing import camelize
 from .fastpath import Unusual
 from .parts import CallIds, result_content
 from .request import (
@@ -168,34 +172,43 @@ def _request(body: json_wire.Request, ids: _RawSeedIds, ctx: TranslationContext)
     )
     if body.tool_config is not None:
         request.tool_choice = _tool_choice(body.tool_config)
-    # The extras in the general path's order: the body's own fields, then the hints.
-    extras = _body_extras(body)
+    json_schema_tools: list[str] = []
+    renamed = False
     if body.tools is not None:
-        json_schema_tools = _tools(body.tools, request.tools)
-        if json_schema_tools:
-            extras[JSON_SCHEMA_TOOLS] = json_schema_tools
-    config = body.generation_config
-    if config is not None:
-        _apply_config(config, request)
-        if config.response_modalities is not UNSET:
-            extras[CONFIG_EXTRAS] = {"responseModalities": config.response_modalities}
+        json_schema_tools, renamed = _tools(body.tools, request.tools)
+    if body.generation_config is not None:
+        _apply_config(body.generation_config, request)
+    extras = _extras(body, json_schema_tools, camelize if renamed else _as_is)
     if extras:
         request.extras = {"gemini": extras}
     return request
 
 
-def _body_extras(body: json_wire.Request) -> JSONObject:
-    """The body's unmodelled fields, kept whole so that a Gemini target gets them back.
+def _as_is(value: Any) -> Any:
+    return value
 
-    The general path keeps them in the body's order; the mirror has lost it, so they go in
-    the order the SDKs write them (google-genai and the AI SDK both send ``safetySettings``
-    before ``cachedContent``), which an identity translation then writes back.
+
+def _extras(
+    body: json_wire.Request, json_schema_tools: list[str], rename: Callable[[Any], Any]
+) -> JSONObject:
+    """What the general path keeps in the request's extras, in its order: the body's own
+    unmodelled fields, then the hints.
+
+    The values are renamed as the general path renames a snake_case body. The general path
+    keeps the body's order of its fields; the mirror has lost it, so they go in the order the
+    SDKs write them (google-genai and the AI SDK both send ``safetySettings`` before
+    ``cachedContent``), which an identity translation then writes back.
     """
     extras: JSONObject = {}
     if body.safety_settings is not UNSET:
-        extras["safetySettings"] = body.safety_settings
+        extras["safetySettings"] = rename(body.safety_settings)
     if body.cached_content is not UNSET:
-        extras["cachedContent"] = body.cached_content
+        extras["cachedContent"] = rename(body.cached_content)
+    if json_schema_tools:
+        extras[JSON_SCHEMA_TOOLS] = json_schema_tools
+    config = body.generation_config
+    if config is not None and config.response_modalities is not UNSET:
+        extras[CONFIG_EXTRAS] = {"responseModalities": rename(config.response_modalities)}
     return extras
 
 
@@ -239,25 +252,33 @@ def _system(content: json_wire.Content | None) -> list[TextPart]:
     return out
 
 
-def _tools(tools: list[json_wire.Tool], ours: list[Tool]) -> list[str]:
-    """Appends the declared functions to ``ours``; returns those given a JSON Schema."""
+def _tools(tools: list[json_wire.Tool], ours: list[Tool]) -> tuple[list[str], bool]:
+    """Appends the declared functions to ``ours``; returns those given a JSON Schema, and
+    whether one was given in snake_case (the general path then renames the whole body)."""
     json_schema_tools: list[str] = []
+    renamed = False
     for tool in tools:
         for declaration in tool.function_declarations or ():
             name = declaration.name
             if not name:
                 raise Unusual
             description = declaration.description
-            if declaration.parameters_json_schema is not None:
+            json_schema = declaration.parameters_json_schema
+            snake = declaration.snake_parameters_json_schema
+            if snake is not UNSET:
+                if json_schema is not UNSET:
+                    raise Unusual  # both spellings: the later one wins, and order is lost
+                json_schema, renamed = snake, True
+            if json_schema is not None and json_schema is not UNSET:
                 json_schema_tools.append(name)
-                parameters = declaration.parameters_json_schema
+                parameters = json_schema
             elif declaration.parameters is not None:
                 parameters = common_from_gemini(declaration.parameters)
             else:
                 ours.append(Tool(name=name, description=description))
                 continue
             ours.append(Tool(name=name, description=description, parameters=parameters))
-    return json_schema_tools
+    return json_schema_tools, renamed
 
 
 def _tool_choice(config: json_wire.ToolConfig) -> ToolChoice | None:

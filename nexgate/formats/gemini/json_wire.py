@@ -71,7 +71,12 @@ class FunctionDeclaration(_Strict):
     name: str
     description: str | None = None
     parameters: dict[str, Any] | None = None
-    parameters_json_schema: dict[str, Any] | None = None
+    parameters_json_schema: dict[str, Any] | UnsetType | None = UNSET
+    # google-genai writes this one key in snake_case (the API takes both spellings). The
+    # general path then renames the whole body (``casing.py``), which json_decode repeats.
+    snake_parameters_json_schema: dict[str, Any] | UnsetType | None = msgspec.field(
+        default=UNSET, name="parameters_json_schema"
+    )
 
 
 class Tool(_Strict):

@@ -144,7 +144,18 @@ def test_the_common_shapes_take_the_shortcut(monkeypatch: pytest.MonkeyPatch) ->
 @pytest.mark.parametrize(
     "change",
     [
-        {"cachedContent": "c"},  # kept as an extra
+        {"labels": {"team": "a"}},  # kept as an extra, not modelled
+        {"generationConfig": {"mediaResolution": "MEDIA_RESOLUTION_LOW"}},  # the same
+        {"tools": [{"googleSearch": {}}]},  # the same
+        {  # both spellings: the later one wins in the general path
+            "tools": [
+                {
+                    "functionDeclarations": [
+                        {"name": "f", "parameters_json_schema": {}, "parametersJsonSchema": {}}
+                    ]
+                }
+            ]
+        },
         {"system_instruction": {"parts": [{"text": "snake"}]}},  # renamed
         {"generationConfig": {"responseMimeType": "application/json"}},  # a hint
         {"contents": [{"parts": [{"text": None}]}]},  # an error
