@@ -23,6 +23,7 @@ from ...schema import (
     ReasoningPart,
     Request,
     Response,
+    ResponseFormat,
     Signature,
     TextPart,
     Tool,
@@ -42,6 +43,7 @@ from .request import (
     _LEVELS,
     CONFIG_EXTRAS,
     JSON_SCHEMA_TOOLS,
+    RESPONSE_SCHEMA,
     _choice_for,
     _reasoning,
     decode_request,
@@ -207,9 +209,40 @@ def _extras(
     if json_schema_tools:
         extras[JSON_SCHEMA_TOOLS] = json_schema_tools
     config = body.generation_config
-    if config is not None and config.response_modalities is not UNSET:
-        extras[CONFIG_EXTRAS] = {"responseModalities": rename(config.response_modalities)}
+    if config is not None:
+        _config_extras(config, extras, rename)
     return extras
+
+
+def _config_extras(
+    config: json_wire.GenerationConfig, extras: JSONObject, rename: Callable[[Any], Any]
+) -> None:
+    """The generation settings kept whole, and the hint of a Gemini schema, as the general
+    path's ``_hints`` leaves them.
+
+    The general path keeps the settings in the body's order; they go in the order the SDKs
+    write them (google-genai and the AI SDK both send the response type and schemas before
+    ``responseModalities``). The schemas are the caller's data, never renamed.
+    """
+    json_out = config.response_mime_type == "application/json"
+    rest: JSONObject = {}
+    if not json_out:
+        if config.response_mime_type is not UNSET:
+            rest["responseMimeType"] = config.response_mime_type
+        if config.response_schema is not UNSET:
+            rest["responseSchema"] = config.response_schema
+        if config.response_json_schema is not UNSET:
+            rest["responseJsonSchema"] = config.response_json_schema
+    if config.response_modalities is not UNSET:
+        rest["responseModalities"] = rename(config.response_modalities)
+    if rest:
+        extras[CONFIG_EXTRAS] = rest
+    if json_out and _absent(config.response_json_schema) and config.response_schema:
+        extras[RESPONSE_SCHEMA] = True
+
+
+def _absent(value: object) -> bool:
+    return value is None or value is UNSET
 
 
 def _contents(contents: list[json_wire.Content], ids: _RawSeedIds) -> list[Message]:
@@ -311,6 +344,8 @@ def _apply_config(config: json_wire.GenerationConfig, request: Request) -> None:
         request.presence_penalty = config.presence_penalty
     if config.frequency_penalty is not None:
         request.frequency_penalty = config.frequency_penalty
+    if config.response_mime_type == "application/json":
+        request.response_format = _response_format(config)
     thinking = config.thinking_config
     if thinking is not None:
         level = thinking.thinking_level
@@ -323,6 +358,17 @@ def _apply_config(config: json_wire.GenerationConfig, request: Request) -> None:
                 thinking_level=level,
             )
         )
+
+
+def _response_format(config: json_wire.GenerationConfig) -> ResponseFormat:
+    """As ``request._response_format`` for JSON output."""
+    json_schema = config.response_json_schema
+    if json_schema is not None and json_schema is not UNSET:
+        return ResponseFormat(type="json_schema", schema=json_schema)
+    schema = config.response_schema
+    if schema is not None and schema is not UNSET:
+        return ResponseFormat(type="json_schema", schema=common_from_gemini(schema))
+    return ResponseFormat(type="json_object")
 
 
 # --------------------------------------------------------------------------- response

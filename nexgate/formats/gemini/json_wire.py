@@ -111,6 +111,11 @@ class GenerationConfig(_Strict):
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
     thinking_config: ThinkingConfig | None = None
+    # JSON output makes a response format; any other type leaves the three keys (``null``
+    # included, hence ``UNSET``) in the request's extras, as the general path does.
+    response_mime_type: str | UnsetType | None = UNSET
+    response_schema: dict[str, Any] | UnsetType | None = UNSET
+    response_json_schema: dict[str, Any] | UnsetType | None = UNSET
     # Not modelled: kept whole (any value) in the request's extras by the general path.
     response_modalities: Any = UNSET
 

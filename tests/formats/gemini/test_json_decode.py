@@ -157,7 +157,7 @@ def test_the_common_shapes_take_the_shortcut(monkeypatch: pytest.MonkeyPatch) ->
             ]
         },
         {"system_instruction": {"parts": [{"text": "snake"}]}},  # renamed
-        {"generationConfig": {"responseMimeType": "application/json"}},  # a hint
+        {"generationConfig": {"responseMimeType": "application/json", "responseSchema": [1]}},
         {"contents": [{"parts": [{"text": None}]}]},  # an error
         {"contents": [{"parts": [{"functionResponse": {"name": "f"}, "thoughtSignature": None}]}]},
         {"toolConfig": {"functionCallingConfig": {"mode": "VALIDATED"}}},

@@ -105,3 +105,44 @@ def test_a_snake_case_json_schema_renames_the_extras_as_the_general_path_does(
         {"category": "X", "threshold": "OFF", "extraKey": {"inNer": 1}}
     ]
     assert extras[CONFIG_EXTRAS] == {"responseModalities": [{"someThing": 1}]}
+
+
+_SCHEMA = {"type": "OBJECT", "properties": {"a": {"type": "STRING", "nullable": True}}}
+_JSON_SCHEMA = {"type": "object", "properties": {"a": {"type": "string"}}}
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"responseMimeType": "application/json"},
+        {"responseMimeType": "application/json", "responseSchema": _SCHEMA},
+        {"responseMimeType": "application/json", "responseSchema": {}},
+        {"responseMimeType": "application/json", "responseJsonSchema": _JSON_SCHEMA},
+        {
+            "responseMimeType": "application/json",
+            "responseJsonSchema": None,
+            "responseSchema": _SCHEMA,
+        },
+        {"responseMimeType": "text/plain", "responseModalities": ["TEXT"]},
+        {"responseMimeType": None, "responseSchema": _SCHEMA, "responseJsonSchema": None},
+        {"responseSchema": _SCHEMA},
+    ],
+)
+def test_response_types_take_the_shortcut(
+    config: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JSON output is a response format (a Gemini schema leaves a hint); any other type is
+    kept whole, as the general path keeps it."""
+    body = {"contents": [{"parts": [{"text": "hi"}]}], "generationConfig": config}
+    data = msgspec.json.encode(body)
+    assert_same_request("gemini", data)
+    _no_fallback(monkeypatch)
+    json_decode.decode_request_json(data, _ctx())
+
+
+def test_a_kept_response_type_is_written_back_in_the_sdks_order() -> None:
+    config = {"responseMimeType": "text/plain", "responseModalities": ["TEXT"], "topK": 3}
+    data = msgspec.json.encode({"contents": [], "generationConfig": config})
+    request = GEMINI.decode_request_json(data, _ctx())
+    written = GEMINI.encode_request(request, _ctx())["generationConfig"]
+    assert list(written) == ["topK", "responseMimeType", "responseModalities"]
