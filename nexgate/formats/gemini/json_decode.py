@@ -9,9 +9,6 @@ not take (and any decode failure) raises or fails here too, and the body is then
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import msgspec
 from msgspec import UNSET
 
@@ -35,15 +32,12 @@ from .._context import TranslationContext
 from .._ids import digest
 from .._json import JSONText, dump_json, load_object
 from . import json_wire, wire
-from .casing import camelize
 from .fastpath import Unusual
+from .json_extras import builtin_tool, renaming, request_extras
 from .parts import CallIds, result_content
 from .request import (
     _COMMON_MODES,
     _LEVELS,
-    CONFIG_EXTRAS,
-    JSON_SCHEMA_TOOLS,
-    RESPONSE_SCHEMA,
     _choice_for,
     _reasoning,
     decode_request,
@@ -175,74 +169,16 @@ def _request(body: json_wire.Request, ids: _RawSeedIds, ctx: TranslationContext)
     if body.tool_config is not None:
         request.tool_choice = _tool_choice(body.tool_config)
     json_schema_tools: list[str] = []
+    builtin_tools: list[JSONObject] = []
     renamed = False
     if body.tools is not None:
-        json_schema_tools, renamed = _tools(body.tools, request.tools)
+        json_schema_tools, renamed = _tools(body.tools, request.tools, builtin_tools)
     if body.generation_config is not None:
         _apply_config(body.generation_config, request)
-    extras = _extras(body, json_schema_tools, camelize if renamed else _as_is)
+    extras = request_extras(body, builtin_tools, json_schema_tools, renaming(renamed))
     if extras:
         request.extras = {"gemini": extras}
     return request
-
-
-def _as_is(value: Any) -> Any:
-    return value
-
-
-def _extras(
-    body: json_wire.Request, json_schema_tools: list[str], rename: Callable[[Any], Any]
-) -> JSONObject:
-    """What the general path keeps in the request's extras, in its order: the body's own
-    unmodelled fields, then the hints.
-
-    The values are renamed as the general path renames a snake_case body. The general path
-    keeps the body's order of its fields; the mirror has lost it, so they go in the order the
-    SDKs write them (google-genai and the AI SDK both send ``safetySettings`` before
-    ``cachedContent``), which an identity translation then writes back.
-    """
-    extras: JSONObject = {}
-    if body.safety_settings is not UNSET:
-        extras["safetySettings"] = rename(body.safety_settings)
-    if body.cached_content is not UNSET:
-        extras["cachedContent"] = rename(body.cached_content)
-    if json_schema_tools:
-        extras[JSON_SCHEMA_TOOLS] = json_schema_tools
-    config = body.generation_config
-    if config is not None:
-        _config_extras(config, extras, rename)
-    return extras
-
-
-def _config_extras(
-    config: json_wire.GenerationConfig, extras: JSONObject, rename: Callable[[Any], Any]
-) -> None:
-    """The generation settings kept whole, and the hint of a Gemini schema, as the general
-    path's ``_hints`` leaves them.
-
-    The general path keeps the settings in the body's order; they go in the order the SDKs
-    write them (google-genai and the AI SDK both send the response type and schemas before
-    ``responseModalities``). The schemas are the caller's data, never renamed.
-    """
-    json_out = config.response_mime_type == "application/json"
-    rest: JSONObject = {}
-    if not json_out:
-        if config.response_mime_type is not UNSET:
-            rest["responseMimeType"] = config.response_mime_type
-        if config.response_schema is not UNSET:
-            rest["responseSchema"] = config.response_schema
-        if config.response_json_schema is not UNSET:
-            rest["responseJsonSchema"] = config.response_json_schema
-    if config.response_modalities is not UNSET:
-        rest["responseModalities"] = rename(config.response_modalities)
-    if rest:
-        extras[CONFIG_EXTRAS] = rest
-    if json_out and _absent(config.response_json_schema) and config.response_schema:
-        extras[RESPONSE_SCHEMA] = True
-
-
-def _absent(value: object) -> bool:
-    return value is None or value is UNSET
 
 
 def _contents(contents: list[json_wire.Content], ids: _RawSeedIds) -> list[Message]:
@@ -285,12 +221,18 @@ def _system(content: json_wire.Content | None) -> list[TextPart]:
     return out
 
 
-def _tools(tools: list[json_wire.Tool], ours: list[Tool]) -> tuple[list[str], bool]:
-    """Appends the declared functions to ``ours``; returns those given a JSON Schema, and
-    whether one was given in snake_case (the general path then renames the whole body)."""
+def _tools(
+    tools: list[json_wire.Tool], ours: list[Tool], builtin: list[JSONObject]
+) -> tuple[list[str], bool]:
+    """Appends the declared functions to ``ours`` and Gemini's own tools to ``builtin``;
+    returns the functions given a JSON Schema, and whether one was given in snake_case (the
+    general path then renames the whole body)."""
     json_schema_tools: list[str] = []
     renamed = False
     for tool in tools:
+        kept = builtin_tool(tool)
+        if kept is not None:
+            builtin.append(kept)
         for declaration in tool.function_declarations or ():
             name = declaration.name
             if not name:

@@ -7,6 +7,8 @@ without a single check the general decoder would have made differently:
 * unknown keys are refused (``forbid_unknown_fields``) where the general path keeps them as
   extras, renames snake_case or reports them; the candidate, its content and the usage ignore
   them, as every Gemini decoder does (``safetyRatings``, ``avgLogprobs``, token details...);
+* the extras real requests carry most are fields of any value (``Any``, ``UNSET`` when
+  absent), kept as the general path keeps them (``json_extras.py``);
 * a key whose ``null`` means something else than its absence defaults to ``UNSET``, so a
   ``null`` fails the decode;
 * counts and seeds carry the bounds of ``wire.py``.
@@ -81,6 +83,11 @@ class FunctionDeclaration(_Strict):
 
 class Tool(_Strict):
     function_declarations: list[FunctionDeclaration] | None = None
+    # Gemini's own tools: kept whole (any value) in the request's extras by the general path.
+    google_search: Any = UNSET
+    code_execution: Any = UNSET
+    url_context: Any = UNSET
+    google_search_retrieval: Any = UNSET
 
 
 class FunctionCallingConfig(_Strict):

@@ -146,7 +146,7 @@ def test_the_common_shapes_take_the_shortcut(monkeypatch: pytest.MonkeyPatch) ->
     [
         {"labels": {"team": "a"}},  # kept as an extra, not modelled
         {"generationConfig": {"mediaResolution": "MEDIA_RESOLUTION_LOW"}},  # the same
-        {"tools": [{"googleSearch": {}}]},  # the same
+        {"tools": [{"googleSearch": {}, "urlContext": {}}]},  # kept, but their order is lost
         {  # both spellings: the later one wins in the general path
             "tools": [
                 {

@@ -146,3 +146,25 @@ def test_a_kept_response_type_is_written_back_in_the_sdks_order() -> None:
     request = GEMINI.decode_request_json(data, _ctx())
     written = GEMINI.encode_request(request, _ctx())["generationConfig"]
     assert list(written) == ["topK", "responseMimeType", "responseModalities"]
+
+
+@pytest.mark.parametrize(
+    "tools",
+    [
+        [{"googleSearch": {}}],
+        [{"codeExecution": {}}, {"urlContext": {}}, {"functionDeclarations": [{"name": "f"}]}],
+        [{"functionDeclarations": [{"name": "f"}], "googleSearch": None}],
+        [
+            {"functionDeclarations": [{"name": "f", "parameters_json_schema": {}}]},
+            {"googleSearchRetrieval": {"dynamic_retrieval_config": {"mode": "MODE_DYNAMIC"}}},
+        ],
+    ],
+)
+def test_geminis_own_tools_take_the_shortcut(
+    tools: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kept whole, renamed with a snake_case body as the general path renames it."""
+    data = msgspec.json.encode({"contents": [], "tools": tools})
+    assert_same_request("gemini", data)
+    _no_fallback(monkeypatch)
+    assert json_decode.decode_request_json(data, _ctx()).extras["gemini"]["tools"]
