@@ -33,7 +33,7 @@ from .._ids import digest
 from .._json import JSONText, dump_json, load_object
 from . import json_wire, wire
 from .fastpath import Unusual
-from .json_extras import builtin_tool, renaming, request_extras
+from .json_extras import builtin_tool, request_extras
 from .parts import CallIds, result_content
 from .request import (
     _COMMON_MODES,
@@ -175,8 +175,8 @@ def _request(body: json_wire.Request, ids: _RawSeedIds, ctx: TranslationContext)
         json_schema_tools, renamed = _tools(body.tools, request.tools, builtin_tools)
     if body.generation_config is not None:
         _apply_config(body.generation_config, request)
-    extras = request_extras(body, builtin_tools, json_schema_tools, renaming(renamed))
-    if extras:
+    extras = request_extras(body, builtin_tools, json_schema_tools, renamed)
+    if extras:  # JSON output alone keeps nothing
         request.extras = {"gemini": extras}
     return request
 

@@ -28,22 +28,34 @@ def _as_is(value: Any) -> Any:
     return value
 
 
-def renaming(renamed: bool) -> Rename:
-    """What the general path does to kept values: a body with a snake_case key is renamed
-    whole (``casing.camelize``), the kept fields' nested keys included."""
-    return camelize if renamed else _as_is
-
-
 def request_extras(
     body: json_wire.Request,
     builtin_tools: list[JSONObject],
     json_schema_tools: list[str],
-    rename: Rename,
-) -> JSONObject:
+    renamed: bool,
+) -> JSONObject | None:
     """The extras in the general path's order: the body's own fields, then the hints.
 
-    google-genai and the AI SDK both send ``safetySettings`` before ``cachedContent``.
+    google-genai and the AI SDK both send ``safetySettings`` before ``cachedContent``. A body
+    with a snake_case key is renamed whole by the general path (``casing.camelize``), the
+    kept fields' nested keys included: ``renamed`` says so.
     """
+    config = body.generation_config
+    settings_kept = config is not None and (
+        config.response_mime_type is not UNSET
+        or config.response_modalities is not UNSET
+        or config.response_schema is not UNSET
+        or config.response_json_schema is not UNSET
+    )
+    if not (
+        settings_kept
+        or builtin_tools
+        or json_schema_tools
+        or body.safety_settings is not UNSET
+        or body.cached_content is not UNSET
+    ):
+        return None  # the commonest body: nothing kept, no dict built
+    rename: Rename = camelize if renamed else _as_is
     extras: JSONObject = {}
     if body.safety_settings is not UNSET:
         extras["safetySettings"] = rename(body.safety_settings)
@@ -53,14 +65,20 @@ def request_extras(
         extras["tools"] = [rename(tool) for tool in builtin_tools]
     if json_schema_tools:
         extras[JSON_SCHEMA_TOOLS] = json_schema_tools
-    config = body.generation_config
-    if config is not None:
+    if config is not None and settings_kept:
         _config_extras(config, extras, rename)
     return extras
 
 
 def builtin_tool(tool: json_wire.Tool) -> JSONObject | None:
     """Gemini's own tool in a tool entry (its keys but ``functionDeclarations``), if any."""
+    if (
+        tool.google_search is UNSET
+        and tool.code_execution is UNSET
+        and tool.url_context is UNSET
+        and tool.google_search_retrieval is UNSET
+    ):
+        return None  # a function entry, the commonest: no dict built
     kept: JSONObject = {}
     if tool.google_search is not UNSET:
         kept["googleSearch"] = tool.google_search
@@ -72,7 +90,7 @@ def builtin_tool(tool: json_wire.Tool) -> JSONObject | None:
         kept["googleSearchRetrieval"] = tool.google_search_retrieval
     if len(kept) > 1:
         raise Unusual  # their order in the entry is lost: the general path keeps it
-    return kept or None
+    return kept
 
 
 def _config_extras(config: json_wire.GenerationConfig, extras: JSONObject, rename: Rename) -> None:
