@@ -158,6 +158,10 @@ def _plain_text(part: json_wire.Part) -> str | None:
 
 # --------------------------------------------------------------------------- request
 
+#: Shared empty defaults, never written to: a body without tools allocates no list for them.
+_NO_NAMES: list[str] = []
+_NO_TOOLS: list[JSONObject] = []
+
 
 def _request(body: json_wire.Request, ids: _RawSeedIds, ctx: TranslationContext) -> Request:
     model = body.model
@@ -168,11 +172,11 @@ def _request(body: json_wire.Request, ids: _RawSeedIds, ctx: TranslationContext)
     )
     if body.tool_config is not None:
         request.tool_choice = _tool_choice(body.tool_config)
-    json_schema_tools: list[str] = []
-    builtin_tools: list[JSONObject] = []
+    json_schema_tools: list[str] = _NO_NAMES
+    builtin_tools: list[JSONObject] = _NO_TOOLS
     renamed = False
     if body.tools is not None:
-        json_schema_tools, renamed = _tools(body.tools, request.tools, builtin_tools)
+        json_schema_tools, builtin_tools, renamed = _tools(body.tools, request.tools)
     if body.generation_config is not None:
         _apply_config(body.generation_config, request)
     extras = request_extras(body, builtin_tools, json_schema_tools, renamed)
@@ -222,12 +226,13 @@ def _system(content: json_wire.Content | None) -> list[TextPart]:
 
 
 def _tools(
-    tools: list[json_wire.Tool], ours: list[Tool], builtin: list[JSONObject]
-) -> tuple[list[str], bool]:
-    """Appends the declared functions to ``ours`` and Gemini's own tools to ``builtin``;
-    returns the functions given a JSON Schema, and whether one was given in snake_case (the
-    general path then renames the whole body)."""
+    tools: list[json_wire.Tool], ours: list[Tool]
+) -> tuple[list[str], list[JSONObject], bool]:
+    """Appends the declared functions to ``ours``; returns the functions given a JSON Schema,
+    Gemini's own tools, and whether a schema was given in snake_case (the general path then
+    renames the whole body)."""
     json_schema_tools: list[str] = []
+    builtin: list[JSONObject] = []
     renamed = False
     for tool in tools:
         kept = builtin_tool(tool)
@@ -253,7 +258,7 @@ def _tools(
                 ours.append(Tool(name=name, description=description))
                 continue
             ours.append(Tool(name=name, description=description, parameters=parameters))
-    return json_schema_tools, renamed
+    return json_schema_tools, builtin, renamed
 
 
 def _tool_choice(config: json_wire.ToolConfig) -> ToolChoice | None:
