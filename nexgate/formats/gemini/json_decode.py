@@ -339,7 +339,9 @@ def _response(body: json_wire.Response, data: JSONText, ctx: TranslationContext)
 
 
 def _candidates_digest(data: JSONText) -> str:
-    candidates = load_object(data, "response body")["candidates"]
+    # Only the candidates are parsed again: real bodies also carry usage details, the model
+    # version and such, which the digest does not read.
+    candidates = json_wire.CANDIDATES_DECODER.decode(data).candidates
     return digest(dump_json(candidates).decode())
 
 

@@ -163,5 +163,12 @@ class Response(_Strict):
     create_time: str | None = None
 
 
+class Candidates(msgspec.Struct):
+    """The candidates of a response as the general path parses them; the rest is skipped."""
+
+    candidates: Any = None
+
+
 REQUEST_DECODER = msgspec.json.Decoder(Request)
 RESPONSE_DECODER = msgspec.json.Decoder(Response)
+CANDIDATES_DECODER = msgspec.json.Decoder(Candidates)
