@@ -1,11 +1,11 @@
 """What the general request decoder keeps in ``Request.extras["gemini"]``, read from the mirrors.
 
 Real requests carry fields nexgate does not model (``safetySettings``, ``cachedContent``,
-Gemini's own tools, ``responseModalities``, a response type...). The general path keeps them
-whole so that a Gemini target gets them back; ``json_decode.py`` keeps them the same way
-instead of falling back. The general path keeps them in the body's order, which the mirrors
-have lost: they go in the order the SDKs write them (google-genai and the AI SDK agree), the
-order an identity translation then writes them back in.
+``labels``, ``serviceTier``, Gemini's own tools, ``responseModalities``, a response type...).
+The general path keeps them whole so that a Gemini target gets them back; ``json_decode.py``
+keeps them the same way instead of falling back. The general path keeps them in the body's
+order, which the mirrors have lost: they go in the order the SDKs write them (google-genai
+and the AI SDK agree), the order an identity translation then writes them back in.
 """
 
 from __future__ import annotations
@@ -36,9 +36,10 @@ def request_extras(
 ) -> JSONObject | None:
     """The extras in the general path's order: the body's own fields, then the hints.
 
-    google-genai and the AI SDK both send ``safetySettings`` before ``cachedContent``. A body
-    with a snake_case key is renamed whole by the general path (``casing.camelize``), the
-    kept fields' nested keys included: ``renamed`` says so.
+    The AI SDK sends ``safetySettings``, ``cachedContent``, ``labels``, ``serviceTier`` in
+    this order (google-genai sends the first two so too). A body with a snake_case key is
+    renamed whole by the general path (``casing.camelize``), the kept fields' nested keys
+    included (``renamed`` says so), but for ``labels``: the caller's own keys.
     """
     config = body.generation_config
     settings_kept = config is not None and (
@@ -53,6 +54,8 @@ def request_extras(
         or json_schema_tools
         or body.safety_settings is not UNSET
         or body.cached_content is not UNSET
+        or body.labels is not UNSET
+        or body.service_tier is not UNSET
     ):
         return None  # the commonest body: nothing kept, no dict built
     rename: Rename = camelize if renamed else _as_is
@@ -61,6 +64,10 @@ def request_extras(
         extras["safetySettings"] = rename(body.safety_settings)
     if body.cached_content is not UNSET:
         extras["cachedContent"] = rename(body.cached_content)
+    if body.labels is not UNSET:
+        extras["labels"] = body.labels
+    if body.service_tier is not UNSET:
+        extras["serviceTier"] = rename(body.service_tier)
     if builtin_tools:
         extras["tools"] = [rename(tool) for tool in builtin_tools]
     if json_schema_tools:

@@ -137,6 +137,8 @@ class Request(_Strict):
     # Not modelled: kept whole (any value) in the request's extras by the general path.
     safety_settings: Any = UNSET
     cached_content: Any = UNSET
+    labels: Any = UNSET
+    service_tier: Any = UNSET
 
 
 class CandidateContent(_Lenient):

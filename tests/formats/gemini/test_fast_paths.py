@@ -199,6 +199,8 @@ requests = obj(
         "model": sometimes(short_text),
         "cachedContent": short_text,
         "safetySettings": values,
+        "labels": values,
+        "serviceTier": values,
     },
 )
 candidates = obj(

@@ -144,7 +144,7 @@ def test_the_common_shapes_take_the_shortcut(monkeypatch: pytest.MonkeyPatch) ->
 @pytest.mark.parametrize(
     "change",
     [
-        {"labels": {"team": "a"}},  # kept as an extra, not modelled
+        {"requestId": "a"},  # kept as an extra, not modelled
         {"generationConfig": {"mediaResolution": "MEDIA_RESOLUTION_LOW"}},  # the same
         {"tools": [{"googleSearch": {}, "urlContext": {}}]},  # kept, but their order is lost
         {  # both spellings: the later one wins in the general path

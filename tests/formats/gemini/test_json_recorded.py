@@ -74,12 +74,15 @@ def test_unmodelled_fields_are_kept_as_the_general_path_keeps_them() -> None:
         "contents": [{"role": "user", "parts": [{"text": "hi"}]}],
         "safetySettings": [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "OFF"}],
         "cachedContent": "cachedContents/abc",
+        "labels": {"team": "a"},
+        "serviceTier": "flex",
         "generationConfig": {"maxOutputTokens": 5, "responseModalities": ["TEXT"]},
     }
     data = msgspec.json.encode(body)
     assert_same_request("gemini", data)
     extras = GEMINI.decode_request_json(data, _ctx()).extras["gemini"]
-    assert list(extras) == ["safetySettings", "cachedContent", CONFIG_EXTRAS]
+    kept = ["safetySettings", "cachedContent", "labels", "serviceTier", CONFIG_EXTRAS]
+    assert list(extras) == kept
     assert extras[CONFIG_EXTRAS] == {"responseModalities": ["TEXT"]}
 
 
@@ -93,6 +96,7 @@ def test_a_snake_case_json_schema_renames_the_extras_as_the_general_path_does(
         "contents": [{"role": "user", "parts": [{"text": "hi"}]}],
         "tools": [{"functionDeclarations": [{"name": "f", "parameters_json_schema": schema}]}],
         "safetySettings": [{"category": "X", "threshold": "OFF", "extra_key": {"in_ner": 1}}],
+        "labels": {"cost_center": "a_b"},
         "generationConfig": {"responseModalities": [{"some_thing": 1}]},
     }
     data = msgspec.json.encode(body)
@@ -105,6 +109,7 @@ def test_a_snake_case_json_schema_renames_the_extras_as_the_general_path_does(
         {"category": "X", "threshold": "OFF", "extraKey": {"inNer": 1}}
     ]
     assert extras[CONFIG_EXTRAS] == {"responseModalities": [{"someThing": 1}]}
+    assert extras["labels"] == {"cost_center": "a_b"}  # the caller's keys: never renamed
 
 
 _SCHEMA = {"type": "OBJECT", "properties": {"a": {"type": "STRING", "nullable": True}}}
