@@ -20,6 +20,7 @@ from ...schema import (
     ReasoningPart,
     Request,
     Response,
+    ResponseFormat,
     Signature,
     TextPart,
     Tool,
@@ -32,11 +33,11 @@ from .._ids import digest
 from .._json import JSONText, dump_json, load_object
 from . import json_wire, wire
 from .fastpath import Unusual
+from .json_extras import builtin_tool, request_extras
 from .parts import CallIds, result_content
 from .request import (
     _COMMON_MODES,
     _LEVELS,
-    JSON_SCHEMA_TOOLS,
     _choice_for,
     _reasoning,
     decode_request,
@@ -157,6 +158,10 @@ def _plain_text(part: json_wire.Part) -> str | None:
 
 # --------------------------------------------------------------------------- request
 
+#: Shared empty defaults, never written to: a body without tools allocates no list for them.
+_NO_NAMES: list[str] = []
+_NO_TOOLS: list[JSONObject] = []
+
 
 def _request(body: json_wire.Request, ids: _RawSeedIds, ctx: TranslationContext) -> Request:
     model = body.model
@@ -167,12 +172,16 @@ def _request(body: json_wire.Request, ids: _RawSeedIds, ctx: TranslationContext)
     )
     if body.tool_config is not None:
         request.tool_choice = _tool_choice(body.tool_config)
+    json_schema_tools: list[str] = _NO_NAMES
+    builtin_tools: list[JSONObject] = _NO_TOOLS
+    renamed = False
     if body.tools is not None:
-        json_schema_tools = _tools(body.tools, request.tools)
-        if json_schema_tools:
-            request.extras = {"gemini": {JSON_SCHEMA_TOOLS: json_schema_tools}}
+        json_schema_tools, builtin_tools, renamed = _tools(body.tools, request.tools)
     if body.generation_config is not None:
         _apply_config(body.generation_config, request)
+    extras = request_extras(body, builtin_tools, json_schema_tools, renamed)
+    if extras:  # JSON output alone keeps nothing
+        request.extras = {"gemini": extras}
     return request
 
 
@@ -216,25 +225,40 @@ def _system(content: json_wire.Content | None) -> list[TextPart]:
     return out
 
 
-def _tools(tools: list[json_wire.Tool], ours: list[Tool]) -> list[str]:
-    """Appends the declared functions to ``ours``; returns those given a JSON Schema."""
+def _tools(
+    tools: list[json_wire.Tool], ours: list[Tool]
+) -> tuple[list[str], list[JSONObject], bool]:
+    """Appends the declared functions to ``ours``; returns the functions given a JSON Schema,
+    Gemini's own tools, and whether a schema was given in snake_case (the general path then
+    renames the whole body)."""
     json_schema_tools: list[str] = []
+    builtin: list[JSONObject] = []
+    renamed = False
     for tool in tools:
+        kept = builtin_tool(tool)
+        if kept is not None:
+            builtin.append(kept)
         for declaration in tool.function_declarations or ():
             name = declaration.name
             if not name:
                 raise Unusual
             description = declaration.description
-            if declaration.parameters_json_schema is not None:
+            json_schema = declaration.parameters_json_schema
+            snake = declaration.snake_parameters_json_schema
+            if snake is not UNSET:
+                if json_schema is not UNSET:
+                    raise Unusual  # both spellings: the later one wins, and order is lost
+                json_schema, renamed = snake, True
+            if json_schema is not None and json_schema is not UNSET:
                 json_schema_tools.append(name)
-                parameters = declaration.parameters_json_schema
+                parameters = json_schema
             elif declaration.parameters is not None:
                 parameters = common_from_gemini(declaration.parameters)
             else:
                 ours.append(Tool(name=name, description=description))
                 continue
             ours.append(Tool(name=name, description=description, parameters=parameters))
-    return json_schema_tools
+    return json_schema_tools, builtin, renamed
 
 
 def _tool_choice(config: json_wire.ToolConfig) -> ToolChoice | None:
@@ -267,6 +291,8 @@ def _apply_config(config: json_wire.GenerationConfig, request: Request) -> None:
         request.presence_penalty = config.presence_penalty
     if config.frequency_penalty is not None:
         request.frequency_penalty = config.frequency_penalty
+    if config.response_mime_type == "application/json":
+        request.response_format = _response_format(config)
     thinking = config.thinking_config
     if thinking is not None:
         level = thinking.thinking_level
@@ -279,6 +305,17 @@ def _apply_config(config: json_wire.GenerationConfig, request: Request) -> None:
                 thinking_level=level,
             )
         )
+
+
+def _response_format(config: json_wire.GenerationConfig) -> ResponseFormat:
+    """As ``request._response_format`` for JSON output."""
+    json_schema = config.response_json_schema
+    if json_schema is not None and json_schema is not UNSET:
+        return ResponseFormat(type="json_schema", schema=json_schema)
+    schema = config.response_schema
+    if schema is not None and schema is not UNSET:
+        return ResponseFormat(type="json_schema", schema=common_from_gemini(schema))
+    return ResponseFormat(type="json_object")
 
 
 # --------------------------------------------------------------------------- response
@@ -302,7 +339,9 @@ def _response(body: json_wire.Response, data: JSONText, ctx: TranslationContext)
 
 
 def _candidates_digest(data: JSONText) -> str:
-    candidates = load_object(data, "response body")["candidates"]
+    # Only the candidates are parsed again: real bodies also carry usage details, the model
+    # version and such, which the digest does not read.
+    candidates = json_wire.CANDIDATES_DECODER.decode(data).candidates
     return digest(dump_json(candidates).decode())
 
 

@@ -7,6 +7,8 @@ without a single check the general decoder would have made differently:
 * unknown keys are refused (``forbid_unknown_fields``) where the general path keeps them as
   extras, renames snake_case or reports them; the candidate, its content and the usage ignore
   them, as every Gemini decoder does (``safetyRatings``, ``avgLogprobs``, token details...);
+* the extras real requests carry most are fields of any value (``Any``, ``UNSET`` when
+  absent), kept as the general path keeps them (``json_extras.py``);
 * a key whose ``null`` means something else than its absence defaults to ``UNSET``, so a
   ``null`` fails the decode;
 * counts and seeds carry the bounds of ``wire.py``.
@@ -71,11 +73,21 @@ class FunctionDeclaration(_Strict):
     name: str
     description: str | None = None
     parameters: dict[str, Any] | None = None
-    parameters_json_schema: dict[str, Any] | None = None
+    parameters_json_schema: dict[str, Any] | UnsetType | None = UNSET
+    # google-genai writes this one key in snake_case (the API takes both spellings). The
+    # general path then renames the whole body (``casing.py``), which json_decode repeats.
+    snake_parameters_json_schema: dict[str, Any] | UnsetType | None = msgspec.field(
+        default=UNSET, name="parameters_json_schema"
+    )
 
 
 class Tool(_Strict):
     function_declarations: list[FunctionDeclaration] | None = None
+    # Gemini's own tools: kept whole (any value) in the request's extras by the general path.
+    google_search: Any = UNSET
+    code_execution: Any = UNSET
+    url_context: Any = UNSET
+    google_search_retrieval: Any = UNSET
 
 
 class FunctionCallingConfig(_Strict):
@@ -106,6 +118,13 @@ class GenerationConfig(_Strict):
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
     thinking_config: ThinkingConfig | None = None
+    # JSON output makes a response format; any other type leaves the three keys (``null``
+    # included, hence ``UNSET``) in the request's extras, as the general path does.
+    response_mime_type: str | UnsetType | None = UNSET
+    response_schema: dict[str, Any] | UnsetType | None = UNSET
+    response_json_schema: dict[str, Any] | UnsetType | None = UNSET
+    # Not modelled: kept whole (any value) in the request's extras by the general path.
+    response_modalities: Any = UNSET
 
 
 class Request(_Strict):
@@ -115,6 +134,11 @@ class Request(_Strict):
     tool_config: ToolConfig | None = None
     generation_config: GenerationConfig | None = None
     model: Any = None  # any value: only a string is used
+    # Not modelled: kept whole (any value) in the request's extras by the general path.
+    safety_settings: Any = UNSET
+    cached_content: Any = UNSET
+    labels: Any = UNSET
+    service_tier: Any = UNSET
 
 
 class CandidateContent(_Lenient):
@@ -141,5 +165,12 @@ class Response(_Strict):
     create_time: str | None = None
 
 
+class Candidates(msgspec.Struct):
+    """The candidates of a response as the general path parses them; the rest is skipped."""
+
+    candidates: Any = None
+
+
 REQUEST_DECODER = msgspec.json.Decoder(Request)
 RESPONSE_DECODER = msgspec.json.Decoder(Response)
+CANDIDATES_DECODER = msgspec.json.Decoder(Candidates)

@@ -141,10 +141,19 @@ declarations = obj(
         "description": sometimes(short_text),
         "parameters": sometimes(schemas),
         "parametersJsonSchema": sometimes(schemas),
+        "parameters_json_schema": sometimes(schemas),  # as google-genai writes it
     },
 )
 tools = st.lists(
-    obj({}, {"functionDeclarations": sometimes(st.lists(declarations, max_size=2))}), max_size=2
+    obj(
+        {},
+        {
+            "functionDeclarations": sometimes(st.lists(declarations, max_size=2)),
+            "googleSearch": values,
+            "urlContext": values,
+        },
+    ),
+    max_size=2,
 )
 calling = obj(
     {},
@@ -174,7 +183,10 @@ generation = obj(
         "presencePenalty": scalars,
         "frequencyPenalty": scalars,
         "thinkingConfig": sometimes(thinking),
-        "responseMimeType": st.sampled_from(["application/json", "text/plain"]),
+        "responseMimeType": sometimes(st.sampled_from(["application/json", "text/plain"])),
+        "responseSchema": sometimes(schemas),
+        "responseJsonSchema": sometimes(schemas),
+        "responseModalities": values,
     },
 )
 requests = obj(
@@ -186,6 +198,9 @@ requests = obj(
         "generationConfig": sometimes(generation),
         "model": sometimes(short_text),
         "cachedContent": short_text,
+        "safetySettings": values,
+        "labels": values,
+        "serviceTier": values,
     },
 )
 candidates = obj(

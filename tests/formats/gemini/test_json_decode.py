@@ -144,9 +144,20 @@ def test_the_common_shapes_take_the_shortcut(monkeypatch: pytest.MonkeyPatch) ->
 @pytest.mark.parametrize(
     "change",
     [
-        {"cachedContent": "c"},  # kept as an extra
+        {"requestId": "a"},  # kept as an extra, not modelled
+        {"generationConfig": {"mediaResolution": "MEDIA_RESOLUTION_LOW"}},  # the same
+        {"tools": [{"googleSearch": {}, "urlContext": {}}]},  # kept, but their order is lost
+        {  # both spellings: the later one wins in the general path
+            "tools": [
+                {
+                    "functionDeclarations": [
+                        {"name": "f", "parameters_json_schema": {}, "parametersJsonSchema": {}}
+                    ]
+                }
+            ]
+        },
         {"system_instruction": {"parts": [{"text": "snake"}]}},  # renamed
-        {"generationConfig": {"responseMimeType": "application/json"}},  # a hint
+        {"generationConfig": {"responseMimeType": "application/json", "responseSchema": [1]}},
         {"contents": [{"parts": [{"text": None}]}]},  # an error
         {"contents": [{"parts": [{"functionResponse": {"name": "f"}, "thoughtSignature": None}]}]},
         {"toolConfig": {"functionCallingConfig": {"mode": "VALIDATED"}}},
