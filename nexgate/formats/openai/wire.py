@@ -193,8 +193,12 @@ class ChatRequest(_Wire, Generic[ToolT]):
     stream_options: JSONObject | None = None
 
 
-#: The request as the general path validates it.
-LenientRequest = ChatRequest[JSONObject]
+class LenientRequest(ChatRequest[JSONObject]):
+    """The request as the general path validates it.
+
+    A subclass rather than the alias ``ChatRequest[JSONObject]``: msgspec converts into a
+    parametrized alias about four times slower (1.3 us against 0.34 for a one-message body).
+    """
 
 #: Request fields the adapter reads; everything else is kept as an extra.
 REQUEST_FIELDS = frozenset(ChatRequest.__struct_fields__)
