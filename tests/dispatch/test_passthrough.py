@@ -11,11 +11,10 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from dispatch.conftest import KEY
 
 import nexgate
 from nexgate.providers import Provider, Route
-
-KEY = "sk-passthrough-0123456789"
 
 OPENAI_ANSWER = {
     "id": "chatcmpl-pt",
