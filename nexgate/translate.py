@@ -17,18 +17,14 @@ Body = bytes | bytearray | str | Mapping[str, Any]
 class Translated(dict[str, Any]):
     """A translated body (a plain ``dict``) that also lists what the translation lost."""
 
-    __slots__ = ("losses",)  # no per-instance __dict__ just to hold the losses
-
-    losses: tuple[Loss, ...]
+    losses: tuple[Loss, ...] = ()
 
 
 def _result(body: dict[str, Any], ctx: TranslationContext) -> Translated:
     out = Translated(body)
-    if ctx.losses:
+    if ctx.losses:  # else the class default (): nothing to check, log or store per body
         ctx.finish()
         out.losses = tuple(ctx.losses)
-    else:  # the usual translation: nothing to check, log or list
-        out.losses = ()
     return out
 
 
