@@ -212,8 +212,8 @@ _ToolUse = strict.ToolUse
 
 
 def _messages(messages: list[strict.Message]) -> list[Message]:
-    # One loop with plain text and tool calls (almost every block) inlined: a Python call
-    # per message or per block costs about as much as building its part.
+    # The usual message (a string or one plain text block) is built inline: a Python call
+    # per message costs about as much as building its part. Other messages go to _parts.
     out: list[Message] = []
     for message in messages:
         content = message.content
@@ -228,21 +228,7 @@ def _messages(messages: list[strict.Message]) -> list[Message]:
         ):  # the usual message: one plain text block
             parts = [TextPart(text=first.text)]
         else:
-            parts = []
-            for block in content:
-                kind = type(block)
-                if kind is _Text and block.cache_control is None:  # type: ignore[union-attr]
-                    text = block.text  # type: ignore[union-attr]
-                    if text:
-                        parts.append(TextPart(text=text))
-                elif kind is _ToolUse and block.cache_control is None:  # type: ignore[union-attr]
-                    parts.append(
-                        ToolCallPart(id=block.id, name=block.name, arguments=block.input)  # type: ignore[union-attr]
-                    )
-                else:
-                    part = _part(block)
-                    if part is not None:
-                        parts.append(part)
+            parts = _parts(content)
         out.append(Message(role=message.role, parts=parts))
     return out
 
@@ -282,7 +268,8 @@ def _parts(blocks: list[strict.Block]) -> list[Part]:
     parts: list[Part] = []
     for block in blocks:
         kind = type(block)
-        # Plain text and tool calls inlined, as in _messages.
+        # Plain text and tool calls (almost every block) inlined: a call per block would
+        # cost about as much as building its part.
         if kind is _Text and block.cache_control is None:  # type: ignore[union-attr]
             text = block.text  # type: ignore[union-attr]
             if text:
