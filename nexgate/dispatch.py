@@ -204,7 +204,11 @@ class Client:
         """The upstream body; a cross-format plan drops what the target cannot carry
         (e.g. another provider's signatures), recorded as losses on the context."""
         ctx = TranslationContext(
-            source=source or plan.format, target=plan.format, model=plan.model, strict=self.strict
+            source=source or plan.format,
+            target=plan.format,
+            model=plan.model,
+            strict=self.strict,
+            gemini_schema=plan.provider.gemini_schema,
         )
         upstream = replace(request, model=plan.model, stream=stream)
         if stream and plan.format == "openai":

@@ -13,6 +13,7 @@ import msgspec
 from .auth import DEFAULT_ANTHROPIC_VERSION, AuthHook, AuthStyle
 from .errors import InvalidInputError
 from .formats import format_name
+from .formats._context import GEMINI_SCHEMAS, GeminiSchema
 from .limits import LimitConfig
 from .redact import Secret, redact_url
 from .schema import FormatName
@@ -42,7 +43,9 @@ class Provider:
     ``auth`` is a style name, a callable returning headers, or ``None`` for the format's
     documented default. Keys are :class:`~nexgate.redact.Secret` and never printed; with
     several keys, ``key_strategy`` spreads calls over them (``"round_robin"``, or
-    ``"least_inflight"``: the key with the fewest calls running).
+    ``"least_inflight"``: the key with the fewest calls running). ``gemini_schema`` is how
+    JSON Schemas go to it in Gemini format: as JSON Schema, or ``"openapi"`` for an endpoint
+    that takes only the OpenAPI subset (``parameters``, ``responseSchema``).
     """
 
     __slots__ = (
@@ -53,6 +56,7 @@ class Provider:
         "auth",
         "base_url",
         "format",
+        "gemini_schema",
         "headers",
         "key_env",
         "key_limits",
@@ -75,9 +79,14 @@ class Provider:
         limits: LimitConfig | None = None,
         key_limits: LimitConfig | None = None,
         key_strategy: KeyStrategy = "round_robin",
+        gemini_schema: GeminiSchema = "json_schema",
     ) -> None:
         if key_strategy not in ("round_robin", "least_inflight"):
             raise InvalidInputError(f"unknown key strategy {key_strategy!r}", path="key_strategy")
+        if gemini_schema not in GEMINI_SCHEMAS:
+            raise InvalidInputError(
+                f"gemini_schema must be one of {', '.join(GEMINI_SCHEMAS)}", path="gemini_schema"
+            )
         self.name = name
         self.base_url = base_url.rstrip("/")
         self.format: FormatName | None = format_name(format) if format is not None else None
@@ -88,6 +97,7 @@ class Provider:
         self.limits = limits
         self.key_limits = key_limits
         self.key_strategy: KeyStrategy = key_strategy
+        self.gemini_schema: GeminiSchema = gemini_schema
         self._next = 0
         self._set_keys(tuple(k if isinstance(k, Secret) else Secret(k) for k in keys))
         self.keys: Sequence[str | Secret] = ()  # only the Secrets are kept

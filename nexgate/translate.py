@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import APIStatusError
+from .errors import APIStatusError, InvalidInputError
 from .formats import DEFAULT_MAX_TOKENS, Format, TranslationContext, get_format
-from .formats._context import LossHook
+from .formats._context import GEMINI_SCHEMAS, GeminiSchema, LossHook
 from .formats._json import load_object
 from .schema import Loss, Request, Response
 
@@ -74,14 +74,21 @@ def translate_request(
     strict: bool = False,
     on_loss: LossHook | None = None,
     default_max_tokens: int = DEFAULT_MAX_TOKENS,
+    gemini_schema: GeminiSchema = "json_schema",
 ) -> Translated:
     """Translate a request body from the ``source`` format to the ``target`` format.
 
     ``model`` sets the model (a Gemini body has none: its model lives in the URL). With
     ``strict=True`` a translation that would drop information raises
     :class:`~nexgate.TranslationError`; otherwise the losses are listed on the result.
+    ``gemini_schema="openapi"`` sends a Gemini target's JSON Schemas in the OpenAPI subset
+    (``parameters``, ``responseSchema``) instead of as JSON Schema.
     """
     src, dst = get_format(source), get_format(target)
+    if gemini_schema not in GEMINI_SCHEMAS:
+        raise InvalidInputError(
+            f"gemini_schema must be one of {', '.join(GEMINI_SCHEMAS)}", path="gemini_schema"
+        )
     ctx = TranslationContext(
         source=src.name,
         target=dst.name,
@@ -89,6 +96,7 @@ def translate_request(
         strict=strict,
         on_loss=on_loss,
         default_max_tokens=default_max_tokens,
+        gemini_schema=gemini_schema,
     )
     request = _decode_request(src, body, ctx)
     if model is not None:

@@ -21,6 +21,12 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--model", help="model id (a Gemini body carries none)")
     parser.add_argument("--strict", action="store_true", help="fail instead of losing anything")
     parser.add_argument("--status", type=int, default=400, help="HTTP status of an error body")
+    parser.add_argument(
+        "--gemini-schema",
+        choices=("json_schema", "openapi"),
+        default="json_schema",
+        help="a Gemini request's tool schemas: as JSON Schema, or in the OpenAPI subset",
+    )
     parser.set_defaults(run=run)
 
 
@@ -35,7 +41,12 @@ def run(args: argparse.Namespace) -> int:
         from ..translate import translate_request
 
         out = translate_request(
-            data, source=args.source, target=args.target, model=args.model, strict=args.strict
+            data,
+            source=args.source,
+            target=args.target,
+            model=args.model,
+            strict=args.strict,
+            gemini_schema=args.gemini_schema,
         )
     elif args.kind == "response":
         from ..translate import translate_response

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Literal, TypeAlias
 
 import msgspec
 
@@ -16,6 +17,13 @@ logger = logging.getLogger("nexgate.translate")
 DEFAULT_MAX_TOKENS = 4096
 
 LossHook = Callable[[Loss], None]
+
+#: How a Gemini target gets JSON Schemas (tool parameters, structured output): as JSON Schema
+#: (``parametersJsonSchema`` / ``responseJsonSchema``, as google-genai itself sends tools; the
+#: default) or compiled to the OpenAPI subset of ``parameters`` / ``responseSchema``, for
+#: endpoints that refuse the JSON Schema fields.
+GeminiSchema: TypeAlias = Literal["json_schema", "openapi"]
+GEMINI_SCHEMAS: tuple[GeminiSchema, ...] = ("json_schema", "openapi")
 
 
 class TranslationContext(msgspec.Struct, kw_only=True):
@@ -35,6 +43,7 @@ class TranslationContext(msgspec.Struct, kw_only=True):
     on_loss: LossHook | None = None
     request: Request | None = None
     default_max_tokens: int = DEFAULT_MAX_TOKENS
+    gemini_schema: GeminiSchema = "json_schema"
     losses: list[Loss] = msgspec.field(default_factory=list)
 
     def lose(self, kind: str, path: str, detail: str, severity: Severity = "dropped") -> None:

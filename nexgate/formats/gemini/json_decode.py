@@ -38,6 +38,8 @@ from .parts import CallIds, result_content
 from .request import (
     _COMMON_MODES,
     _LEVELS,
+    JSON_SCHEMA_TOOLS,
+    OPENAPI_TOOLS,
     _choice_for,
     _reasoning,
     decode_request,
@@ -158,8 +160,7 @@ def _plain_text(part: json_wire.Part) -> str | None:
 
 # --------------------------------------------------------------------------- request
 
-#: Shared empty defaults, never written to: a body without tools allocates no list for them.
-_NO_NAMES: list[str] = []
+#: A shared empty default, never written to: a body without tools allocates no list for them.
 _NO_TOOLS: list[JSONObject] = []
 
 
@@ -172,14 +173,14 @@ def _request(body: json_wire.Request, ids: _RawSeedIds, ctx: TranslationContext)
     )
     if body.tool_config is not None:
         request.tool_choice = _tool_choice(body.tool_config)
-    json_schema_tools: list[str] = _NO_NAMES
+    schema_hints: JSONObject | None = None
     builtin_tools: list[JSONObject] = _NO_TOOLS
     renamed = False
     if body.tools is not None:
-        json_schema_tools, builtin_tools, renamed = _tools(body.tools, request.tools)
+        schema_hints, builtin_tools, renamed = _tools(body.tools, request.tools)
     if body.generation_config is not None:
         _apply_config(body.generation_config, request)
-    extras = request_extras(body, builtin_tools, json_schema_tools, renamed)
+    extras = request_extras(body, builtin_tools, schema_hints, renamed)
     if extras:  # JSON output alone keeps nothing
         request.extras = {"gemini": extras}
     return request
@@ -227,11 +228,12 @@ def _system(content: json_wire.Content | None) -> list[TextPart]:
 
 def _tools(
     tools: list[json_wire.Tool], ours: list[Tool]
-) -> tuple[list[str], list[JSONObject], bool]:
-    """Appends the declared functions to ``ours``; returns the functions given a JSON Schema,
-    Gemini's own tools, and whether a schema was given in snake_case (the general path then
-    renames the whole body)."""
+) -> tuple[JSONObject | None, list[JSONObject], bool]:
+    """Appends the declared functions to ``ours``; returns the hints naming the functions
+    given a JSON Schema and those given an OpenAPI one, Gemini's own tools, and whether a
+    schema was given in snake_case (the general path then renames the whole body)."""
     json_schema_tools: list[str] = []
+    openapi_tools: list[str] = []
     builtin: list[JSONObject] = []
     renamed = False
     for tool in tools:
@@ -253,12 +255,20 @@ def _tools(
                 json_schema_tools.append(name)
                 parameters = json_schema
             elif declaration.parameters is not None:
+                openapi_tools.append(name)
                 parameters = common_from_gemini(declaration.parameters)
             else:
                 ours.append(Tool(name=name, description=description))
                 continue
             ours.append(Tool(name=name, description=description, parameters=parameters))
-    return json_schema_tools, builtin, renamed
+    hints: JSONObject | None = None
+    if json_schema_tools or openapi_tools:
+        hints = {}
+        if json_schema_tools:
+            hints[JSON_SCHEMA_TOOLS] = json_schema_tools
+        if openapi_tools:
+            hints[OPENAPI_TOOLS] = openapi_tools
+    return hints, builtin, renamed
 
 
 def _tool_choice(config: json_wire.ToolConfig) -> ToolChoice | None:

@@ -19,7 +19,7 @@ from ...schema import JSONObject
 from . import json_wire
 from .casing import camelize
 from .fastpath import Unusual
-from .request import CONFIG_EXTRAS, JSON_SCHEMA_TOOLS, RESPONSE_SCHEMA
+from .request import CONFIG_EXTRAS, RESPONSE_SCHEMA
 
 Rename = Callable[[Any], Any]
 
@@ -31,7 +31,7 @@ def _as_is(value: Any) -> Any:
 def request_extras(
     body: json_wire.Request,
     builtin_tools: list[JSONObject],
-    json_schema_tools: list[str],
+    schema_hints: JSONObject | None,
     renamed: bool,
 ) -> JSONObject | None:
     """The extras in the general path's order: the body's own fields, then the hints.
@@ -51,7 +51,7 @@ def request_extras(
     if not (
         settings_kept
         or builtin_tools
-        or json_schema_tools
+        or schema_hints
         or body.safety_settings is not UNSET
         or body.cached_content is not UNSET
         or body.labels is not UNSET
@@ -70,8 +70,8 @@ def request_extras(
         extras["serviceTier"] = rename(body.service_tier)
     if builtin_tools:
         extras["tools"] = [rename(tool) for tool in builtin_tools]
-    if json_schema_tools:
-        extras[JSON_SCHEMA_TOOLS] = json_schema_tools
+    if schema_hints:
+        extras.update(schema_hints)
     if config is not None and settings_kept:
         _config_extras(config, extras, rename)
     return extras

@@ -47,6 +47,8 @@ _MODES = {"AUTO": "auto", "ANY": "required", "NONE": "none", "VALIDATED": "auto"
 #: Hints kept in ``Request.extras["gemini"]`` so that gemini -> gemini is an identity; other
 #: formats skip keys that start with ``_``.
 JSON_SCHEMA_TOOLS = "_parametersJsonSchemaTools"
+#: The functions whose schema came in the OpenAPI subset of ``parameters``.
+OPENAPI_TOOLS = "_parametersTools"
 RESPONSE_SCHEMA = "_responseSchema"
 VALIDATED = "_validatedMode"
 #: Unmodelled fields of these objects pass through to a Gemini target (a loss elsewhere).
@@ -61,10 +63,15 @@ def normalize(obj: JSONObject) -> JSONObject:
     return camelize(obj) if has_snake_keys(obj) else obj
 
 
-def _tools(tools: list[JSONObject] | None) -> tuple[list[Tool], list[JSONObject], list[str]]:
+def _tools(
+    tools: list[JSONObject] | None,
+) -> tuple[list[Tool], list[JSONObject], list[str], list[str]]:
+    """The declared functions, Gemini's own tools, and the functions whose schema came as
+    ``parametersJsonSchema`` and as ``parameters`` (hints: a Gemini target keeps each so)."""
     ours: list[Tool] = []
     others: list[JSONObject] = []
     json_schema_tools: list[str] = []
+    openapi_tools: list[str] = []
     for i, item in enumerate(tools or ()):
         declarations = item.get("functionDeclarations")
         if declarations is not None and not isinstance(declarations, list):
@@ -85,21 +92,19 @@ def _tools(tools: list[JSONObject] | None) -> tuple[list[Tool], list[JSONObject]
             if fn.parameters_json_schema is not None:
                 json_schema_tools.append(fn.name)
                 parameters = fn.parameters_json_schema
+            elif fn.parameters is not None:
+                openapi_tools.append(fn.name)
+                path = f"$.tools[{i}].functionDeclarations[{j}].parameters"
+                parameters = from_gemini_schema(fn.parameters, path)
             else:
-                parameters = (
-                    from_gemini_schema(
-                        fn.parameters, f"$.tools[{i}].functionDeclarations[{j}].parameters"
-                    )
-                    if fn.parameters is not None
-                    else None
-                )
+                parameters = None
             if not fn.name:
                 raise InvalidInputError(
                     "a function declaration needs a name",
                     path=f"$.tools[{i}].functionDeclarations[{j}].name",
                 )
             ours.append(Tool(name=fn.name, description=fn.description, parameters=parameters))
-    return ours, others, json_schema_tools
+    return ours, others, json_schema_tools, openapi_tools
 
 
 def _tool_choice(config: wire.ToolConfig | None) -> ToolChoice | None:
@@ -209,7 +214,7 @@ def _decode_any_request(obj: JSONObject, ctx: TranslationContext) -> Request:
     """The general decoder: any casing, any shape, every loss and error with its path."""
     obj = normalize(obj)
     body = convert(obj, wire.GenerateContentRequest, "Gemini request")
-    tools, other_tools, json_schema_tools = _tools(body.tools)
+    tools, other_tools, json_schema_tools, openapi_tools = _tools(body.tools)
     extras: JSONObject = {
         k: v for k, v in obj.items() if k not in wire.REQUEST_FIELDS and k != "model"
     }
@@ -217,6 +222,8 @@ def _decode_any_request(obj: JSONObject, ctx: TranslationContext) -> Request:
         extras["tools"] = other_tools
     if json_schema_tools:
         extras[JSON_SCHEMA_TOOLS] = json_schema_tools
+    if openapi_tools:
+        extras[OPENAPI_TOOLS] = openapi_tools
     _hints(obj, body, extras)
     config = body.generation_config or wire.GenerationConfig()
     model = obj.get("model")
@@ -277,9 +284,9 @@ def _decode_common_request(obj: JSONObject, ctx: TranslationContext) -> Request:
     )
     tools = obj.get("tools")
     if tools is not None:
-        json_schema_tools = _common_tools(tools, request.tools)
-        if json_schema_tools:
-            request.extras = {"gemini": {JSON_SCHEMA_TOOLS: json_schema_tools}}
+        hints = _common_tools(tools, request.tools)
+        if hints:
+            request.extras = {"gemini": hints}
     config = obj.get("generationConfig")
     if config is not None:
         _apply_common_config(config, request)
@@ -336,11 +343,13 @@ def _common_system(content: Any) -> list[TextPart]:
     return out
 
 
-def _common_tools(tools: Any, ours: list[Tool]) -> list[str]:
-    """Appends the declared functions to ``ours``; returns those given a JSON Schema."""
+def _common_tools(tools: Any, ours: list[Tool]) -> JSONObject:
+    """Appends the declared functions to ``ours``; returns the hints naming the functions
+    given a JSON Schema and those given an OpenAPI one (as :func:`_tools`)."""
     if type(tools) is not list:
         raise Unusual
     json_schema_tools: list[str] = []
+    openapi_tools: list[str] = []
     for tool in tools:
         # Other tools (googleSearch, codeExecution...) are kept as extras: general path.
         if type(tool) is not dict or not _TOOL_KEYS.issuperset(tool):
@@ -351,11 +360,18 @@ def _common_tools(tools: Any, ours: list[Tool]) -> list[str]:
         if type(declarations) is not list:
             raise Unusual
         for declaration in declarations:
-            ours.append(_common_declaration(declaration, json_schema_tools))
-    return json_schema_tools
+            ours.append(_common_declaration(declaration, json_schema_tools, openapi_tools))
+    hints: JSONObject = {}
+    if json_schema_tools:
+        hints[JSON_SCHEMA_TOOLS] = json_schema_tools
+    if openapi_tools:
+        hints[OPENAPI_TOOLS] = openapi_tools
+    return hints
 
 
-def _common_declaration(declaration: Any, json_schema_tools: list[str]) -> Tool:
+def _common_declaration(
+    declaration: Any, json_schema_tools: list[str], openapi_tools: list[str]
+) -> Tool:
     if type(declaration) is not dict or not _DECLARATION_KEYS.issuperset(declaration):
         raise Unusual
     name = declaration.get("name")
@@ -372,6 +388,7 @@ def _common_declaration(declaration: Any, json_schema_tools: list[str]) -> Tool:
     if parameters is None:
         return Tool(name=name, description=description)
     check_json_object(parameters)  # as the general path's convert does; the walk copies
+    openapi_tools.append(name)
     return Tool(name=name, description=description, parameters=common_from_gemini(parameters))
 
 

@@ -1,7 +1,8 @@
 """Internal requests encoded as Gemini generateContent bodies (the model goes in the URL).
 
-System prompts become ``systemInstruction``; tool schemas are compiled for Gemini or sent
-as ``parametersJsonSchema``; reasoning becomes ``thinkingConfig`` (a token budget for
+System prompts become ``systemInstruction``; tool schemas are sent as
+``parametersJsonSchema`` or compiled to the OpenAPI subset of ``parameters`` (see
+``TranslationContext.gemini_schema``); reasoning becomes ``thinkingConfig`` (a token budget for
 Gemini 2.x, a thinking level later); what Gemini cannot carry is recorded as a loss.
 """
 
@@ -20,11 +21,13 @@ from .._reasoning import EFFORT_TO_GEMINI_LEVEL, budget_for_effort
 from .fastpath import (
     Unusual,
 )
+from .json_schema import fit_json_schema
 from .parts_encode import encode_contents
 from .request import (
     CONFIG_EXTRAS,
     JSON_SCHEMA_TOOLS,
     MAX_STOP_SEQUENCES,
+    OPENAPI_TOOLS,
     RESPONSE_SCHEMA,
     TOOL_CONFIG_EXTRAS,
     VALIDATED,
@@ -35,6 +38,7 @@ from .schema_compile import (
 )
 
 _SYSTEM_ROLES = ("system", "developer")
+_NO_NAMES: list[str] = []
 
 
 def _hoist_system(
@@ -84,9 +88,12 @@ def _hoist_system_messages(
     return [p for p in system if p.text], messages
 
 
-def _encode_tools(
-    request: Request, json_schema_tools: list[str], ctx: TranslationContext
-) -> list[JSONObject]:
+def _encode_tools(request: Request, hints: JSONObject, ctx: TranslationContext) -> list[JSONObject]:
+    # A Gemini source's tools keep the field they came in (an identity stays one); others
+    # take the dialect the context asks for.
+    as_given: list[str] = hints.pop(JSON_SCHEMA_TOOLS, _NO_NAMES)
+    compiled: list[str] = hints.pop(OPENAPI_TOOLS, _NO_NAMES)
+    openapi = ctx.gemini_schema == "openapi"
     declarations: list[JSONObject] = []
     for i, tool in enumerate(request.tools):
         declaration: JSONObject = {"name": tool.name}
@@ -94,11 +101,16 @@ def _encode_tools(
             declaration["description"] = tool.description
         params = tool.parameters
         if params is not None:
-            if tool.name in json_schema_tools:
+            if tool.name in as_given:
                 declaration["parametersJsonSchema"] = params
             elif params.get("properties") or params.get("type") not in ("object", None):
-                # Gemini rejects an OBJECT with no properties: a tool without arguments has none.
-                declaration["parameters"] = _parameters(params, i, ctx)
+                # A tool without arguments goes without a schema: Gemini's OpenAPI subset
+                # rejects an OBJECT with no properties.
+                if openapi or tool.name in compiled:
+                    declaration["parameters"] = _parameters(params, i, ctx)
+                else:
+                    path = f"$.tools[{i}].parameters"
+                    declaration["parametersJsonSchema"] = fit_json_schema(params, path, ctx)
         if tool.cache_control is not None:
             ctx.lose(
                 "cache_control_unsupported",
@@ -181,11 +193,13 @@ def _response_config(request: Request, native_schema: bool, ctx: TranslationCont
         return {}
     config: JSONObject = {"responseMimeType": "application/json"}
     if fmt.type == "json_schema" and fmt.schema is not None:
-        if native_schema:
-            path = "$.response_format.schema"
+        path = "$.response_format.schema"
+        if native_schema or ctx.gemini_schema == "openapi":
             config["responseSchema"] = to_gemini_schema(fmt.schema, path, ctx)
+        elif ctx.source == "gemini":
+            config["responseJsonSchema"] = fmt.schema  # as the Gemini source sent it
         else:
-            config["responseJsonSchema"] = fmt.schema
+            config["responseJsonSchema"] = fit_json_schema(fmt.schema, path, ctx)
     return config
 
 
@@ -251,14 +265,13 @@ def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
     """Encode an internal request as a Gemini generateContent body (no model: it is in the URL)."""
     extras = dict(request.extras.get("gemini", {}))
     other_tools = extras.pop("tools", None)
-    json_schema_tools = extras.pop(JSON_SCHEMA_TOOLS, [])
     validated = bool(extras.pop(VALIDATED, False))
     tool_config_rest = extras.pop(TOOL_CONFIG_EXTRAS, None)
     system, messages = _hoist_system(request, ctx)
     out: JSONObject = {"contents": encode_contents(messages, ctx)}
     if system:
         out["systemInstruction"] = {"parts": [{"text": p.text} for p in system]}
-    tools = _encode_tools(request, json_schema_tools, ctx)
+    tools = _encode_tools(request, extras, ctx)
     if isinstance(other_tools, list):
         tools.extend(other_tools)
     if tools:

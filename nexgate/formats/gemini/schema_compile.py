@@ -52,7 +52,7 @@ _COUNTS = frozenset(
 MAX_DEPTH = 64
 
 
-def _too_deep(path: str) -> InvalidInputError:
+def too_deep(path: str) -> InvalidInputError:
     return InvalidInputError("schema is nested too deeply", path=path)
 
 
@@ -90,7 +90,7 @@ class _Compiler:
 
     def compile(self, schema: Any, path: str) -> dict[str, Any]:
         if self.depth > MAX_DEPTH:
-            raise _too_deep(path)
+            raise too_deep(path)
         self.depth += 1
         try:
             return self._node(schema, path)
@@ -321,7 +321,7 @@ def to_gemini_schema(schema: dict[str, Any], path: str, ctx: TranslationContext)
     try:
         return _Compiler(schema, ctx).compile(schema, path)
     except RecursionError:
-        raise _too_deep(path) from None
+        raise too_deep(path) from None
 
 
 #: The keywords :func:`from_gemini_schema` may change; it copies every other one as it is.
@@ -367,7 +367,7 @@ def common_from_gemini(schema: Any, depth: int = 0) -> Any:
 def from_gemini_schema(schema: Any, path: str = "$", depth: int = 0) -> Any:
     """A Gemini ``Schema`` as JSON Schema: lowercase types and ``null`` unions."""
     if depth > MAX_DEPTH:
-        raise _too_deep(path)
+        raise too_deep(path)
     if isinstance(schema, list):
         return [
             from_gemini_schema(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(schema)

@@ -200,6 +200,7 @@ class LenientRequest(ChatRequest[JSONObject]):
     parametrized alias about four times slower (1.3 us against 0.34 for a one-message body).
     """
 
+
 #: Request fields the adapter reads; everything else is kept as an extra.
 REQUEST_FIELDS = frozenset(ChatRequest.__struct_fields__)
 

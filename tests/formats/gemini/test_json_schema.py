@@ -1,0 +1,259 @@
+"""Tool and output schemas for a Gemini target: sent as JSON Schema by default (fitted to the
+keywords Gemini documents), or compiled to the OpenAPI subset when asked."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+import sdk_validators  # type: ignore[import-not-found]
+
+import nexgate
+from nexgate.formats import TranslationContext
+from nexgate.formats.gemini.json_schema import fit_json_schema
+
+P = "$.tools[0].parameters"
+
+WEATHER: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "city": {"type": "string", "description": "City name"},
+        "unit": {"type": ["string", "null"], "enum": ["c", "f"]},
+        "days": {"type": "integer", "minimum": 1, "maximum": 7},
+        "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 3},
+        "where": {"$ref": "#/$defs/Place"},
+        "extra": {"type": "object", "additionalProperties": {"type": "number"}},
+    },
+    "required": ["city"],
+    "additionalProperties": False,
+    "$defs": {"Place": {"anyOf": [{"type": "string"}, {"type": "null"}]}},
+}
+
+
+def ctx() -> TranslationContext:
+    return TranslationContext(source="openai", target="gemini")
+
+
+def openai_request(parameters: dict[str, Any], **body: Any) -> dict[str, Any]:
+    return {
+        "model": "m",
+        "messages": [{"role": "user", "content": "hi"}],
+        "tools": [{"type": "function", "function": {"name": "f", "parameters": parameters}}],
+        **body,
+    }
+
+
+def to_gemini(body: dict[str, Any], **kw: Any) -> nexgate.translate.Translated:
+    out = nexgate.translate_request(body, source="openai", target="gemini", **kw)
+    sdk_validators.gemini_request(out)
+    return out
+
+
+def test_a_schema_gemini_takes_is_sent_as_it_is() -> None:
+    schema = copy.deepcopy(WEATHER)
+    context = ctx()
+    assert fit_json_schema(schema, P, context) is schema  # no copy, nothing lost
+    assert context.losses == []
+    assert schema == WEATHER
+
+
+def test_tools_go_as_parameters_json_schema_by_default() -> None:
+    out = to_gemini(openai_request(WEATHER))
+    [declaration] = out["tools"][0]["functionDeclarations"]
+    assert declaration == {"name": "f", "parametersJsonSchema": WEATHER}
+    assert out.losses == ()
+
+
+def test_a_tool_without_arguments_goes_without_a_schema() -> None:
+    out = to_gemini(openai_request({"type": "object", "properties": {}}))
+    assert out["tools"][0]["functionDeclarations"] == [{"name": "f"}]
+
+
+@pytest.mark.parametrize(
+    ("schema", "fitted", "losses"),
+    [
+        pytest.param(
+            {
+                "type": "object",
+                "properties": {"s": {"type": "string", "pattern": "^a", "minLength": 1}},
+            },
+            {"type": "object", "properties": {"s": {"type": "string"}}},
+            [
+                ("schema_keyword_removed", f"{P}.properties.s.pattern", "dropped"),
+                ("schema_keyword_removed", f"{P}.properties.s.minLength", "dropped"),
+            ],
+            id="unsupported keywords removed",
+        ),
+        pytest.param(
+            {"type": "object", "properties": {"k": {"const": "x"}}},
+            {"type": "object", "properties": {"k": {"enum": ["x"]}}},
+            [("schema_keyword_rewritten", f"{P}.properties.k.const", "emulated")],
+            id="const as a one-value enum",
+        ),
+        pytest.param(
+            {"type": "object", "properties": {"k": {"const": {"a": 1}}}},
+            {"type": "object", "properties": {"k": {}}},
+            [("schema_keyword_removed", f"{P}.properties.k.const", "dropped")],
+            id="an object const is removed",
+        ),
+        pytest.param(
+            {"type": "boolean", "enum": [True, False]},
+            {"type": "boolean"},
+            [("schema_keyword_removed", f"{P}.enum", "dropped")],
+            id="an enum of booleans is removed",
+        ),
+        pytest.param(
+            {
+                "properties": {"p": {"$ref": "#/$defs/P", "description": "where"}},
+                "$defs": {"P": {}},
+            },
+            {
+                "properties": {"p": {"description": "where", "anyOf": [{"$ref": "#/$defs/P"}]}},
+                "$defs": {"P": {}},
+            },
+            [("schema_keyword_rewritten", f"{P}.properties.p.$ref", "emulated")],
+            id="a $ref with siblings wrapped in anyOf",
+        ),
+        pytest.param(
+            {"$ref": "#/$defs/A", "anyOf": [{"type": "string"}], "$defs": {"A": {}}},
+            {"anyOf": [{"type": "string"}], "$defs": {"A": {}}},
+            [("schema_keyword_removed", f"{P}.$ref", "dropped")],
+            id="a $ref beside anyOf is removed",
+        ),
+        pytest.param(
+            {
+                "properties": {"p": {"$ref": "#/definitions/P"}},
+                "definitions": {"P": {"type": "string"}},
+            },
+            {"properties": {"p": {"$ref": "#/$defs/P"}}, "$defs": {"P": {"type": "string"}}},
+            [("schema_keyword_rewritten", f"{P}.definitions", "emulated")],
+            id="draft-07 definitions as $defs",
+        ),
+        pytest.param(
+            {"type": "array", "items": [{"type": "string"}, {"type": "integer"}]},
+            {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}]},
+            [("schema_keyword_rewritten", f"{P}.items", "emulated")],
+            id="tuple items as prefixItems",
+        ),
+        pytest.param(
+            {"anyOf": [{"type": "string", "format": "uuid", "examples": ["x"]}]},
+            {"anyOf": [{"type": "string", "format": "uuid"}]},
+            [("schema_keyword_removed", f"{P}.anyOf[0].examples", "dropped")],
+            id="inside anyOf",
+        ),
+    ],
+)
+def test_a_schema_outside_the_subset_is_fitted(
+    schema: dict[str, Any], fitted: dict[str, Any], losses: list[tuple[str, str, str]]
+) -> None:
+    original = copy.deepcopy(schema)
+    context = ctx()
+    assert fit_json_schema(schema, P, context) == fitted
+    assert [(loss.kind, loss.path, loss.severity) for loss in context.losses] == losses
+    assert schema == original  # the caller's schema is never changed in place
+
+
+def test_fitted_tools_are_valid_and_their_losses_listed() -> None:
+    out = to_gemini(openai_request({"type": "object", "properties": {"s": {"pattern": "x"}}}))
+    declaration = out["tools"][0]["functionDeclarations"][0]
+    assert declaration["parametersJsonSchema"] == {"type": "object", "properties": {"s": {}}}
+    assert [loss.path for loss in out.losses] == ["$.tools[0].parameters.properties.s.pattern"]
+    with pytest.raises(nexgate.TranslationError, match="pattern"):
+        to_gemini(openai_request({"properties": {"s": {"pattern": "x"}}}), strict=True)
+
+
+def test_too_deep_a_schema_is_refused_with_its_path() -> None:
+    deep: dict[str, Any] = {"type": "string", "pattern": "x"}
+    for _ in range(100):
+        deep = {"type": "object", "properties": {"a": deep}}
+    with pytest.raises(nexgate.InvalidInputError, match="nested too deeply") as caught:
+        to_gemini(openai_request(deep))
+    assert caught.value.path.startswith("$.tools[0].parameters.properties.a")
+
+
+def test_structured_output_goes_as_response_json_schema() -> None:
+    schema = {"type": "object", "properties": {"a": {"type": "string", "maxLength": 5}}}
+    body = openai_request(
+        WEATHER,
+        response_format={"type": "json_schema", "json_schema": {"name": "out", "schema": schema}},
+    )
+    out = to_gemini(body)
+    config = out["generationConfig"]
+    assert config["responseMimeType"] == "application/json"
+    assert config["responseJsonSchema"] == {
+        "type": "object",
+        "properties": {"a": {"type": "string"}},
+    }
+    assert [loss.path for loss in out.losses] == ["$.response_format.schema.properties.a.maxLength"]
+
+
+def test_openapi_asks_for_the_compiled_subset() -> None:
+    schema = {"type": "object", "properties": {"a": {"type": "string"}}}
+    body = openai_request(
+        WEATHER,
+        response_format={"type": "json_schema", "json_schema": {"name": "out", "schema": schema}},
+    )
+    out = to_gemini(body, gemini_schema="openapi")
+    parameters = out["tools"][0]["functionDeclarations"][0]["parameters"]
+    assert parameters["type"] == "OBJECT"
+    assert parameters["properties"]["city"] == {"type": "STRING", "description": "City name"}
+    assert parameters["properties"]["where"] == {"type": "STRING", "nullable": True}  # inlined
+    assert "parametersJsonSchema" not in out["tools"][0]["functionDeclarations"][0]
+    assert out["generationConfig"]["responseSchema"] == {
+        "type": "OBJECT",
+        "properties": {"a": {"type": "STRING"}},
+    }
+
+
+def test_a_gemini_source_keeps_the_field_each_tool_came_in() -> None:
+    body = {
+        "contents": [{"role": "user", "parts": [{"text": "hi"}]}],
+        "tools": [
+            {
+                "functionDeclarations": [
+                    {
+                        "name": "a",
+                        "parameters": {"type": "OBJECT", "properties": {"x": {"type": "STRING"}}},
+                    },
+                    {
+                        "name": "b",
+                        "parametersJsonSchema": {"type": "object", "properties": {"y": {}}},
+                    },
+                ]
+            }
+        ],
+    }
+    out = nexgate.translate_request(copy.deepcopy(body), source="gemini", target="gemini")
+    assert out == body
+
+
+def test_an_unknown_dialect_is_refused() -> None:
+    with pytest.raises(nexgate.InvalidInputError, match="gemini_schema") as caught:
+        nexgate.translate_request(
+            openai_request(WEATHER),
+            source="openai",
+            target="gemini",
+            gemini_schema="yaml",  # type: ignore[arg-type]
+        )
+    assert caught.value.path == "gemini_schema"
+
+
+@pytest.mark.parametrize(
+    ("flag", "field"),
+    [([], "parametersJsonSchema"), (["--gemini-schema", "openapi"], "parameters")],
+)
+def test_the_cli_takes_the_dialect(flag: list[str], field: str) -> None:
+    import json
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "nexgate", "translate", "request", "--from", "openai"]
+    result = subprocess.run(
+        [*command, "--to", "gemini", *flag],
+        input=json.dumps(openai_request(WEATHER)).encode(),
+        capture_output=True,
+        check=True,
+    )
+    [declaration] = json.loads(result.stdout)["tools"][0]["functionDeclarations"]
+    assert set(declaration) == {"name", field}
