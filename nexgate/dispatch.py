@@ -279,6 +279,7 @@ class Client:
         body: JSONObject | None,
         overrides: Mapping[str, Any],
         decode: bool = True,
+        plans: list[Plan] | None = None,
     ) -> tuple[Response | None, JSONObject | None]:
         """The response of the first plan that answers; with the caller's own ``body`` (in
         ``source`` format), also the upstream's raw answer when that plan spoke ``source``.
@@ -288,7 +289,7 @@ class Client:
         """
         exchanger = self._setup()
         options = self._options(overrides)
-        plans = self._plans(request, overrides)
+        plans = self._plans(request, overrides) if plans is None else plans
         # No timer of its own: the exchanger gives every wait of the call (admission, the
         # answer, a retry's pause) at most what is left of this deadline.
         options.deadline = asyncio.get_running_loop().time() + options.timeouts.total
@@ -335,6 +336,26 @@ class Client:
             permit.reconcile(response.usage.total_tokens)
         response.losses = _merged(losses, response.losses)
         return response, answer
+
+    def _forwards(self, plans: list[Plan], source: FormatName) -> bool:
+        """Whether a call in ``source`` format only forwards: one plan, speaking ``source``,
+        and no tokens-per-minute limit that would need the answer's usage."""
+        return (
+            len(plans) == 1
+            and plans[0].format == source
+            and not (self._limiters is not None and self._limiters.counts_tokens)
+        )
+
+    async def _forward(
+        self, plan: Plan, upstream: JSONObject, overrides: Mapping[str, Any]
+    ) -> JSONObject:
+        """The upstream's answer to a forwarded call (see :meth:`_forwards`), as it wrote it."""
+        options = self._options(overrides)
+        options.deadline = asyncio.get_running_loop().time() + options.timeouts.total
+        fetched, _ = await self._setup().fetch(
+            plan, upstream, options=options, estimated_tokens=0.0
+        )
+        return load_object(fetched.body, "response body")
 
     @asynccontextmanager
     async def _open_stream(
@@ -433,8 +454,17 @@ class Client:
         caller = get_format(format)
         obj = load_object(body, "request body")
         request = decode_request(obj, format=caller.name, model=model)
+        plans = self._plans(request, overrides)
         try:
-            response, answer = await self._call(request, caller.name, obj, overrides, decode)
+            if not decode and self._forwards(plans, caller.name):
+                plan = plans[0]
+                upstream, _ = self._upstream_body(request, plan, caller.name, obj, stream=False)
+                # The request has validated the body and chosen the route; nothing needs it
+                # any more, and objects kept alive across the wait cost the garbage collector
+                # more than decoding them did.
+                del request
+                return None, await self._forward(plan, upstream, overrides)
+            response, answer = await self._call(request, caller.name, obj, overrides, decode, plans)
         except APIStatusError as exc:
             exc.status, exc.body = caller.encode_error(exc)
             raise
