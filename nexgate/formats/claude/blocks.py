@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 from ...errors import InvalidInputError
 from ...schema import (
@@ -51,6 +52,17 @@ def _media(block: wire.MediaBlock, kind: str, path: str) -> ImagePart | Document
             media_type=media, data=source.data, filename=block.title, cache_control=cache
         )
     raise InvalidInputError(f"unsupported {kind} source {source.type!r}", path=f"{path}.source")
+
+
+#: What a ``tool_use`` block's ``caller`` is on an ordinary call (the model's own).
+DIRECT_CALLER = {"type": "direct"}
+
+
+def lose_caller(caller: Any, path: str, ctx: TranslationContext) -> None:
+    """A tool call made by another tool (programmatic tool calling) cannot be carried: the
+    internal schema has no place for who called, so only the model's own calls pass quietly."""
+    if caller is not None and caller != DIRECT_CALLER:
+        ctx.lose("tool_caller_dropped", f"{path}.caller", "only a direct tool caller is carried")
 
 
 def decode_block(block: JSONObject, path: str) -> Part | None:

@@ -48,6 +48,7 @@ from .blocks import (
     encode_reasoning,
     encode_tool_call,
     encode_tool_result,
+    lose_caller,
 )
 from .plain import plain_system_block, typed_part, unknown_fields
 
@@ -153,6 +154,8 @@ def _decode_one(block: JSONObject, path: str, ctx: TranslationContext) -> Part |
         return _tool_result(
             convert(block, wire.ToolResultBlock, "tool_result block", path), path, ctx
         )
+    elif kind == "tool_use":
+        lose_caller(block.get("caller"), path, ctx)
     return decode_block(block, path)
 
 

@@ -29,6 +29,7 @@ from .._context import TranslationContext
 from .._json import convert, dump_args, load_json
 from .._stream import Parts, interrupted
 from . import wire
+from .blocks import lose_caller
 from .errors import ERROR_KINDS
 from .response import decode_usage, map_claude_stop
 from .stream_encoder import StreamEncoder
@@ -169,6 +170,7 @@ class StreamDecoder:
             part = TextPart(text="")
         elif kind == "tool_use":
             part = ToolCallPart(id=_str(block.get("id")), name=_str(block.get("name")))
+            lose_caller(block.get("caller"), f"$.content[{position}]", self.ctx)
             self.has_calls = True
         elif kind == "thinking":
             part = ReasoningPart()

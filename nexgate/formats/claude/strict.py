@@ -16,8 +16,8 @@ The exceptions are the unmodelled fields that real responses carry on every body
 ``tests/fixtures/claude/response/``), and a request's ``service_tier``: they are declared
 here with ``UNSET`` as default, so that an absent field is told from a ``null`` one, and
 ``direct.py`` keeps them as extras exactly as ``response._extras`` and ``request._extras``
-do. A tool call's ``caller`` is ignored by the general path (its wire types do not declare
-it), so it is accepted and ignored here too.
+do. A tool call's ``caller`` is accepted when it is the model itself (``direct``); any
+other caller is refused, so that the general path records it as a loss.
 
 Lists of blocks are always the tagged union: a single tagged struct would accept a block
 with no ``type``, which the general path rejects. Structs that the general path's helpers
@@ -53,9 +53,9 @@ class ToolUse(_Block, tag="tool_use"):
     name: str
     input: JSONObject = msgspec.field(default_factory=dict)
     cache_control: JSONObject | None = None
-    #: ``{"type": "direct"}`` on current responses (and their echoes in requests); the
-    #: general path drops it without a loss, and so does the shortcut.
-    caller: Any = None
+    #: ``{"type": "direct"}`` on current responses (and their echoes in requests), carried
+    #: by being the default; another caller is refused, and the general path records its loss.
+    caller: wire.DirectCaller | None = None
 
 
 class ToolResult(_Block, tag="tool_result"):

@@ -145,11 +145,19 @@ class TypedText(_Block, tag="text"):
     citations: Any = None
 
 
+class DirectCaller(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """The ``caller`` of a model's own tool call; any other caller is a loss, recorded by the
+    general path (a typed decode refuses it, so the body takes that path)."""
+
+    type: Literal["direct"]
+
+
 class TypedToolUse(_Block, tag="tool_use"):
     id: str
     name: str
     input: JSONObject = msgspec.field(default_factory=dict)
     cache_control: JSONObject | None = None
+    caller: DirectCaller | None = None
 
 
 class TypedToolResult(_Block, tag="tool_result"):

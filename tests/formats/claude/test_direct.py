@@ -99,7 +99,6 @@ PLAIN_REQUESTS: dict[str, dict[str, Any]] = {
     "tool_use_callers": body(
         message("assistant", {**TOOL_USE, "caller": {"type": "direct"}}),
         message("assistant", {**TOOL_USE, "caller": None, "cache_control": {"type": "e"}}),
-        message("assistant", text("a"), {**TOOL_USE, "caller": "anything"}),
     ),
 }
 
@@ -114,6 +113,10 @@ FALLBACK_REQUESTS: dict[str, dict[str, Any]] = {
         message("user", text("a")), service_tier="auto", x_vendor=1
     ),
     "unknown_block_field": body(message("user", text("a", extra=1))),
+    # A call made by another tool: the general path records the caller it cannot carry.
+    "programmatic_caller": body(
+        message("assistant", text("a"), {**TOOL_USE, "caller": {"type": "code_execution"}})
+    ),
     "citations": body(message("user", text("a", citations=[{"type": "x"}]))),
     "image": body(message("user", IMAGE)),
     "image_in_tool_result": body(
