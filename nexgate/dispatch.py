@@ -319,8 +319,10 @@ class Client:
     ) -> tuple[Response | None, JSONObject | None]:
         same_format = body is not None and plan.format == source
         upstream, losses = self._upstream_body(request, plan, source, body, stream=False)
+        data, url = exchanger.prepare(plan, upstream, False, options)
+        del upstream  # see Exchanger.prepare
         fetched, permit = await exchanger.fetch(
-            plan, upstream, options=options, estimated_tokens=self._estimate(request)
+            plan, data, url, options=options, estimated_tokens=self._estimate(request)
         )
         counts_tokens = self._limiters is not None and self._limiters.counts_tokens
         if same_format and not decode and not (counts_tokens and permit.counts_tokens):
@@ -352,9 +354,9 @@ class Client:
         """The upstream's answer to a forwarded call (see :meth:`_forwards`), as it wrote it."""
         options = self._options(overrides)
         options.deadline = asyncio.get_running_loop().time() + options.timeouts.total
-        fetched, _ = await self._setup().fetch(
-            plan, upstream, options=options, estimated_tokens=0.0
-        )
+        exchanger = self._setup()
+        data, url = exchanger.prepare(plan, upstream, False, options)
+        fetched, _ = await exchanger.fetch(plan, data, url, options=options, estimated_tokens=0.0)
         return load_object(fetched.body, "response body")
 
     @asynccontextmanager
@@ -378,10 +380,13 @@ class Client:
             async with asyncio.timeout_at(options.deadline):
                 for number, plan in enumerate(plans):
                     upstream, _ = self._upstream_body(request, plan, source, body, stream=True)
+                    data, url = exchanger.prepare(plan, upstream, True, options)
+                    del upstream  # see Exchanger.prepare
                     try:
                         opened = await exchanger.open_stream(
                             plan,
-                            upstream,
+                            data,
+                            url,
                             options=options,
                             estimated_tokens=self._estimate(request),
                         )
@@ -458,11 +463,13 @@ class Client:
         try:
             if not decode and self._forwards(plans, caller.name):
                 plan = plans[0]
-                upstream, _ = self._upstream_body(request, plan, caller.name, obj, stream=False)
                 # The request has validated the body and chosen the route; nothing needs it
                 # any more, and objects kept alive across the wait cost the garbage collector
                 # more than decoding them did.
                 del request
+                upstream = same_format_body(
+                    plan.format, obj, model=plan.model, default_max_tokens=DEFAULT_MAX_TOKENS
+                )
                 return None, await self._forward(plan, upstream, overrides)
             response, answer = await self._call(request, caller.name, obj, overrides, decode, plans)
         except APIStatusError as exc:

@@ -126,9 +126,15 @@ class Exchanger:
         )
         return {"Content-Type": "application/json", **provider.headers, **auth_headers}, query
 
-    def _prepare(
+    def prepare(
         self, plan: Plan, body: dict[str, Any], stream: bool, options: CallOptions
     ) -> tuple[bytes, str]:
+        """The encoded body and URL of a call, done once before its attempts.
+
+        The callers drop the body's dicts once it is encoded: a translated body is dozens
+        of containers, and kept alive while the call waits they cost the garbage collector
+        more than encoding them did.
+        """
         extra = (options.extra_body or {}).get(plan.format)
         data = dump_json({**body, **extra} if extra else body)
         url = self._urls.get((plan.provider, plan.format, plan.model, stream))
@@ -178,16 +184,17 @@ class Exchanger:
     async def fetch(
         self,
         plan: Plan,
-        body: dict[str, Any],
+        data: bytes,
+        url: str,
         *,
         options: CallOptions,
         estimated_tokens: float,
     ) -> tuple[Fetched, Permit]:
-        """A non-streamed call, retried until it succeeds or may not go again.
+        """A non-streamed call (``data`` and ``url`` from :meth:`prepare`), retried until it
+        succeeds or may not go again.
 
         Returns the answer and its (already released) permit, for the usage reconcile.
         """
-        data, url = self._prepare(plan, body, False, options)
         provider = plan.provider
         attempt = 0
         while True:
@@ -226,14 +233,15 @@ class Exchanger:
     async def open_stream(
         self,
         plan: Plan,
-        body: dict[str, Any],
+        data: bytes,
+        url: str,
         *,
         options: CallOptions,
         estimated_tokens: float,
     ) -> Opened:
-        """A streamed call, retried until its first chunk arrives (nothing has reached the
-        caller before that). The caller must :meth:`Opened.close` what this returns."""
-        data, url = self._prepare(plan, body, True, options)
+        """A streamed call (``data`` and ``url`` from :meth:`prepare`), retried until its
+        first chunk arrives (nothing has reached the caller before that). The caller must
+        :meth:`Opened.close` what this returns."""
         provider = plan.provider
         attempt = 0
         while True:
