@@ -5,7 +5,9 @@ floors: same body bytes, a semaphore for the cap, SSE parsing and per-event deco
 streams), nexgate same-format and cross-format (OpenAI-format caller, Claude-format upstream,
 compared with the raw client of the Claude endpoint, which moves the same bytes), and — when
 installed (``pip install -e ".[bench]"``) — the openai and anthropic SDK clients and litellm
-(which run a fifth of the calls: CPU per call is what is compared). Medians of interleaved runs.
+(which run a fifth of the calls: CPU per call is what is compared). Interleaved repeats:
+"vs floor" is the median of each repeat's ratio to the floor measured in the same repeat, "range"
+the lowest and highest of those ratios.
 """
 
 from __future__ import annotations
@@ -231,6 +233,15 @@ async def _measure(
     return cpu * 1e6 / total, total / wall
 
 
+def _paired_ratios(
+    values: list[tuple[float, float, int]], floor: list[tuple[float, float, int]]
+) -> list[float]:
+    """CPU per call over the floor's, repeat by repeat: the two ran back to back, so the
+    machine's drift between repeats cancels out; their spread shows the noise left."""
+    floor_by_repeat = {repeat: cpu for cpu, _, repeat in floor}
+    return [cpu / floor_by_repeat[r] for cpu, _, r in values if r in floor_by_repeat]
+
+
 def _imports() -> tuple[float, float]:
     # aiohttp, msgspec and anyio were byte-compiled when pip installed them; an editable
     # nexgate is compiled on first import unless PYTHONDONTWRITEBYTECODE is set (it is on
@@ -256,24 +267,21 @@ async def _run() -> None:
     with mock_process() as url:
         for stream in (False, True):
             for concurrency in (1, 64, 512):
-                samples: dict[str, list[tuple[float, float]]] = {name: [] for name in contenders}
-                for _ in range(REPEATS):
+                # (CPU µs per call, calls per second, repeat) of each contender.
+                samples: dict[str, list[tuple[float, float, int]]] = {n: [] for n in contenders}
+                for repeat in range(REPEATS):
                     for name, factory in contenders.items():
                         share = 1 if name.startswith(("raw", "nexgate")) else PEER_SHARE
                         try:
-                            samples[name].append(
-                                await _measure(factory, url, stream, concurrency, share)
-                            )
+                            cpu, rate = await _measure(factory, url, stream, concurrency, share)
+                            samples[name].append((cpu, rate, repeat))
                         except Exception as exc:
                             print(f"({name} failed at c={concurrency}: {type(exc).__name__})")
-                floors = {
-                    name: statistics.median(s[0] for s in samples[name])
-                    for name in (OPENAI_FLOOR, CLAUDE_FLOOR)
-                }
                 for name, values in samples.items():
                     if not values:
                         continue
-                    floor = floors[CLAUDE_FLOOR if name in CLAUDE_UPSTREAM else OPENAI_FLOOR]
+                    floor = samples[CLAUDE_FLOOR if name in CLAUDE_UPSTREAM else OPENAI_FLOOR]
+                    ratios = _paired_ratios(values, floor)
                     cpu = statistics.median(v[0] for v in values)
                     rate = statistics.median(v[1] for v in values)
                     rows.append(
@@ -282,12 +290,14 @@ async def _run() -> None:
                             str(concurrency),
                             name,
                             f"{cpu:.0f}",
-                            f"{cpu / floor:.2f}x",
+                            f"{statistics.median(ratios):.2f}x" if ratios else "-",
+                            f"{min(ratios):.2f}-{max(ratios):.2f}" if ratios else "-",
                             f"{rate:.0f}",
                         ]
                     )
                     print(" | ".join(rows[-1]), flush=True)  # progress: the table comes last
-    print(table(["mode", "conc", "client", "CPU µs/req", "vs floor", "req/s"], rows))
+    header = ["mode", "conc", "client", "CPU µs/req", "vs floor", "range", "req/s"]
+    print(table(header, rows))
     ours, base = _imports()
     print(
         f"\nimport nexgate + Client: {ours:.0f} ms; import aiohttp, msgspec, anyio: {base:.0f} ms "
