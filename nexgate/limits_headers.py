@@ -83,26 +83,37 @@ _RELEVANT = frozenset(
 NO_HINTS = RateLimitHints()
 
 
+_RETRY_NAMES = ("retry-after-ms", "retry-after")
+#: (remaining header, reset header, window) of each family, spelled out once.
+_FAMILY_NAMES = tuple(
+    (pattern.format("remaining"), pattern.format("reset"), window) for pattern, window in _FAMILIES
+)
+
+
 def read_rate_limit_headers(headers: Mapping[str, str], *, now: float) -> RateLimitHints:
     """The remaining counts and the pause the headers imply (``now`` is Unix time)."""
-    # Read on every response: one pass keeps only the few names that matter.
-    lower = {low: value for name, value in headers.items() if (low := name.lower()) in _RELEVANT}
-    if not lower:
+    # Read on every response, which carries some twenty headers from a real provider: whether
+    # any name matters is found in C, and only then are the few that do picked out.
+    if _RELEVANT.isdisjoint(map(str.lower, headers.keys())):
         return NO_HINTS
+    lower = {low: value for name, value in headers.items() if (low := name.lower()) in _RELEVANT}
     remaining: dict[str, float] = {}
     pause: float | None = None
-    for pattern, window in _FAMILIES:
-        left_text = lower.get(pattern.format("remaining"))
+    for remaining_name, reset_name, window in _FAMILY_NAMES:
+        left_text = lower.get(remaining_name)
         left = _finite(left_text) if left_text is not None else None
         if left is None:
             continue
         remaining[window] = min(left, remaining.get(window, math.inf))
-        reset_text = lower.get(pattern.format("reset"))
+        reset_text = lower.get(reset_name)
         if left < 1 and reset_text is not None:
             reset = parse_reset(reset_text, now=now)
             if reset is not None:
                 pause = reset if pause is None else max(pause, reset)
-    hinted = parse_retry_after(lower, now=now)
+    # Only the retry headers, so that the helper's case-insensitive scan of a missing name
+    # (the usual case) goes over nothing.
+    retry = {name: lower[name] for name in _RETRY_NAMES if name in lower}
+    hinted = parse_retry_after(retry, now=now) if retry else None
     if hinted is not None:
         pause = hinted if pause is None else max(pause, hinted)
     return RateLimitHints(remaining.get("requests"), remaining.get("tokens"), pause)

@@ -474,6 +474,8 @@ HEADER_TABLE = [  # headers -> (remaining requests, remaining tokens, pause)
         4.0,
     ),
     ({"retry-after": "3"}, None, None, 3.0),
+    ({"Date": "x", "Retry-After": "3", "X-Request-Id": "r"}, None, None, 3.0),
+    ({"Date": "x", "Server": "cloudflare", "x-ratelimit-limit-requests": "100"}, None, None, None),
     ({"retry-after-ms": "1500"}, None, None, 1.5),
     ({f"{OA}remaining-requests": "0", f"{OA}reset-requests": "soon"}, 0.0, None, None),
     ({f"{OA}remaining-requests": "many"}, None, None, None),
@@ -489,6 +491,34 @@ def test_rate_limit_header_table(
     assert hints.remaining_requests == requests
     assert hints.remaining_tokens == tokens
     assert hints.pause == (pytest.approx(pause) if pause is not None else None)
+
+
+def test_rate_limit_headers_as_aiohttp_gives_them() -> None:
+    from multidict import CIMultiDict, CIMultiDictProxy
+
+    # A real OpenAI answer's headers, names as sent (mixed case), with a repeated one.
+    headers = CIMultiDictProxy(
+        CIMultiDict(
+            [
+                ("Date", "Sat, 28 Nov 2026 14:00:00 GMT"),
+                ("Content-Type", "application/json"),
+                ("openai-processing-ms", "312"),
+                ("x-ratelimit-limit-requests", "10000"),
+                ("X-RateLimit-Remaining-Requests", "0"),
+                ("x-ratelimit-remaining-tokens", "1999000"),
+                ("x-ratelimit-reset-requests", "6m0s"),
+                ("Set-Cookie", "a=1"),
+                ("Set-Cookie", "b=2"),
+                ("Retry-After-Ms", "500"),
+            ]
+        )
+    )
+    hints = read_rate_limit_headers(headers, now=NOW)
+    assert (hints.remaining_requests, hints.remaining_tokens, hints.pause) == (
+        0.0,
+        1999000.0,
+        360.0,
+    )
 
 
 @pytest.mark.anyio
