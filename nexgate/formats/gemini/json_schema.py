@@ -61,13 +61,27 @@ def fit_json_schema(schema: dict[str, Any], path: str, ctx: TranslationContext) 
     """``schema`` itself when Gemini takes it as it is; otherwise a fitted copy (see above)."""
     if _fits(schema, 0):
         return schema
-    defs = schema.get("definitions")
-    if type(defs) is dict:
-        ctx.emulate("schema_keyword_rewritten", f"{path}.definitions", "sent as $defs")
-        schema = {k: v for k, v in schema.items() if k != "definitions"}
-        schema["$defs"] = {**defs, **(schema.get("$defs") or {})}
-    fitted = _fit(schema, path, ctx, 0)
-    return fitted if type(fitted) is dict else schema
+    definitions = schema.get("definitions")
+    if type(definitions) is not dict:
+        fitted: dict[str, Any] = _fit(schema, path, ctx, 0, legacy=False)
+        return fitted
+    # Draft-07 definitions: fitted where the caller wrote them (so that losses name their
+    # real path), then moved to $defs, and the references to them with them.
+    rest = {key: value for key, value in schema.items() if key != "definitions"}
+    out: dict[str, Any] = _fit(rest, path, ctx, 0, legacy=True)
+    where = f"{path}.definitions"
+    moved = {
+        name: _fit(sub, f"{where}.{name}", ctx, 1, legacy=True) for name, sub in definitions.items()
+    }
+    defs = out.get("$defs")
+    if defs is not None and type(defs) is not dict:
+        ctx.lose("schema_keyword_removed", where, "beside a $defs that is not an object")
+        return out
+    ctx.emulate("schema_keyword_rewritten", where, "sent as $defs")
+    for name in moved.keys() & (defs or {}).keys():
+        ctx.lose("schema_keyword_removed", f"{where}.{name}", f"$defs has a {name!r} too")
+    out["$defs"] = {**moved, **(defs or {})}
+    return out
 
 
 def _fits(node: Any, depth: int) -> bool:
@@ -128,7 +142,9 @@ def _has_siblings(node: dict[str, Any]) -> bool:
     return any(not key.startswith("$") for key in node)
 
 
-def _fit(node: Any, path: str, ctx: TranslationContext, depth: int) -> Any:
+def _fit(node: Any, path: str, ctx: TranslationContext, depth: int, *, legacy: bool) -> Any:
+    """A fitted copy of ``node``; ``legacy``: references into ``#/definitions/`` move to
+    ``#/$defs/`` (the root's definitions are moved there)."""
     if type(node) is not dict:
         return node  # a boolean schema, or a malformed one: Gemini names what it refuses
     if depth > MAX_DEPTH:
@@ -138,39 +154,78 @@ def _fit(node: Any, path: str, ctx: TranslationContext, depth: int) -> Any:
         where = f"{path}.{key}"
         if key in _NAMED and type(value) is dict:
             out[key] = {
-                name: _fit(sub, f"{where}.{name}", ctx, depth + 1) for name, sub in value.items()
+                name: _fit(sub, f"{where}.{name}", ctx, depth + 1, legacy=legacy)
+                for name, sub in value.items()
             }
         elif key in _ONE:
             if key == "items" and type(value) is list:
                 ctx.emulate("schema_keyword_rewritten", where, "tuple items sent as prefixItems")
-                out["prefixItems"] = [
-                    _fit(sub, f"{where}[{i}]", ctx, depth + 1) for i, sub in enumerate(value)
-                ]
+                out["prefixItems"] = _fit_all(value, where, ctx, depth, legacy)
             else:
-                out[key] = _fit(value, where, ctx, depth + 1)
+                out[key] = _fit(value, where, ctx, depth + 1, legacy=legacy)
         elif key in _MANY and type(value) is list:
-            out[key] = [_fit(sub, f"{where}[{i}]", ctx, depth + 1) for i, sub in enumerate(value)]
-        elif key == "enum" and not _plain_enum(value):
-            ctx.lose("schema_keyword_removed", where, _ENUMS_ONLY)
+            out[key] = _fit_all(value, where, ctx, depth, legacy)
+        elif key == "allOf" and type(value) is list and len(value) == 1 and "anyOf" not in node:
+            # One branch: the same meaning as a one-branch anyOf, which Gemini takes.
+            ctx.emulate("schema_keyword_rewritten", where, "a one-branch allOf sent as anyOf")
+            out["anyOf"] = _fit_all(value, where, ctx, depth, legacy)
+        elif key == "enum":
+            _fit_enum(value, where, out, ctx)
         elif key == "const":
-            if _plain_enum([value]):
-                ctx.emulate("schema_keyword_rewritten", where, "sent as a one-value enum")
-                out["enum"] = [value]
-            else:
-                ctx.lose("schema_keyword_removed", where, _ENUMS_ONLY)
-        elif key == "$ref" and type(value) is str and value.startswith(_LEGACY_REFS):
+            pass  # after the loop: it may meet an enum
+        elif key == "$ref" and legacy and type(value) is str and value.startswith(_LEGACY_REFS):
             out[key] = "#/$defs/" + value[len(_LEGACY_REFS) :]
         elif key in SUPPORTED:
             out[key] = value
         else:
             ctx.lose("schema_keyword_removed", where, f"Gemini does not support `{key}`")
-    ref = out.get("$ref")
-    if ref is not None and _has_siblings(out):
-        # Gemini refuses keywords beside a reference; under a one-branch anyOf they stay.
-        del out["$ref"]
-        if "anyOf" in out:
-            ctx.lose("schema_keyword_removed", f"{path}.$ref", "a $ref beside anyOf")
-        else:
-            ctx.emulate("schema_keyword_rewritten", f"{path}.$ref", "wrapped in a one-branch anyOf")
-            out["anyOf"] = [{"$ref": ref}]
+    if "const" in node:
+        _fit_const(node["const"], f"{path}.const", out, ctx)
+    if "$ref" in out and _has_siblings(out):
+        _separate_ref(out, f"{path}.$ref", ctx)
     return out
+
+
+def _separate_ref(out: dict[str, Any], path: str, ctx: TranslationContext) -> None:
+    """Gemini refuses keywords beside a reference; under a one-branch anyOf they stay."""
+    ref = out.pop("$ref")
+    if "anyOf" in out:
+        ctx.lose("schema_keyword_removed", path, "a $ref beside anyOf")
+    else:
+        ctx.emulate("schema_keyword_rewritten", path, "wrapped in a one-branch anyOf")
+        out["anyOf"] = [{"$ref": ref}]
+
+
+def _fit_all(
+    schemas: list[Any], path: str, ctx: TranslationContext, depth: int, legacy: bool
+) -> list[Any]:
+    return [
+        _fit(sub, f"{path}[{i}]", ctx, depth + 1, legacy=legacy) for i, sub in enumerate(schemas)
+    ]
+
+
+def _fit_enum(values: Any, path: str, out: dict[str, Any], ctx: TranslationContext) -> None:
+    """Keep the strings and numbers of an enum (a ``null`` one stands for a nullable value)."""
+    if _plain_enum(values):
+        out["enum"] = values
+        return
+    kept = [value for value in values if _plain_enum([value])] if type(values) is list else []
+    if kept:
+        out["enum"] = kept
+        ctx.lose("schema_keyword_removed", path, f"{_ENUMS_ONLY}: other values removed")
+    else:
+        ctx.lose("schema_keyword_removed", path, _ENUMS_ONLY)
+
+
+def _fit_const(value: Any, path: str, out: dict[str, Any], ctx: TranslationContext) -> None:
+    """A const as a one-value enum, narrowing an enum beside it (whatever the key order)."""
+    if not _plain_enum([value]):
+        ctx.lose("schema_keyword_removed", path, _ENUMS_ONLY)
+        return
+    enum = out.get("enum")
+    if enum is not None and value not in enum:
+        # Nothing satisfies both: the enum is kept, which widens the schema.
+        ctx.lose("schema_keyword_removed", path, "a const outside the enum beside it")
+        return
+    ctx.emulate("schema_keyword_rewritten", path, "sent as a one-value enum")
+    out["enum"] = [value]

@@ -89,9 +89,13 @@ def _hoist_system_messages(
 
 
 def _encode_tools(request: Request, hints: JSONObject, ctx: TranslationContext) -> list[JSONObject]:
-    # A Gemini source's tools keep the field they came in (an identity stays one); others
-    # take the dialect the context asks for.
-    as_given: list[str] = hints.pop(JSON_SCHEMA_TOOLS, _NO_NAMES)
+    """The function declarations; pops the tool hints of a Gemini source from ``hints``.
+
+    ``gemini_schema="openapi"`` compiles every schema (the endpoint refuses JSON Schema);
+    otherwise a Gemini source's tools keep the field they came in, so that an identity stays
+    one, and other schemas go as JSON Schema.
+    """
+    json_schema_tools: list[str] = hints.pop(JSON_SCHEMA_TOOLS, _NO_NAMES)
     compiled: list[str] = hints.pop(OPENAPI_TOOLS, _NO_NAMES)
     openapi = ctx.gemini_schema == "openapi"
     declarations: list[JSONObject] = []
@@ -101,16 +105,14 @@ def _encode_tools(request: Request, hints: JSONObject, ctx: TranslationContext) 
             declaration["description"] = tool.description
         params = tool.parameters
         if params is not None:
-            if tool.name in as_given:
-                declaration["parametersJsonSchema"] = params
-            elif params.get("properties") or params.get("type") not in ("object", None):
-                # A tool without arguments goes without a schema: Gemini's OpenAPI subset
-                # rejects an OBJECT with no properties.
-                if openapi or tool.name in compiled:
+            if openapi or tool.name in compiled:
+                # The OpenAPI subset rejects an OBJECT without properties: a tool without
+                # arguments goes without a schema (unless it came so, from Gemini itself).
+                if tool.name in compiled or not _takes_no_arguments(params):
                     declaration["parameters"] = _parameters(params, i, ctx)
-                else:
-                    path = f"$.tools[{i}].parameters"
-                    declaration["parametersJsonSchema"] = fit_json_schema(params, path, ctx)
+            elif tool.name in json_schema_tools or not _takes_no_arguments(params):
+                path = f"$.tools[{i}].parameters"
+                declaration["parametersJsonSchema"] = fit_json_schema(params, path, ctx)
         if tool.cache_control is not None:
             ctx.lose(
                 "cache_control_unsupported",
@@ -123,6 +125,24 @@ def _encode_tools(request: Request, hints: JSONObject, ctx: TranslationContext) 
             )
         declarations.append(declaration)
     return [{"functionDeclarations": declarations}] if declarations else []
+
+
+#: The keywords of a schema that says "no arguments" (an object with no properties).
+_NO_ARGUMENT_KEYS = frozenset(
+    {"type", "properties", "required", "additionalProperties", "title", "description", "$schema"}
+)
+
+
+def _takes_no_arguments(params: JSONObject) -> bool:
+    """Whether ``params`` is only an empty object, which a declaration without a schema says
+    as well (a root ``$ref``, ``anyOf`` or open map of values is a schema to send)."""
+    return (
+        params.get("type") in ("object", None)
+        and not params.get("properties")
+        and not params.get("required")
+        and type(params.get("additionalProperties")) is not dict
+        and _NO_ARGUMENT_KEYS.issuperset(params)
+    )
 
 
 def _parameters(params: JSONObject, index: int, ctx: TranslationContext) -> JSONObject:
@@ -196,9 +216,7 @@ def _response_config(request: Request, native_schema: bool, ctx: TranslationCont
         path = "$.response_format.schema"
         if native_schema or ctx.gemini_schema == "openapi":
             config["responseSchema"] = to_gemini_schema(fmt.schema, path, ctx)
-        elif ctx.source == "gemini":
-            config["responseJsonSchema"] = fmt.schema  # as the Gemini source sent it
-        else:
+        else:  # the schema itself when it fits, as from a Gemini source it usually does
             config["responseJsonSchema"] = fit_json_schema(fmt.schema, path, ctx)
     return config
 

@@ -65,9 +65,33 @@ def test_tools_go_as_parameters_json_schema_by_default() -> None:
     assert out.losses == ()
 
 
-def test_a_tool_without_arguments_goes_without_a_schema() -> None:
-    out = to_gemini(openai_request({"type": "object", "properties": {}}))
-    assert out["tools"][0]["functionDeclarations"] == [{"name": "f"}]
+@pytest.mark.parametrize("dialect", ["json_schema", "openapi"])
+def test_a_tool_without_arguments_goes_without_a_schema(dialect: str) -> None:
+    for empty in ({"type": "object", "properties": {}}, {"type": "object"}, {}):
+        out = to_gemini(openai_request(empty), gemini_schema=dialect)
+        assert out["tools"][0]["functionDeclarations"] == [{"name": "f"}]
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        pytest.param(
+            {"$defs": {"N": {"type": "object", "properties": {"x": {}}}}, "$ref": "#/$defs/N"},
+            id="a root reference",
+        ),
+        pytest.param(
+            {"anyOf": [{"type": "object", "properties": {"a": {}}}, {"type": "object"}]},
+            id="a root anyOf",
+        ),
+        pytest.param(
+            {"type": "object", "additionalProperties": {"type": "integer"}}, id="an open map"
+        ),
+    ],
+)
+def test_a_schema_without_top_level_properties_is_sent(parameters: dict[str, Any]) -> None:
+    out = to_gemini(openai_request(parameters))
+    [declaration] = out["tools"][0]["functionDeclarations"]
+    assert declaration["parametersJsonSchema"] == parameters
 
 
 @pytest.mark.parametrize(
@@ -135,6 +159,62 @@ def test_a_tool_without_arguments_goes_without_a_schema() -> None:
             {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}]},
             [("schema_keyword_rewritten", f"{P}.items", "emulated")],
             id="tuple items as prefixItems",
+        ),
+        pytest.param(
+            {"enum": ["a", "b"], "const": "a"},
+            {"enum": ["a"]},
+            [("schema_keyword_rewritten", f"{P}.const", "emulated")],
+            id="const narrows the enum beside it",
+        ),
+        pytest.param(
+            {"const": "c", "enum": ["a", "b"]},
+            {"enum": ["a", "b"]},
+            [("schema_keyword_removed", f"{P}.const", "dropped")],
+            id="a const outside the enum is a loss",
+        ),
+        pytest.param(
+            {"enum": ["a", None]},
+            {"enum": ["a"]},
+            [("schema_keyword_removed", f"{P}.enum", "dropped")],
+            id="null left out of an enum",
+        ),
+        pytest.param(
+            {"properties": {"c": {"allOf": [{"$ref": "#/$defs/C"}], "description": "d"}}},
+            {"properties": {"c": {"anyOf": [{"$ref": "#/$defs/C"}], "description": "d"}}},
+            [("schema_keyword_rewritten", f"{P}.properties.c.allOf", "emulated")],
+            id="a one-branch allOf as anyOf",
+        ),
+        pytest.param(
+            {"allOf": [{"type": "object"}, {"required": ["a"]}]},
+            {},
+            [("schema_keyword_removed", f"{P}.allOf", "dropped")],
+            id="a multi-branch allOf is removed",
+        ),
+        pytest.param(
+            {"properties": {"p": {"$ref": "#/definitions/A"}}},
+            {"properties": {"p": {"$ref": "#/definitions/A"}}},
+            [],
+            id="a legacy reference without definitions is left alone",
+        ),
+        pytest.param(
+            {
+                "properties": {"p": {"$ref": "#/definitions/A"}},
+                "definitions": {"A": {"type": "string", "pattern": "x"}},
+                "$defs": {"A": {"type": "integer"}},
+            },
+            {"properties": {"p": {"$ref": "#/$defs/A"}}, "$defs": {"A": {"type": "integer"}}},
+            [
+                ("schema_keyword_removed", f"{P}.definitions.A.pattern", "dropped"),
+                ("schema_keyword_rewritten", f"{P}.definitions", "emulated"),
+                ("schema_keyword_removed", f"{P}.definitions.A", "dropped"),
+            ],
+            id="definitions clashing with $defs",
+        ),
+        pytest.param(
+            {"properties": {}, "definitions": {"A": {}}, "$defs": "x"},
+            {"properties": {}, "$defs": "x"},
+            [("schema_keyword_removed", f"{P}.definitions", "dropped")],
+            id="definitions beside a malformed $defs",
         ),
         pytest.param(
             {"anyOf": [{"type": "string", "format": "uuid", "examples": ["x"]}]},
@@ -226,6 +306,45 @@ def test_a_gemini_source_keeps_the_field_each_tool_came_in() -> None:
     }
     out = nexgate.translate_request(copy.deepcopy(body), source="gemini", target="gemini")
     assert out == body
+
+
+def test_openapi_compiles_a_gemini_source_s_json_schemas_too() -> None:
+    body = {
+        "contents": [{"role": "user", "parts": [{"text": "hi"}]}],
+        "tools": [
+            {
+                "functionDeclarations": [
+                    {"name": "b", "parametersJsonSchema": {"properties": {"y": {}}}}
+                ]
+            }
+        ],
+        "generationConfig": {
+            "responseMimeType": "application/json",
+            "responseJsonSchema": {"type": "object", "properties": {"a": {"type": "string"}}},
+        },
+    }
+    out = nexgate.translate_request(body, source="gemini", target="gemini", gemini_schema="openapi")
+    assert set(out["tools"][0]["functionDeclarations"][0]) == {"name", "parameters"}
+    assert set(out["generationConfig"]) == {"responseMimeType", "responseSchema"}
+
+
+def test_an_internal_request_s_output_schema_is_fitted_for_gemini() -> None:
+    # What Client.complete() does with an internal request: the context says "gemini" on
+    # both sides, and the schema is still fitted.
+    from nexgate.formats import get_format
+    from nexgate.schema import Message, Request, ResponseFormat, TextPart
+
+    request = Request(
+        messages=[Message(role="user", parts=[TextPart(text="hi")])],
+        response_format=ResponseFormat(type="json_schema", schema={"const": "x", "pattern": "y"}),
+    )
+    context = TranslationContext(source="gemini", target="gemini")
+    out = get_format("gemini").encode_request(request, context)
+    assert out["generationConfig"]["responseJsonSchema"] == {"enum": ["x"]}
+    assert [loss.kind for loss in context.losses] == [
+        "schema_keyword_removed",
+        "schema_keyword_rewritten",
+    ]
 
 
 def test_an_unknown_dialect_is_refused() -> None:
