@@ -345,18 +345,15 @@ class Client:
         return (
             len(plans) == 1
             and plans[0].format == source
-            and not (self._limiters is not None and self._limiters.counts_tokens)
+            and not self.limiters.counts_tokens  # built on first use, like the exchanger
         )
 
-    async def _forward(
-        self, plan: Plan, upstream: JSONObject, overrides: Mapping[str, Any]
-    ) -> JSONObject:
+    async def _forward(self, plan: Plan, data: bytes, url: str, options: CallOptions) -> JSONObject:
         """The upstream's answer to a forwarded call (see :meth:`_forwards`), as it wrote it."""
-        options = self._options(overrides)
         options.deadline = asyncio.get_running_loop().time() + options.timeouts.total
-        exchanger = self._setup()
-        data, url = exchanger.prepare(plan, upstream, False, options)
-        fetched, _ = await exchanger.fetch(plan, data, url, options=options, estimated_tokens=0.0)
+        fetched, _ = await self._setup().fetch(
+            plan, data, url, options=options, estimated_tokens=0.0
+        )
         return load_object(fetched.body, "response body")
 
     @asynccontextmanager
@@ -463,14 +460,17 @@ class Client:
         try:
             if not decode and self._forwards(plans, caller.name):
                 plan = plans[0]
-                # The request has validated the body and chosen the route; nothing needs it
-                # any more, and objects kept alive across the wait cost the garbage collector
-                # more than decoding them did.
-                del request
+                options = self._options(overrides)
                 upstream = same_format_body(
                     plan.format, obj, model=plan.model, default_max_tokens=DEFAULT_MAX_TOKENS
                 )
-                return None, await self._forward(plan, upstream, overrides)
+                data, url = self._setup().prepare(plan, upstream, False, options)
+                # The request has validated the body and chosen the route, and the body is
+                # encoded: none of them is needed while the call waits, and objects kept
+                # alive across the wait cost the garbage collector more than making them did.
+                # (A caller that passed a dict keeps that alive itself.)
+                del request, obj, upstream
+                return None, await self._forward(plan, data, url, options)
             response, answer = await self._call(request, caller.name, obj, overrides, decode, plans)
         except APIStatusError as exc:
             exc.status, exc.body = caller.encode_error(exc)
