@@ -110,7 +110,9 @@ def _encode_tools(request: Request, hints: JSONObject, ctx: TranslationContext) 
                 # arguments goes without a schema (unless it came so, from Gemini itself).
                 if tool.name in compiled or not _takes_no_arguments(params):
                     declaration["parameters"] = _parameters(params, i, ctx)
-            elif tool.name in json_schema_tools or not _takes_no_arguments(params):
+            elif tool.name in json_schema_tools:
+                declaration["parametersJsonSchema"] = params  # as the Gemini source wrote it
+            elif not _takes_no_arguments(params):
                 path = f"$.tools[{i}].parameters"
                 declaration["parametersJsonSchema"] = fit_json_schema(params, path, ctx)
         if tool.cache_control is not None:
