@@ -19,7 +19,7 @@ from ...schema import JSONObject
 from . import json_wire
 from .casing import camelize
 from .fastpath import Unusual
-from .request import CONFIG_EXTRAS, RESPONSE_SCHEMA
+from .request import CONFIG_EXTRAS, RESPONSE_JSON_SCHEMA, RESPONSE_SCHEMA
 
 Rename = Callable[[Any], Any]
 
@@ -123,3 +123,5 @@ def _config_extras(config: json_wire.GenerationConfig, extras: JSONObject, renam
     json_schema = config.response_json_schema
     if json_out and (json_schema is None or json_schema is UNSET) and config.response_schema:
         extras[RESPONSE_SCHEMA] = True
+    elif json_out and json_schema is not None and json_schema is not UNSET:
+        extras[RESPONSE_JSON_SCHEMA] = True

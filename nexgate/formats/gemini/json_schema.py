@@ -68,19 +68,21 @@ def fit_json_schema(schema: dict[str, Any], path: str, ctx: TranslationContext) 
     # Draft-07 definitions: fitted where the caller wrote them (so that losses name their
     # real path), then moved to $defs, and the references to them with them.
     rest = {key: value for key, value in schema.items() if key != "definitions"}
-    out: dict[str, Any] = _fit(rest, path, ctx, 0, legacy=True)
     where = f"{path}.definitions"
-    moved = {
-        name: _fit(sub, f"{where}.{name}", ctx, 1, legacy=True) for name, sub in definitions.items()
-    }
-    defs = out.get("$defs")
+    defs = rest.get("$defs")
     if defs is not None and type(defs) is not dict:
         ctx.lose("schema_keyword_removed", where, "beside a $defs that is not an object")
-        return out
+        kept: dict[str, Any] = _fit(rest, path, ctx, 0, legacy=False)
+        return kept
+    out: dict[str, Any] = _fit(rest, path, ctx, 0, legacy=True)
     ctx.emulate("schema_keyword_rewritten", where, "sent as $defs")
-    for name in moved.keys() & (defs or {}).keys():
-        ctx.lose("schema_keyword_removed", f"{where}.{name}", f"$defs has a {name!r} too")
-    out["$defs"] = {**moved, **(defs or {})}
+    moved: dict[str, Any] = {}
+    for name, sub in definitions.items():
+        if defs is not None and name in defs:
+            ctx.lose("schema_keyword_removed", f"{where}.{name}", f"$defs has a {name!r} too")
+        else:
+            moved[name] = _fit(sub, f"{where}.{name}", ctx, 1, legacy=True)
+    out["$defs"] = {**moved, **out.get("$defs", {})}
     return out
 
 
@@ -147,7 +149,7 @@ def _fit(node: Any, path: str, ctx: TranslationContext, depth: int, *, legacy: b
     ``#/$defs/`` (the root's definitions are moved there)."""
     if type(node) is not dict:
         return node  # a boolean schema, or a malformed one: Gemini names what it refuses
-    if depth > MAX_DEPTH:
+    if depth > MAX_DEPTH and _nesting_in(node):  # the rule _fits applies: leaves may sit there
         raise too_deep(path)
     out: dict[str, Any] = {}
     for key, value in node.items():
@@ -159,8 +161,7 @@ def _fit(node: Any, path: str, ctx: TranslationContext, depth: int, *, legacy: b
             }
         elif key in _ONE:
             if key == "items" and type(value) is list:
-                ctx.emulate("schema_keyword_rewritten", where, "tuple items sent as prefixItems")
-                out["prefixItems"] = _fit_all(value, where, ctx, depth, legacy)
+                _fit_tuple_items(value, node, where, out, ctx, depth, legacy)
             else:
                 out[key] = _fit(value, where, ctx, depth + 1, legacy=legacy)
         elif key in _MANY and type(value) is list:
@@ -194,6 +195,23 @@ def _separate_ref(out: dict[str, Any], path: str, ctx: TranslationContext) -> No
     else:
         ctx.emulate("schema_keyword_rewritten", path, "wrapped in a one-branch anyOf")
         out["anyOf"] = [{"$ref": ref}]
+
+
+def _fit_tuple_items(
+    items: list[Any],
+    node: dict[str, Any],
+    path: str,
+    out: dict[str, Any],
+    ctx: TranslationContext,
+    depth: int,
+    legacy: bool,
+) -> None:
+    """Draft-07 tuple ``items`` (a list) as ``prefixItems``, unless those are given too."""
+    if "prefixItems" in node:
+        ctx.lose("schema_keyword_removed", path, "tuple items beside prefixItems")
+        return
+    ctx.emulate("schema_keyword_rewritten", path, "tuple items sent as prefixItems")
+    out["prefixItems"] = _fit_all(items, path, ctx, depth, legacy)
 
 
 def _fit_all(

@@ -50,6 +50,8 @@ JSON_SCHEMA_TOOLS = "_parametersJsonSchemaTools"
 #: The functions whose schema came in the OpenAPI subset of ``parameters``.
 OPENAPI_TOOLS = "_parametersTools"
 RESPONSE_SCHEMA = "_responseSchema"
+#: A JSON output schema given as ``responseJsonSchema``: a Gemini target sends it back as written.
+RESPONSE_JSON_SCHEMA = "_responseJsonSchema"
 VALIDATED = "_validatedMode"
 #: Unmodelled fields of these objects pass through to a Gemini target (a loss elsewhere).
 CONFIG_EXTRAS = "generationConfig"
@@ -175,6 +177,8 @@ def _hints(obj: JSONObject, body: wire.GenerateContentRequest, extras: JSONObjec
             extras[CONFIG_EXTRAS] = rest
         if json_out and config.response_json_schema is None and config.response_schema:
             extras[RESPONSE_SCHEMA] = True
+        elif json_out and config.response_json_schema is not None:
+            extras[RESPONSE_JSON_SCHEMA] = True
     raw_tools = obj.get("toolConfig")
     if isinstance(raw_tools, dict):
         rest = {k: v for k, v in raw_tools.items() if k != "functionCallingConfig"}

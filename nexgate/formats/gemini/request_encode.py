@@ -28,6 +28,7 @@ from .request import (
     JSON_SCHEMA_TOOLS,
     MAX_STOP_SEQUENCES,
     OPENAPI_TOOLS,
+    RESPONSE_JSON_SCHEMA,
     RESPONSE_SCHEMA,
     TOOL_CONFIG_EXTRAS,
     VALIDATED,
@@ -142,7 +143,7 @@ def _takes_no_arguments(params: JSONObject) -> bool:
         params.get("type") in ("object", None)
         and not params.get("properties")
         and not params.get("required")
-        and type(params.get("additionalProperties")) is not dict
+        and params.get("additionalProperties") in (None, False)
         and _NO_ARGUMENT_KEYS.issuperset(params)
     )
 
@@ -209,7 +210,9 @@ def _encode_thinking(request: Request, ctx: TranslationContext) -> JSONObject | 
     return config or None
 
 
-def _response_config(request: Request, native_schema: bool, ctx: TranslationContext) -> JSONObject:
+def _response_config(
+    request: Request, native_schema: bool, as_written: bool, ctx: TranslationContext
+) -> JSONObject:
     fmt = request.response_format
     if fmt is None or fmt.type == "text":
         return {}
@@ -218,7 +221,9 @@ def _response_config(request: Request, native_schema: bool, ctx: TranslationCont
         path = "$.response_format.schema"
         if native_schema or ctx.gemini_schema == "openapi":
             config["responseSchema"] = to_gemini_schema(fmt.schema, path, ctx)
-        else:  # the schema itself when it fits, as from a Gemini source it usually does
+        elif as_written:
+            config["responseJsonSchema"] = fmt.schema  # as the Gemini source wrote it
+        else:
             config["responseJsonSchema"] = fit_json_schema(fmt.schema, path, ctx)
     return config
 
@@ -248,8 +253,9 @@ def _generation_config(request: Request, extras: JSONObject, ctx: TranslationCon
     if request.frequency_penalty is not None:
         config["frequencyPenalty"] = request.frequency_penalty
     native_schema = bool(extras.pop(RESPONSE_SCHEMA, False))
+    as_written = bool(extras.pop(RESPONSE_JSON_SCHEMA, False))
     if request.response_format is not None:
-        config.update(_response_config(request, native_schema, ctx))
+        config.update(_response_config(request, native_schema, as_written, ctx))
     thinking = _encode_thinking(request, ctx)
     if thinking is not None:
         config["thinkingConfig"] = thinking

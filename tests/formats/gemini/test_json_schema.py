@@ -4,6 +4,7 @@ keywords Gemini documents), or compiled to the OpenAPI subset when asked."""
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -86,6 +87,7 @@ def test_a_tool_without_arguments_goes_without_a_schema(dialect: str) -> None:
         pytest.param(
             {"type": "object", "additionalProperties": {"type": "integer"}}, id="an open map"
         ),
+        pytest.param({"type": "object", "additionalProperties": True}, id="any keys"),
     ],
 )
 def test_a_schema_without_top_level_properties_is_sent(parameters: dict[str, Any]) -> None:
@@ -204,11 +206,16 @@ def test_a_schema_without_top_level_properties_is_sent(parameters: dict[str, Any
             },
             {"properties": {"p": {"$ref": "#/$defs/A"}}, "$defs": {"A": {"type": "integer"}}},
             [
-                ("schema_keyword_removed", f"{P}.definitions.A.pattern", "dropped"),
                 ("schema_keyword_rewritten", f"{P}.definitions", "emulated"),
                 ("schema_keyword_removed", f"{P}.definitions.A", "dropped"),
             ],
             id="definitions clashing with $defs",
+        ),
+        pytest.param(
+            {"items": [{"type": "string"}], "prefixItems": [{"type": "integer"}]},
+            {"prefixItems": [{"type": "integer"}]},
+            [("schema_keyword_removed", f"{P}.items", "dropped")],
+            id="tuple items beside prefixItems",
         ),
         pytest.param(
             {"properties": {}, "definitions": {"A": {}}, "$defs": "x"},
@@ -326,6 +333,30 @@ def test_openapi_compiles_a_gemini_source_s_json_schemas_too() -> None:
     out = nexgate.translate_request(body, source="gemini", target="gemini", gemini_schema="openapi")
     assert set(out["tools"][0]["functionDeclarations"][0]) == {"name", "parameters"}
     assert set(out["generationConfig"]) == {"responseMimeType", "responseSchema"}
+
+
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_a_gemini_source_s_output_schema_goes_back_as_written(as_bytes: bool) -> None:
+    body = {
+        "contents": [{"role": "user", "parts": [{"text": "hi"}]}],
+        "generationConfig": {
+            "responseMimeType": "application/json",
+            "responseJsonSchema": {"type": "string", "pattern": "^a"},
+        },
+    }
+    given = json.dumps(body).encode() if as_bytes else copy.deepcopy(body)
+    out = nexgate.translate_request(given, source="gemini", target="gemini", strict=True)
+    assert out == body
+    assert out.losses == ()
+
+
+def test_depth_is_refused_the_same_with_or_without_other_keywords() -> None:
+    deep: dict[str, Any] = {"type": "string"}
+    for _ in range(70):
+        deep = {"anyOf": [deep]}
+    for schema in (deep, {**deep, "pattern": "x"}):
+        with pytest.raises(nexgate.InvalidInputError, match="nested too deeply"):
+            fit_json_schema(schema, P, ctx())
 
 
 def test_an_internal_request_s_output_schema_is_fitted_for_gemini() -> None:
