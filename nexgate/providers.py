@@ -13,7 +13,7 @@ import msgspec
 from .auth import DEFAULT_ANTHROPIC_VERSION, AuthHook, AuthStyle
 from .errors import InvalidInputError
 from .formats import format_name
-from .formats._context import GEMINI_SCHEMAS, GeminiSchema
+from .formats._context import GeminiSchema, check_gemini_schema
 from .limits import LimitConfig
 from .redact import Secret, redact_url
 from .schema import FormatName
@@ -83,10 +83,6 @@ class Provider:
     ) -> None:
         if key_strategy not in ("round_robin", "least_inflight"):
             raise InvalidInputError(f"unknown key strategy {key_strategy!r}", path="key_strategy")
-        if gemini_schema not in GEMINI_SCHEMAS:
-            raise InvalidInputError(
-                f"gemini_schema must be one of {', '.join(GEMINI_SCHEMAS)}", path="gemini_schema"
-            )
         self.name = name
         self.base_url = base_url.rstrip("/")
         self.format: FormatName | None = format_name(format) if format is not None else None
@@ -97,7 +93,7 @@ class Provider:
         self.limits = limits
         self.key_limits = key_limits
         self.key_strategy: KeyStrategy = key_strategy
-        self.gemini_schema: GeminiSchema = gemini_schema
+        self.gemini_schema: GeminiSchema = check_gemini_schema(gemini_schema)
         self._next = 0
         self._set_keys(tuple(k if isinstance(k, Secret) else Secret(k) for k in keys))
         self.keys: Sequence[str | Secret] = ()  # only the Secrets are kept

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import APIStatusError, InvalidInputError
+from .errors import APIStatusError
 from .formats import DEFAULT_MAX_TOKENS, Format, TranslationContext, get_format
-from .formats._context import GEMINI_SCHEMAS, GeminiSchema, LossHook
+from .formats._context import GeminiSchema, LossHook, check_gemini_schema
 from .formats._json import load_object
 from .schema import Loss, Request, Response
 
@@ -85,10 +85,7 @@ def translate_request(
     (``parameters``, ``responseSchema``) instead of as JSON Schema.
     """
     src, dst = get_format(source), get_format(target)
-    if gemini_schema not in GEMINI_SCHEMAS:
-        raise InvalidInputError(
-            f"gemini_schema must be one of {', '.join(GEMINI_SCHEMAS)}", path="gemini_schema"
-        )
+    check_gemini_schema(gemini_schema)
     ctx = TranslationContext(
         source=src.name,
         target=dst.name,

@@ -8,7 +8,7 @@ from typing import Literal, TypeAlias
 
 import msgspec
 
-from ..errors import TranslationError
+from ..errors import InvalidInputError, TranslationError
 from ..schema import FormatName, Loss, Request, Severity
 
 logger = logging.getLogger("nexgate.translate")
@@ -24,6 +24,15 @@ LossHook = Callable[[Loss], None]
 #: endpoints that refuse the JSON Schema fields.
 GeminiSchema: TypeAlias = Literal["json_schema", "openapi"]
 GEMINI_SCHEMAS: tuple[GeminiSchema, ...] = ("json_schema", "openapi")
+
+
+def check_gemini_schema(value: str) -> GeminiSchema:
+    """``value`` if it names a dialect; a typed error naming the option otherwise."""
+    if value not in GEMINI_SCHEMAS:
+        raise InvalidInputError(
+            f"gemini_schema must be one of {', '.join(GEMINI_SCHEMAS)}", path="gemini_schema"
+        )
+    return value
 
 
 class TranslationContext(msgspec.Struct, kw_only=True):

@@ -38,11 +38,10 @@ from .parts import CallIds, result_content
 from .request import (
     _COMMON_MODES,
     _LEVELS,
-    JSON_SCHEMA_TOOLS,
-    OPENAPI_TOOLS,
     _choice_for,
     _reasoning,
     decode_request,
+    tool_hints,
 )
 from .response import decode_response, decode_usage, map_gemini_finish
 from .schema_compile import common_from_gemini
@@ -228,7 +227,7 @@ def _system(content: json_wire.Content | None) -> list[TextPart]:
 
 def _tools(
     tools: list[json_wire.Tool], ours: list[Tool]
-) -> tuple[JSONObject | None, list[JSONObject], bool]:
+) -> tuple[JSONObject, list[JSONObject], bool]:
     """Appends the declared functions to ``ours``; returns the hints naming the functions
     given a JSON Schema and those given an OpenAPI one, Gemini's own tools, and whether a
     schema was given in snake_case (the general path then renames the whole body)."""
@@ -261,14 +260,7 @@ def _tools(
                 ours.append(Tool(name=name, description=description))
                 continue
             ours.append(Tool(name=name, description=description, parameters=parameters))
-    hints: JSONObject | None = None
-    if json_schema_tools or openapi_tools:
-        hints = {}
-        if json_schema_tools:
-            hints[JSON_SCHEMA_TOOLS] = json_schema_tools
-        if openapi_tools:
-            hints[OPENAPI_TOOLS] = openapi_tools
-    return hints, builtin, renamed
+    return tool_hints(json_schema_tools, openapi_tools), builtin, renamed
 
 
 def _tool_choice(config: json_wire.ToolConfig) -> ToolChoice | None:

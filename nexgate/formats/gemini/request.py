@@ -65,6 +65,17 @@ def normalize(obj: JSONObject) -> JSONObject:
     return camelize(obj) if has_snake_keys(obj) else obj
 
 
+def tool_hints(json_schema_tools: list[str], openapi_tools: list[str]) -> JSONObject:
+    """The hints naming the functions a Gemini source gave each kind of schema (only the
+    kinds it used), shared by every decoder so that their extras agree."""
+    hints: JSONObject = {}
+    if json_schema_tools:
+        hints[JSON_SCHEMA_TOOLS] = json_schema_tools
+    if openapi_tools:
+        hints[OPENAPI_TOOLS] = openapi_tools
+    return hints
+
+
 def _tools(
     tools: list[JSONObject] | None,
 ) -> tuple[list[Tool], list[JSONObject], list[str], list[str]]:
@@ -224,10 +235,7 @@ def _decode_any_request(obj: JSONObject, ctx: TranslationContext) -> Request:
     }
     if other_tools:
         extras["tools"] = other_tools
-    if json_schema_tools:
-        extras[JSON_SCHEMA_TOOLS] = json_schema_tools
-    if openapi_tools:
-        extras[OPENAPI_TOOLS] = openapi_tools
+    extras.update(tool_hints(json_schema_tools, openapi_tools))
     _hints(obj, body, extras)
     config = body.generation_config or wire.GenerationConfig()
     model = obj.get("model")
@@ -365,12 +373,7 @@ def _common_tools(tools: Any, ours: list[Tool]) -> JSONObject:
             raise Unusual
         for declaration in declarations:
             ours.append(_common_declaration(declaration, json_schema_tools, openapi_tools))
-    hints: JSONObject = {}
-    if json_schema_tools:
-        hints[JSON_SCHEMA_TOOLS] = json_schema_tools
-    if openapi_tools:
-        hints[OPENAPI_TOOLS] = openapi_tools
-    return hints
+    return tool_hints(json_schema_tools, openapi_tools)
 
 
 def _common_declaration(
