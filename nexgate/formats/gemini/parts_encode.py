@@ -3,7 +3,7 @@ responses); the decoding direction is :mod:`.parts`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 from ...errors import InvalidInputError
 from ...schema import (
@@ -211,8 +211,9 @@ def response_object(part: ToolResultPart) -> JSONObject:
 
 def encode_contents(messages: list[Message], ctx: TranslationContext) -> list[JSONObject]:
     """Gemini contents: roles user/model, adjacent same-role turns merged, results in call order."""
-    calls = CallTable(messages)
-    encoder = Encoder(ctx, calls)
+    #: Tool names by call id, of the calls seen so far: a result without a name gets its call's.
+    names: dict[str, str] = {}
+    encoder = Encoder(ctx, names)
     contents: list[JSONObject] = []
     #: The tool results of each content that has some (by its index): they go first.
     ranked: dict[int, list[tuple[str, JSONObject]]] = {}
@@ -241,13 +242,15 @@ def encode_contents(messages: list[Message], ctx: TranslationContext) -> list[JS
             ):
                 plain.append({"text": part.text})  # the commonest part, inlined
                 continue
+            if type(part) is ToolCallPart:
+                names[part.id] = part.name
             item = encoder.common(part)
             if item is None:
                 # The path is built here only: the general path may report a loss.
                 item = encoder.part(part, f"$.messages[{i}].parts[{j}]")
                 if item is None:
                     continue
-            if isinstance(part, ToolResultPart):
+            if type(part) is ToolResultPart:
                 results.append((part.call_id, item))
             else:
                 plain.append(item)
@@ -258,7 +261,7 @@ def encode_contents(messages: list[Message], ctx: TranslationContext) -> list[JS
             last_role = role
     for index, content_results in ranked.items():
         content = contents[index]
-        content["parts"] = _ordered(content_results, content["parts"], calls)
+        content["parts"] = _ordered(content_results, content["parts"], names)
     return contents
 
 
@@ -278,42 +281,13 @@ def _only_text(parts: list[Part]) -> str | None:
 
 
 def _ordered(
-    results: list[tuple[str, JSONObject]], plain: list[JSONObject], calls: CallTable
+    results: list[tuple[str, JSONObject]], plain: list[JSONObject], names: dict[str, str]
 ) -> list[JSONObject]:
-    """All results of one call turn go first, in the order of the calls (Gemini requires it)."""
+    """All results of one call turn go first, in the order of the calls (Gemini requires it).
+
+    ``names`` holds every call id, in the order each first appeared.
+    """
     if len(results) > 1:
-        order = calls.order()
+        order = {call_id: i for i, call_id in enumerate(names)}
         results.sort(key=lambda result: order.get(result[0], -1))
     return [item for _, item in results] + plain
-
-
-class CallTable(Mapping[str, str]):
-    """Tool names by call id over a conversation, built only when first needed.
-
-    Only a result without a name, or a turn with several results, needs it: most
-    conversations never pay for the scan of every part.
-    """
-
-    def __init__(self, messages: list[Message]) -> None:
-        self._messages = messages
-        self._names: dict[str, str] | None = None
-
-    def _table(self) -> dict[str, str]:
-        if self._names is None:
-            self._names = {
-                p.id: p.name for m in self._messages for p in m.parts if isinstance(p, ToolCallPart)
-            }
-        return self._names
-
-    def order(self) -> dict[str, int]:
-        """Each call id's position among the calls (the first one's, for a repeated id)."""
-        return {call_id: i for i, call_id in enumerate(self._table())}
-
-    def __getitem__(self, call_id: str) -> str:
-        return self._table()[call_id]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._table())
-
-    def __len__(self) -> int:
-        return len(self._table())

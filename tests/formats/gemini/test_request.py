@@ -381,6 +381,27 @@ def test_openai_parallel_results_go_in_one_content_in_call_order() -> None:
     assert [loss.severity for loss in hoisted] == ["emulated"]
 
 
+def test_a_result_before_its_call_is_a_typed_error_naming_it() -> None:
+    # Gemini's functionResponse needs the tool's name, which only an earlier call gives.
+    claude = {
+        "model": "claude-sonnet-4-5",
+        "max_tokens": 64,
+        "messages": [
+            {
+                "role": "user",
+                "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "x"}],
+            },
+            {
+                "role": "assistant",
+                "content": [{"type": "tool_use", "id": "toolu_1", "name": "f", "input": {}}],
+            },
+        ],
+    }
+    with pytest.raises(nexgate.InvalidInputError, match="toolu_1") as caught:
+        to_gemini(claude, "claude")
+    assert caught.value.path == "$.messages[0].parts[0]"
+
+
 def test_claude_thinking_and_signature_are_dropped_with_loss() -> None:
     claude = {
         "model": "claude-sonnet-4-5",
