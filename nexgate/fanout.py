@@ -74,10 +74,12 @@ async def fan_out(
     async def worker(index: int, item: BatchItem, out: anyio.abc.ObjectSendStream[Result]) -> None:
         async with out:
             try:
-                result = await _run_one(client, index, item, overrides)
+                await out.send(await _run_one(client, index, item, overrides))
             finally:
+                # Released once the result is handed over, not when it is ready: a consumer
+                # that stops reading then stops the producer, instead of having every item
+                # sent and its result buffered.
                 slots.release()
-            await out.send(result)
 
     async def producer() -> None:
         async with send, anyio.create_task_group() as workers:

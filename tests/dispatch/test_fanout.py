@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import anyio
 import pytest
 from dispatch.conftest import body, make_client, settle
@@ -50,6 +53,26 @@ async def test_map_yields_as_completed_and_leaving_early_cancels(mock: MockUpstr
         await settle(slow)
         assert slow.open_connections() == 0
         assert slow.stats.requests < 20
+
+
+async def test_map_does_not_run_ahead_of_a_consumer_that_stops_reading(
+    mock: MockUpstream,
+) -> None:
+    pulled = 0
+
+    def items() -> Iterator[tuple[dict[str, Any], str]]:
+        nonlocal pulled
+        for i in range(3000):
+            pulled += 1
+            yield body("openai", str(i)), "openai"
+
+    client = make_client(mock, "openai")
+    async with client, client.map(items(), concurrency=8) as results:
+        await results.__anext__()
+        await anyio.sleep(0.5)  # the consumer is busy elsewhere
+        # At most 8 in flight and 8 buffered, besides the one delivered.
+        assert pulled <= 8 + 8 + 1 + 1
+        assert mock.stats.requests <= 8 + 8 + 1
 
 
 async def test_two_thousand_concurrent_calls_never_exceed_the_cap() -> None:
