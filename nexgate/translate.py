@@ -8,7 +8,7 @@ from typing import Any
 from .errors import APIStatusError
 from .formats import DEFAULT_MAX_TOKENS, Format, TranslationContext, get_format
 from .formats._context import GeminiSchema, LossHook, check_gemini_schema
-from .formats._json import load_object
+from .formats._json import load_object, utf8_of
 from .schema import Loss, Request, Response
 
 Body = bytes | bytearray | str | Mapping[str, Any]
@@ -32,6 +32,8 @@ def _decode_request(fmt: Format, body: Body, ctx: TranslationContext) -> Request
     if fmt.decode_request_json is not None and isinstance(
         body, bytes | bytearray | memoryview | str
     ):
+        if isinstance(body, str):
+            body = utf8_of(body, "request body")
         return fmt.decode_request_json(body, ctx)
     return fmt.decode_request(load_object(body, "request body"), ctx)
 
@@ -40,6 +42,8 @@ def _decode_response(fmt: Format, body: Body, ctx: TranslationContext) -> Respon
     if fmt.decode_response_json is not None and isinstance(
         body, bytes | bytearray | memoryview | str
     ):
+        if isinstance(body, str):
+            body = utf8_of(body, "response body")
         return fmt.decode_response_json(body, ctx)
     return fmt.decode_response(load_object(body, "response body"), ctx)
 

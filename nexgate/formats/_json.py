@@ -41,6 +41,21 @@ def load_json(body: JSONText, what: str) -> Any:
         raise InvalidInputError(f"{what} is nested too deeply", path="$") from None
     except UnicodeDecodeError:
         raise InvalidInputError(f"{what} is not valid UTF-8", path="$") from None
+    except UnicodeEncodeError:
+        raise InvalidInputError(_surrogate(what), path="$") from None
+
+
+def utf8_of(body: str, what: str) -> bytes:
+    """The UTF-8 bytes of JSON text given as ``str`` (the typed decoders' input)."""
+    try:
+        return body.encode()
+    except UnicodeEncodeError:
+        raise InvalidInputError(_surrogate(what), path="$") from None
+
+
+def _surrogate(what: str) -> str:
+    # A str can hold a lone surrogate that no UTF-8 JSON text can (an escaped one is fine).
+    return f"{what} holds a lone surrogate character, which UTF-8 cannot encode"
 
 
 def load_object(body: Any, what: str) -> dict[str, Any]:

@@ -135,3 +135,12 @@ async def test_429_slows_the_whole_key_down(mock: MockUpstream) -> None:
         assert scope.penalties == 1
     assert all(r.ok for r in results)
     assert elapsed >= 0.25  # the other calls of the key waited out the retry-after too
+
+
+async def test_a_body_that_cannot_be_utf8_fails_alone(mock: MockUpstream) -> None:
+    bad = '{"model": "m", "messages": [{"role": "user", "content": "\ud800"}]}'
+    good = body("openai", "hi")
+    async with make_client(mock, "openai") as client:
+        results = await client.batch([(good, "openai"), (bad, "openai"), (good, "openai")])
+    assert [r.ok for r in results] == [True, False, True]
+    assert isinstance(results[1].error, nexgate.InvalidInputError)

@@ -137,6 +137,17 @@ def test_lone_surrogate_text_is_an_input_error(fmt: str) -> None:
         dump_json(translate_request(body, source=fmt, target="claude", model="m"))
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("kind", ["request", "response"])
+def test_json_text_as_str_with_a_raw_lone_surrogate_is_an_input_error(fmt: str, kind: str) -> None:
+    # A str (not its escaped form) can hold a surrogate that no UTF-8 JSON text can.
+    text = '{"model": "m", "id": "bad \ud800"}'
+    translate = translate_request if kind == "request" else nexgate.translate_response
+    with pytest.raises(nexgate.InvalidInputError, match="lone surrogate") as caught:
+        translate(text, source=fmt, target="openai")
+    assert caught.value.path == "$"
+
+
 @pytest.mark.parametrize("target", FORMATS)
 def test_lone_surrogate_in_tool_arguments_is_an_input_error(target: str) -> None:
     arguments = '{"a": "bad \ud800"}'
