@@ -20,7 +20,14 @@ from typing import Any, Protocol
 
 import msgspec
 
-from .batch_files import ResultWriter, Row, completed_ids, count_rows, read_rows
+from .batch_files import (
+    REPEATED_ID_CODE,
+    ResultWriter,
+    Row,
+    completed_ids,
+    count_rows,
+    read_rows,
+)
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -140,7 +147,8 @@ class _Job:
         try:
             response, error = await self._send(row)
         except NexgateError as exc:
-            self._fail(row, None, {"code": _error_code(exc), "message": str(exc)})
+            code = REPEATED_ID_CODE if row.repeated else _error_code(exc)
+            self._fail(row, None, {"code": code, "message": str(exc)})
             return
         finally:
             self.progress.retries = self.retries()

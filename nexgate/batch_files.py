@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import msgspec
 
@@ -29,8 +29,18 @@ class _InputLine(msgspec.Struct):
     params: dict[str, Any] | None = None
 
 
+class _OutputError(msgspec.Struct):
+    code: str | None = None
+
+
 class _OutputLine(msgspec.Struct):
     custom_id: str | None = None
+    error: _OutputError | None = None
+
+
+#: The error code of the row written for a repeated ``custom_id``: it does not complete the id
+#: (the first row with it may still be in flight when a job stops).
+REPEATED_ID_CODE = "repeated_custom_id"
 
 
 class Row(msgspec.Struct, kw_only=True):
@@ -41,6 +51,8 @@ class Row(msgspec.Struct, kw_only=True):
     format: FormatName
     body: dict[str, Any] | None = None
     problem: str | None = None
+    #: Whether an earlier line has the same ``custom_id`` (then ``problem`` says so).
+    repeated: bool = False
 
 
 _line_decoder = msgspec.json.Decoder(_InputLine)
@@ -102,6 +114,7 @@ def read_rows(path: Path, input_format: str = "openai") -> Iterator[Row]:
         if row.problem is None and row.custom_id in seen:
             row.problem = f"line {line_no}: repeated custom_id {row.custom_id!r}"
             row.body = None
+            row.repeated = True
         seen.add(row.custom_id)
         yield row
 
@@ -112,22 +125,30 @@ def count_rows(path: Path) -> int:
 
 
 def completed_ids(path: Path) -> set[str]:
-    """The ``custom_id`` of every complete output line; a torn last line is cut off first."""
+    """The ``custom_id`` of every complete output line; a torn last line is cut off first.
+
+    The row reporting a repeated ``custom_id`` does not count: it is written at once, while
+    the first row with that id may still be in flight.
+    """
     if not path.exists():
         return set()
     _repair_torn_tail(path)
     done: set[str] = set()
     for line in iter_lines(path):
         try:
-            custom_id = _output_decoder.decode(line).custom_id
+            output = _output_decoder.decode(line)
         except (msgspec.DecodeError, msgspec.ValidationError):
             continue
-        if custom_id is not None:
-            done.add(custom_id)
+        if output.custom_id is not None and not (
+            output.error is not None and output.error.code == REPEATED_ID_CODE
+        ):
+            done.add(output.custom_id)
     return done
 
 
 def _repair_torn_tail(path: Path) -> None:
+    """Cut off a last line that a killed job left unfinished; end a finished one that only
+    lacks its newline (an editor or a copy may strip it)."""
     with path.open("r+b") as handle:
         size = handle.seek(0, os.SEEK_END)
         if size == 0:
@@ -135,18 +156,32 @@ def _repair_torn_tail(path: Path) -> None:
         handle.seek(size - 1)
         if handle.read(1) == b"\n":
             return
-        # Walk back to the last newline; everything after it is a torn line.
-        position = size
-        while position > 0:
-            step = min(_CHUNK, position)
-            position -= step
-            handle.seek(position)
-            block = handle.read(step)
-            cut = block.rfind(b"\n")
-            if cut >= 0:
-                handle.truncate(position + cut + 1)
-                return
-        handle.truncate(0)
+        start = _last_line_start(handle, size)
+        handle.seek(start)
+        if _is_output_line(handle.read()):
+            handle.write(b"\n")
+        else:
+            handle.truncate(start)
+
+
+def _last_line_start(handle: BinaryIO, size: int) -> int:
+    """Where the last line of a file of ``size`` bytes starts (after its last newline)."""
+    position = size
+    while position > 0:
+        step = min(_CHUNK, position)
+        position -= step
+        handle.seek(position)
+        cut = handle.read(step).rfind(b"\n")
+        if cut >= 0:
+            return position + cut + 1
+    return 0
+
+
+def _is_output_line(line: bytes) -> bool:
+    try:
+        return _output_decoder.decode(line).custom_id is not None
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return False
 
 
 class ResultWriter:

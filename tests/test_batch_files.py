@@ -6,7 +6,13 @@ from pathlib import Path
 
 import msgspec
 
-from nexgate.batch_files import ResultWriter, completed_ids, count_rows, read_rows
+from nexgate.batch_files import (
+    REPEATED_ID_CODE,
+    ResultWriter,
+    completed_ids,
+    count_rows,
+    read_rows,
+)
 
 BODY = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
 
@@ -103,3 +109,23 @@ def test_a_file_that_is_one_torn_line_becomes_empty(tmp_path: Path) -> None:
 
 def test_missing_output_means_nothing_done(tmp_path: Path) -> None:
     assert completed_ids(tmp_path / "absent.jsonl") == set()
+
+
+def test_a_finished_last_line_without_its_newline_is_kept(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    with ResultWriter(out) as writer:
+        writer.write("a", {"status_code": 200, "body": {}}, None)
+        writer.write("b", {"status_code": 200, "body": {}}, None)
+    intact = out.read_bytes()
+    out.write_bytes(intact.rstrip(b"\n"))  # as an editor or a copy may leave it
+    assert completed_ids(out) == {"a", "b"}
+    assert out.read_bytes() == intact
+
+
+def test_the_row_for_a_repeated_id_does_not_complete_the_id(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    repeated = {"code": REPEATED_ID_CODE, "message": "line 2: repeated custom_id 'a'"}
+    with ResultWriter(out) as writer:
+        writer.write("a", None, repeated)  # the first 'a' was still in flight
+        writer.write("b", None, {"code": "invalid_request", "message": "bad"})
+    assert completed_ids(out) == {"b"}

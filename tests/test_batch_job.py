@@ -14,6 +14,9 @@ import anyio
 import msgspec
 import pytest
 
+from nexgate import Client
+from nexgate.batch import run_batch
+from nexgate.providers import Provider, Route
 from nexgate.testing import MockUpstream
 
 pytestmark = pytest.mark.anyio
@@ -162,3 +165,22 @@ async def test_upstream_errors_are_rows_with_the_body_in_the_input_format(tmp_pa
     for row in _lines(out):
         assert row["response"]["status_code"] == 401
         assert row["response"]["body"]["error"]["type"] == "authentication_error"
+
+
+async def test_a_job_stopped_with_a_repeated_id_in_flight_still_sends_it_on_resume(
+    tmp_path: Path,
+) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    first = _row(0, "openai")
+    _write(src, [first, {**first, "body": {**first["body"], "seed": 1}}])  # the same custom_id
+    async with MockUpstream(keys=[KEY], delay=2.0) as mock:
+        provider = Provider("up", mock.base_url, "openai", keys=[KEY])
+        async with Client(providers=[provider], default=Route("up"), environ={}) as client:
+            with anyio.move_on_after(0.5):  # stopped while the first row is in flight
+                await run_batch(src, out, client=client)
+            assert [row["error"]["code"] for row in _lines(out)] == ["repeated_custom_id"]
+            mock.delay = 0.0
+            summary = await run_batch(src, out, client=client)
+    assert summary.ok == 1
+    sent = [row for row in _lines(out) if row["response"]]
+    assert [(row["custom_id"], row["response"]["status_code"]) for row in sent] == [("r0", 200)]
