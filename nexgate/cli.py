@@ -40,6 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
+    except OSError as exc:  # a file the command cannot write, a port already taken
+        print(f"nexgate: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
     return code
 
 

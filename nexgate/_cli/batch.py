@@ -11,6 +11,7 @@ from ..errors import InvalidInputError
 from ..formats import FORMAT_ALIASES
 from . import loop
 from .connection import add_connection_args, connect
+from .numbers import float_over, int_in
 from .progress import LiveProgress, format_summary
 
 
@@ -25,10 +26,10 @@ def add_parser(sub: Any) -> None:
     add_connection_args(parser)
     parser.add_argument("--input-format", default="openai", choices=sorted(FORMAT_ALIASES))
     parser.add_argument("--model", help="model for rows without one (Gemini rows)")
-    parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--rpm", type=float, help="requests per minute")
-    parser.add_argument("--tpm", type=float, help="tokens per minute")
-    parser.add_argument("--retries", type=int, default=2, help="retries per row")
+    parser.add_argument("--concurrency", type=int_in(1), default=64)
+    parser.add_argument("--rpm", type=float_over(0), help="requests per minute")
+    parser.add_argument("--tpm", type=float_over(0), help="tokens per minute")
+    parser.add_argument("--retries", type=int_in(0), default=2, help="retries per row")
     parser.add_argument("--quiet", action="store_true", help="no live progress line")
     parser.set_defaults(run=run)
 

@@ -10,6 +10,7 @@ from ..events import TextDelta
 from ..schema import Message, Request, TextPart
 from . import loop
 from .connection import add_connection_args, connect
+from .numbers import int_in
 
 
 def add_parser(sub: Any) -> None:
@@ -17,7 +18,7 @@ def add_parser(sub: Any) -> None:
     add_connection_args(parser)
     parser.add_argument("--model", required=True)
     parser.add_argument("--system", help="a system prompt")
-    parser.add_argument("--max-tokens", type=int, default=1024)
+    parser.add_argument("--max-tokens", type=int_in(1), default=1024)
     parser.add_argument("--stream", action="store_true", help="print the reply as it arrives")
     parser.add_argument("prompt")
     parser.set_defaults(run=run)

@@ -15,6 +15,7 @@ import anyio
 
 from ..formats._json import dump_json
 from . import loop
+from .numbers import int_in
 
 # (caller format, upstream format)
 DIRECTIONS = (("openai", "claude"), ("claude", "gemini"), ("gemini", "openai"))
@@ -33,7 +34,7 @@ WEATHER = {
 
 def add_parser(sub: Any) -> None:
     parser = sub.add_parser("demo", help="run the main job end to end on the embedded upstream")
-    parser.add_argument("--rows", type=int, default=12, help="requests per direction")
+    parser.add_argument("--rows", type=int_in(1), default=12, help="requests per direction")
     parser.set_defaults(run=run)
 
 

@@ -15,6 +15,7 @@ import anyio
 
 from ..errors import InvalidInputError
 from . import loop
+from .numbers import float_over, int_in
 
 _FORMS = {
     "openai": ("bearer",),
@@ -26,11 +27,16 @@ _FORMS = {
 def add_parser(sub: Any) -> None:
     parser = sub.add_parser("mock", help="run the embedded mock upstream on loopback")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    parser.add_argument("--port", type=int_in(0, 65535), default=8080, help="0 picks a free port")
     parser.add_argument(
         "--key", action="append", help="accepted API key (repeatable; default: any non-empty key)"
     )
-    parser.add_argument("--delay-ms", type=float, default=0.0, help="delay before every answer")
+    parser.add_argument(
+        "--delay-ms",
+        type=float_over(0, inclusive=True),
+        default=0.0,
+        help="delay before every answer",
+    )
     parser.add_argument(
         "--require-auth",
         action="append",

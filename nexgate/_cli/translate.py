@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from ..formats import FORMAT_ALIASES
+from .numbers import int_in
 
 
 def add_parser(sub: Any) -> None:
@@ -20,7 +21,9 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--to", dest="target", required=True, choices=sorted(FORMAT_ALIASES))
     parser.add_argument("--model", help="model id (a Gemini body carries none)")
     parser.add_argument("--strict", action="store_true", help="fail instead of losing anything")
-    parser.add_argument("--status", type=int, default=400, help="HTTP status of an error body")
+    parser.add_argument(
+        "--status", type=int_in(100, 599), default=400, help="HTTP status of an error body"
+    )
     parser.add_argument(
         "--gemini-schema",
         choices=("json_schema", "openapi"),

@@ -1,0 +1,58 @@
+"""The ``nexgate`` command on bad options: a usage error or one line on stderr, no traceback."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from nexgate.cli import main
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["batch", "in.jsonl", "-o", "out.jsonl", "--rpm", "0"],
+        ["batch", "in.jsonl", "-o", "out.jsonl", "--tpm", "-5"],
+        ["batch", "in.jsonl", "-o", "out.jsonl", "--tpm", "nan"],
+        ["batch", "in.jsonl", "-o", "out.jsonl", "--retries", "-1"],
+        ["batch", "in.jsonl", "-o", "out.jsonl", "--concurrency", "0"],
+        ["chat", "--model", "m", "--max-tokens", "0", "hi"],
+        ["demo", "--rows", "0"],
+        ["mock", "--port", "99999"],
+        ["mock", "--port", "-1"],
+        ["mock", "--delay-ms", "-3"],
+        ["translate", "error", "--from", "openai", "--to", "claude", "--status", "99999"],
+    ],
+)
+def test_an_out_of_range_number_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exited.value.code == 2
+    assert "out of range" in err and "Traceback" not in err
+
+
+def test_an_output_file_that_cannot_be_written_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"custom_id": "a", "body": {"model": "m", "messages": []}}\n')
+    code = main(["batch", str(src), "-o", str(tmp_path / "missing" / "out.jsonl"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("nexgate: FileNotFoundError") and err.count("\n") == 1
+
+
+@pytest.mark.timeout(30)
+def test_a_port_already_taken_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        code = main(["mock", "--port", str(taken.getsockname()[1])])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("nexgate: OSError") and err.count("\n") == 1
