@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Literal, TypeAlias
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -34,6 +35,31 @@ def check_model_id(model: str) -> str:
     if any(part in (".", "..") for part in model.split("/")) or "%" in model:
         raise InvalidInputError(f"invalid model id {model!r}", path="$.model")
     return model
+
+
+#: The version segments a base URL may end in (the format's own path starts with one).
+_VERSIONS = ("/v1beta", "/v1")
+
+
+def _checked_base_url(name: str, base_url: str) -> str:
+    """``base_url`` if it is an http(s) URL with a host and a valid port; a typed error that
+    names the provider otherwise (not the URL, which may carry a key)."""
+    problem = None
+    try:
+        parts = urlsplit(base_url)
+        parts.port  # noqa: B018 -- raises on a port out of range or not a number
+    except (ValueError, TypeError) as exc:
+        problem = str(exc)
+    else:
+        if parts.scheme not in ("http", "https"):
+            problem = "the scheme must be http or https"
+        elif not parts.hostname:
+            problem = "it has no host"
+    if problem is not None:
+        raise InvalidInputError(
+            f"provider {name!r}: base_url is not a usable URL ({problem})", path="base_url"
+        )
+    return base_url
 
 
 class Provider:
@@ -84,7 +110,7 @@ class Provider:
         if key_strategy not in ("round_robin", "least_inflight"):
             raise InvalidInputError(f"unknown key strategy {key_strategy!r}", path="key_strategy")
         self.name = name
-        self.base_url = base_url.rstrip("/")
+        self.base_url = _checked_base_url(name, base_url).rstrip("/")
         self.format: FormatName | None = format_name(format) if format is not None else None
         self.key_env = key_env
         self.auth = auth
@@ -158,10 +184,12 @@ class Provider:
         return tuple(s.reveal() for s in self._secrets)
 
     def url(self, path: str) -> str:
-        """``base_url`` + ``path``, without doubling a version segment the base already has."""
-        for version in ("/v1beta", "/v1"):
-            if self.base_url.endswith(version) and path.startswith(version + "/"):
-                return self.base_url + path[len(version) :]
+        """``base_url`` + ``path``; a base that ends in a version segment keeps its own (a
+        Gemini base ending in Google's stable ``/v1`` is not sent to ``/v1/v1beta``)."""
+        if self.base_url.endswith(_VERSIONS):
+            for version in _VERSIONS:
+                if path.startswith(version + "/"):
+                    return self.base_url + path[len(version) :]
         return self.base_url + path
 
     def __repr__(self) -> str:

@@ -49,8 +49,11 @@ def total_deadline_error(seconds: float) -> APITimeoutError:
 
 
 def _where(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+    try:
+        parts = urlsplit(url)
+        return f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+    except ValueError:  # a malformed URL: the error being built must not fail itself
+        return "the upstream"
 
 
 def map_client_error(exc: BaseException, url: str, *, reading: bool) -> NexgateError:

@@ -115,6 +115,28 @@ async def test_gemini_base_ending_in_v1beta_and_model_quoted_in_the_path(
 
 
 @pytest.mark.parametrize(
+    ("suffix", "path"),
+    [("/v1beta", "/v1beta/models/m:generateContent"), ("/v1", "/v1/models/m:generateContent")],
+)
+async def test_a_gemini_base_keeps_the_version_it_ends_in(
+    recorder: Recorder, suffix: str, path: str
+) -> None:
+    provider = Provider("g", recorder.base_url + suffix, "gemini", keys=[KEY])
+    async with nexgate.Client(providers=[provider], environ={}) as client:
+        await client.send(body("gemini"), format="gemini", model="m")
+    assert recorder.seen[0].path == path
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://127.0.0.1:99999", "http://[::1", "ftp://host", "http://", "127.0.0.1:80"]
+)
+def test_a_base_url_that_cannot_work_is_refused_when_the_provider_is_made(base_url: str) -> None:
+    with pytest.raises(nexgate.InvalidInputError, match="'p': base_url") as caught:
+        Provider("p", base_url, "openai", keys=[KEY])
+    assert caught.value.path == "base_url"
+
+
+@pytest.mark.parametrize(
     ("fmt", "provider_auth", "expect"),
     [
         ("openai", None, ("Authorization", f"Bearer {KEY}")),
