@@ -7,7 +7,7 @@ from typing import Any
 
 from .errors import APIStatusError
 from .formats import DEFAULT_MAX_TOKENS, Format, TranslationContext, get_format
-from .formats._context import GeminiSchema, LossHook, check_gemini_schema
+from .formats._context import GeminiSchema, LossHook, check_gemini_schema, check_max_tokens
 from .formats._json import load_object, utf8_of
 from .schema import Loss, Request, Response
 
@@ -85,11 +85,13 @@ def translate_request(
     ``model`` sets the model (a Gemini body has none: its model lives in the URL). With
     ``strict=True`` a translation that would drop information raises
     :class:`~nexgate.TranslationError`; otherwise the losses are listed on the result.
-    ``gemini_schema="openapi"`` sends a Gemini target's JSON Schemas in the OpenAPI subset
-    (``parameters``, ``responseSchema``) instead of as JSON Schema.
+    A Claude target requires ``max_tokens``: a source without one gets ``default_max_tokens``
+    (4096 unless set). ``gemini_schema="openapi"`` sends a Gemini target's JSON Schemas in the
+    OpenAPI subset (``parameters``, ``responseSchema``) instead of as JSON Schema.
     """
     src, dst = get_format(source), get_format(target)
     check_gemini_schema(gemini_schema)
+    check_max_tokens(default_max_tokens)
     ctx = TranslationContext(
         source=src.name,
         target=dst.name,

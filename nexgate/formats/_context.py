@@ -35,6 +35,17 @@ def check_gemini_schema(value: str) -> GeminiSchema:
     return value
 
 
+def check_max_tokens(value: object) -> int:
+    """``value`` if it can be a ``default_max_tokens`` (an int of at least 1); a typed error
+    naming the option otherwise."""
+    if type(value) is not int or value < 1:
+        raise InvalidInputError(
+            f"default_max_tokens must be an integer of at least 1, got {value!r}",
+            path="default_max_tokens",
+        )
+    return value
+
+
 class TranslationContext(msgspec.Struct, kw_only=True):
     """What a translation knows besides the body: formats, options and what it lost.
 

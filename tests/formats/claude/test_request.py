@@ -827,3 +827,17 @@ def test_bad_input_names_the_field(obj: dict[str, Any], path: str, mentions: str
 def test_bad_bytes_are_input_errors(raw: bytes) -> None:
     with pytest.raises(nexgate.InvalidInputError):
         nexgate.translate_request(raw, source="claude", target="claude")
+
+
+@pytest.mark.parametrize("value", [0, -1, 10.5, "512", None, True])
+def test_a_default_max_tokens_claude_cannot_take_is_a_typed_error(value: Any) -> None:
+    body = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
+    with pytest.raises(nexgate.InvalidInputError, match="default_max_tokens") as caught:
+        nexgate.translate_request(body, source="openai", target="claude", default_max_tokens=value)
+    assert caught.value.path == "default_max_tokens"
+
+
+def test_the_documented_default_max_tokens_is_used_when_the_source_has_none() -> None:
+    body = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
+    out = nexgate.translate_request(body, source="openai", target="claude")
+    assert out["max_tokens"] == 4096
