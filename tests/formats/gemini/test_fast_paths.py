@@ -382,22 +382,26 @@ messages = st.lists(
 
 
 def _reference_contents(messages: list[Message], ctx: TranslationContext) -> list[JSONObject]:
-    """The straightforward algorithm: every part through the general encoder, then merged."""
-    names = {p.id: p.name for m in messages for p in m.parts if isinstance(p, ToolCallPart)}
-    order = {call_id: i for i, call_id in enumerate(names)}
+    """The straightforward algorithm: every part through the general encoder, then merged.
+
+    A result takes its name from an earlier call; results go first, in the calls' order.
+    """
+    names: dict[str, str] = {}
     encoder = Encoder(ctx, names)
     out: list[JSONObject] = []
-    items: list[list[tuple[int | None, JSONObject]]] = []
+    items: list[list[tuple[str | None, JSONObject]]] = []
     for i, message in enumerate(messages):
         if message.name is not None:
             ctx.lose("message_name_unsupported", f"$.messages[{i}].name", "Gemini has no names")
         role = "model" if message.role == "assistant" else "user"
-        encoded: list[tuple[int | None, JSONObject]] = []
+        encoded: list[tuple[str | None, JSONObject]] = []
         for j, part in enumerate(message.parts):
+            if isinstance(part, ToolCallPart):
+                names[part.id] = part.name
             item = encoder.part(part, f"$.messages[{i}].parts[{j}]")
             if item is not None:
-                rank = order.get(part.call_id, -1) if isinstance(part, ToolResultPart) else None
-                encoded.append((rank, item))
+                call_id = part.call_id if isinstance(part, ToolResultPart) else None
+                encoded.append((call_id, item))
         if not encoded:
             continue
         if out and out[-1]["role"] == role:
@@ -405,8 +409,11 @@ def _reference_contents(messages: list[Message], ctx: TranslationContext) -> lis
         else:
             out.append({"role": role})
             items.append(encoded)
+    order = {call_id: i for i, call_id in enumerate(names)}
     for content, parts in zip(out, items, strict=True):
-        results = sorted((it for it in parts if it[0] is not None), key=lambda it: it[0] or 0)
+        results = sorted(
+            (it for it in parts if it[0] is not None), key=lambda it: order.get(it[0] or "", -1)
+        )
         content["parts"] = [it[1] for it in results] + [it[1] for it in parts if it[0] is None]
     return out
 
