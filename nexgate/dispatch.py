@@ -373,8 +373,9 @@ class Client:
         plans = self._plans(request, overrides)
         total = options.timeouts.total
         options.deadline = asyncio.get_running_loop().time() + total
+        deadline = asyncio.timeout_at(options.deadline)
         try:
-            async with asyncio.timeout_at(options.deadline):
+            async with deadline:
                 for number, plan in enumerate(plans):
                     upstream, _ = self._upstream_body(request, plan, source, body, stream=True)
                     data, url = exchanger.prepare(plan, upstream, True, options)
@@ -402,6 +403,8 @@ class Client:
                     opened.close(ok=True)
                     return
         except TimeoutError as exc:
+            if not deadline.expired() and not isinstance(exc, APITimeoutError):
+                raise  # the caller's own, from the body of its ``async with``: not ours
             raise total_timeout(exc, total) from None
 
     @asynccontextmanager

@@ -14,8 +14,9 @@ from typing import Any
 import anyio
 
 from .auth import PROTECTED_HEADERS, auth_parts
-from .errors import APIStatusError, InvalidInputError, NexgateError, RateLimitError
-from .formats import get_format
+from .errors import APIStatusError, InvalidInputError, NexgateError, RateLimitError, api_error
+from .events import MessageStart, StreamError, UsageUpdate
+from .formats import TranslationContext, get_format
 from .formats._json import dump_json
 from .limits import LimiterSet, Permit
 from .options import CallOptions, check_headers
@@ -23,6 +24,7 @@ from .providers import Provider
 from .redact import RedactingFilter, redact_url
 from .retry import RetryBudget, RetryDecision, decide
 from .routing import Plan
+from .stream_translate import StreamDecoding
 from .transport import Fetched, Transport, UpstreamResponse, total_deadline_error
 
 logger = logging.getLogger("nexgate.dispatch")
@@ -259,7 +261,11 @@ class Exchanger:
                     raw = await response.read()
                     raise _status_error(plan, response.status, response.headers, raw)
                 permit.update_from_headers(response.headers)
-                await response.first_chunk(options.timeouts.first_byte)
+                first = await response.first_chunk(options.timeouts.first_byte)
+                if b"error" in first:  # rare: only then is the chunk decoded here
+                    opening = _opening_error(plan, first)
+                    if opening is not None:
+                        raise opening
                 return Opened(response, permit, provider, index, response.chunks())
             except BaseException as exc:
                 if isinstance(exc, NexgateError):
@@ -321,6 +327,31 @@ def _status_error(
     if error.request_id is None:
         error.request_id = lowered.get("x-request-id") or lowered.get("request-id")
     return _scrubbed(error, plan)
+
+
+def _opening_error(plan: Plan, first: bytes) -> APIStatusError | None:
+    """The error a stream opens with, before any output: then it is an error answer like an
+    HTTP one, retried or failed over (an overloaded Claude stream says so this way)."""
+    ctx = TranslationContext(source=plan.format, target=plan.format, model=plan.model)
+    try:
+        events = StreamDecoding(ctx).feed(first)
+    except NexgateError:
+        return None  # a malformed chunk is the stream's own business, as before
+    for event in events:
+        if isinstance(event, StreamError):
+            error = api_error(
+                event.message,
+                status=event.status,
+                kind=event.kind,
+                code=event.code,
+                retry_after=event.retry_after,
+                provider=plan.provider.name,
+                format=plan.format,
+            )
+            return _scrubbed(error, plan)
+        if not isinstance(event, MessageStart | UsageUpdate):
+            return None  # output began: the error belongs to the stream
+    return None
 
 
 def _scrubbed(error: APIStatusError, plan: Plan) -> APIStatusError:

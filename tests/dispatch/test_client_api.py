@@ -453,3 +453,23 @@ async def test_leaving_a_stream_early_releases_everything(mock: MockUpstream, fm
         async for _ in out:
             break
     await assert_released(client, mock, before)
+
+
+class _CallerTimeout(TimeoutError):
+    """A deadline of the caller's own, raised inside its stream block."""
+
+
+async def test_a_timeout_of_the_callers_own_inside_a_stream_block_is_not_ours(
+    mock: MockUpstream,
+) -> None:
+    async with make_client(mock, "openai") as client:
+        with pytest.raises(_CallerTimeout):
+            async with client.stream(_request("one two three")) as events:
+                async for _ in events:
+                    raise _CallerTimeout("processing took too long")
+        with pytest.raises(TimeoutError) as caught:
+            async with client.send_stream(body("openai", stream=True), format="openai") as out:
+                async for _ in out:
+                    with anyio.fail_after(0.01):
+                        await anyio.sleep(1)
+        assert not isinstance(caught.value, nexgate.APITimeoutError)

@@ -172,6 +172,31 @@ async def test_broken_streams_end_in_the_callers_error_event(
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+async def test_a_stream_that_opens_with_an_error_is_retried(mock: MockUpstream, fmt: str) -> None:
+    # Nothing reached the caller yet: an overloaded stream is an error answer like a 529.
+    mock.inject(Fault(kind="stream_error_event", events=0), times=1)
+    client = make_client(mock, fmt)
+    out = await _call(client, fmt, stream=True)
+    ending = {"openai": b"[DONE]", "claude": b"message_stop", "gemini": b'"finishReason":"STOP"'}
+    assert ending[fmt] in out and b"Overloaded" not in out
+    assert mock.stats.requests == 2 and client.stats.retries == 1
+    await _after(client, mock)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+async def test_a_stream_that_keeps_opening_with_an_error_raises_it_typed(
+    mock: MockUpstream, fmt: str
+) -> None:
+    mock.inject(Fault(kind="stream_error_event", events=0), times=10)
+    client = make_client(mock, fmt)
+    with pytest.raises(nexgate.OverloadedError) as caught:
+        await _call(client, fmt, stream=True)
+    assert caught.value.body is not None  # in the caller's format, as for an HTTP 529
+    assert mock.stats.requests == 3  # the first try and two retries
+    await _after(client, mock)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 async def test_oversize_body_is_refused(mock: MockUpstream, fmt: str) -> None:
     mock.inject(Fault(kind="oversize_body", size=2_000_000), times=1)
     client = make_client(mock, fmt, max_response_bytes=1_000_000)
