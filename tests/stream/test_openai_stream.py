@@ -221,6 +221,25 @@ OVERLOADED = (
 )
 
 
+@pytest.mark.parametrize(
+    ("error_type", "code", "kind", "status"),
+    [
+        ("invalid_request_error", None, "bad_request", 400),
+        ("invalid_request_error", "context_length_exceeded", "context_length", 400),
+        ("server_error", None, "server", 500),
+        ("rate_limit_error", None, "rate_limit", 429),
+        ("authentication_error", None, "authentication", 401),
+    ],
+)
+def test_an_error_chunk_reads_its_kind_from_type_and_code(
+    error_type: str, code: str | None, kind: str, status: int
+) -> None:
+    error = {"message": "no", "type": error_type, "code": code}
+    events = _decode(b"data: " + msgspec.json.encode({"error": error}) + b"\n\n")
+    assert isinstance(events[0], StreamError)
+    assert (events[0].kind, events[0].status) == (kind, status)
+
+
 def test_mid_stream_error_event() -> None:
     events = _decode(OVERLOADED)
     error = events[-1]

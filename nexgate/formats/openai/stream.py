@@ -289,8 +289,16 @@ _KIND_STATUS = {
     "not_found": 404,
     "timeout": 504,
 }
+#: The kind an error ``type`` says by itself (several kinds share ``invalid_request_error`` and
+#: ``server_error``: each type reads as its broadest kind; a ``code`` may say more).
 _TYPE_KINDS = {
-    t: k for k, t in ERROR_TYPES.items() if k not in ("overloaded", "timeout", "context_length")
+    "invalid_request_error": "bad_request",
+    "authentication_error": "authentication",
+    "permission_error": "permission",
+    "not_found_error": "not_found",
+    "rate_limit_error": "rate_limit",
+    "insufficient_quota": "quota",
+    "server_error": "server",
 }
 
 
