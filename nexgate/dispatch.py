@@ -52,7 +52,7 @@ def _fallback_worthy(error: NexgateError) -> bool:
         return error.retryable or error.kind in ("overloaded", "quota", "rate_limit")
     if isinstance(error, APITimeoutError):
         return error.kind in ("connect", "first_byte")
-    return isinstance(error, APIConnectionError)
+    return isinstance(error, APIConnectionError) and error.retryable
 
 
 class Client:

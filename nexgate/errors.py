@@ -153,9 +153,17 @@ class ServerError(APIStatusError):
 
 
 class APIConnectionError(NexgateError):
-    """No usable HTTP answer: refused, reset, a protocol fault or a redirect."""
+    """No usable HTTP answer: refused, reset, a protocol fault or a redirect.
+
+    Retryable unless it says otherwise (a redirect would only be answered again).
+    """
 
     retryable = True
+
+    def __init__(self, message: str, *, retryable: bool | None = None) -> None:
+        super().__init__(message)
+        if retryable is not None:
+            self.retryable = retryable
 
 
 class ResponseTooLargeError(APIConnectionError):

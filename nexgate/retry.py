@@ -145,7 +145,7 @@ def _error_verdict(error: BaseException, policy: RetryPolicy) -> RetryDecision |
     if isinstance(error, ResponseTooLargeError):
         return _no("response too large")
     if isinstance(error, APIConnectionError):
-        return None
+        return None if error.retryable else _no(error.message)
     if isinstance(error, APITimeoutError):
         if error.kind in ("connect", "first_byte"):
             return None

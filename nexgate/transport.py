@@ -328,7 +328,9 @@ class Transport:
     async def _read_whole(self, response: aiohttp.ClientResponse, url: str) -> bytes:
         if 300 <= response.status < 400:
             where, status = redact_url(url), response.status
-            raise APIConnectionError(f"{where} answered {status}; redirects are not followed")
+            raise APIConnectionError(
+                f"{where} answered {status}; redirects are not followed", retryable=False
+            )
         declared = response.content_length
         if declared is None:
             return await self._read_capped(response)
@@ -398,5 +400,7 @@ class Transport:
         if 300 <= response.status < 400:
             response.close()
             where, status = redact_url(url), response.status
-            raise APIConnectionError(f"{where} answered {status}; redirects are not followed")
+            raise APIConnectionError(
+                f"{where} answered {status}; redirects are not followed", retryable=False
+            )
         return UpstreamResponse(response, url, timeouts, self.max_response_bytes, started)

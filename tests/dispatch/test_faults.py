@@ -206,12 +206,16 @@ async def test_oversize_body_is_refused(mock: MockUpstream, fmt: str) -> None:
     await _after(client, mock)
 
 
+@pytest.mark.parametrize("stream", [False, True])
 @pytest.mark.parametrize("fmt", FORMATS)
-async def test_redirects_are_not_followed(mock: MockUpstream, fmt: str) -> None:
+async def test_redirects_are_not_followed_nor_retried(
+    mock: MockUpstream, fmt: str, stream: bool
+) -> None:
     mock.inject(Fault(kind="redirect"), times=5)
     client = make_client(mock, fmt)
     with pytest.raises(nexgate.APIConnectionError, match="redirects are not followed"):
-        await _call(client, fmt, stream=False)
+        await _call(client, fmt, stream=stream)
+    assert mock.stats.requests == 1  # a redirect would only be answered again
     await _after(client, mock)
 
 
