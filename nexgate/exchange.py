@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 import anyio
 
@@ -31,6 +31,9 @@ logger = logging.getLogger("nexgate.dispatch")
 # Defense in depth: nothing here logs a key, but a record that did would be blanked.
 logger.addFilter(RedactingFilter())
 
+
+#: A call's auth: its headers (with the provider's own), query, and the protected names.
+_Auth: TypeAlias = tuple[dict[str, str], dict[str, str], frozenset[str]]
 
 #: URLs an exchanger keeps (one per provider, format, model and stream flag).
 URL_CACHE_SIZE = 4096
@@ -100,7 +103,7 @@ class Exchanger:
         self.stats = stats
         # Auth headers per (provider, format, key index): they are the same for every call
         # (an auth hook is asked every time instead: its headers may rotate).
-        self._auth: dict[tuple[Provider, str, int], tuple[dict[str, str], dict[str, str]]] = {}
+        self._auth: dict[tuple[Provider, str, int], _Auth] = {}
         # URLs per (provider, format, model, stream), built once.
         self._urls: dict[tuple[Provider, str, str, bool], str] = {}
 
@@ -114,19 +117,22 @@ class Exchanger:
             cached = self._auth_headers(plan, index)
             if not callable(provider.auth):
                 self._auth[cache_key] = cached
-        headers, query = cached
+        headers, query, protected = cached
         if options.extra_headers is None and options.extra_query is None:
             return headers, query
-        return _with_extras(headers, query, options)
+        return _with_extras(headers, query, protected, options)
 
     @staticmethod
-    def _auth_headers(plan: Plan, index: int) -> tuple[dict[str, str], dict[str, str]]:
+    def _auth_headers(plan: Plan, index: int) -> _Auth:
         provider = plan.provider
         _, key = provider.key_at(index)
         auth_headers, query = auth_parts(
             plan.format, key, provider.auth, anthropic_version=provider.anthropic_version
         )
-        return {"Content-Type": "application/json", **provider.headers, **auth_headers}, query
+        headers = {"Content-Type": "application/json", **provider.headers, **auth_headers}
+        # An auth hook may use any header: the names it set are as protected as the usual ones.
+        protected = PROTECTED_HEADERS.union(name.lower() for name in auth_headers)
+        return headers, query, protected
 
     def prepare(
         self, plan: Plan, body: dict[str, Any], stream: bool, options: CallOptions
@@ -301,14 +307,18 @@ def _past(deadline: float | None, delay: float) -> bool:
 
 
 def _with_extras(
-    headers: dict[str, str], query: dict[str, str], options: CallOptions
+    headers: dict[str, str],
+    query: dict[str, str],
+    protected: frozenset[str],
+    options: CallOptions,
 ) -> tuple[dict[str, str], dict[str, str]]:
-    """The auth headers and query plus the call's extras, which may not replace the auth."""
+    """The auth headers and query plus the call's extras, which may not replace the auth
+    (``protected``: the lower-case names of the headers that carry it)."""
     extra = options.extra_headers or {}
     check_headers(extra, "extra_headers")
     merged = dict(headers)
     for name, value in extra.items():
-        if name.lower() in PROTECTED_HEADERS:
+        if name.lower() in protected:
             raise InvalidInputError(
                 f"extra header {name!r} may not override authentication", path="extra_headers"
             )

@@ -179,6 +179,19 @@ async def test_a_callable_authenticates_anything_else(recorder: Recorder) -> Non
     assert "Authorization" not in recorder.seen[0].headers
 
 
+@pytest.mark.parametrize("name", ["X-Auth-Token", "x-auth-token"])
+async def test_extra_headers_cannot_replace_what_an_auth_hook_set(
+    recorder: Recorder, name: str
+) -> None:
+    provider = Provider(
+        "hooked", recorder.base_url, "openai", keys=[KEY], auth=lambda _: {"X-Auth-Token": "t"}
+    )
+    async with nexgate.Client(providers=[provider], environ={}) as client:
+        with pytest.raises(nexgate.InvalidInputError, match="may not override authentication"):
+            await client.send(body("openai"), format="openai", extra_headers={name: "other"})
+    assert recorder.seen == []
+
+
 # ---------------------------------------------------------------- per-call overrides
 
 
