@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any, TypeAlias
 
 import anyio
+import msgspec
 
 from .auth import PROTECTED_HEADERS, auth_parts
 from .errors import APIStatusError, InvalidInputError, NexgateError, RateLimitError, api_error
@@ -21,7 +22,7 @@ from .formats._json import dump_json
 from .limits import LimiterSet, Permit
 from .options import CallOptions, check_headers
 from .providers import Provider
-from .redact import RedactingFilter, redact_url
+from .redact import REDACTED, RedactingFilter, redact_text, redact_url
 from .retry import RetryBudget, RetryDecision, decide
 from .routing import Plan
 from .stream_translate import StreamDecoding
@@ -62,6 +63,21 @@ class Opened:
         self._index = index
         self.chunks = chunks
         self._closed = False
+
+    def scrubbed(self, error: StreamError) -> StreamError:
+        """``error`` without the provider's keys in its message (an upstream may echo one,
+        as in ``Incorrect API key provided: sk-...``)."""
+        message = redact_text(error.message, self._provider.secrets())
+        if message == error.message:
+            return error
+        return msgspec.structs.replace(error, message=message)
+
+    def scrubbed_bytes(self, data: bytes) -> bytes:
+        """``data`` (the upstream's own event bytes) without the provider's keys."""
+        for secret in self._provider.secrets():
+            if secret:
+                data = data.replace(secret.encode(), REDACTED.encode())
+        return data
 
     def close(self, *, ok: bool) -> None:
         """Release everything (once); ``ok``: the stream was consumed without an error."""

@@ -42,6 +42,8 @@ async def stream_events(opened: Opened, decoding: StreamDecoding) -> AsyncIterat
             for event in decoding.feed(chunk):
                 if isinstance(event, UsageUpdate | MessageEnd) and event.usage is not None:
                     usage = event.usage
+                elif isinstance(event, StreamError):
+                    event = opened.scrubbed(event)
                 yield event
     except (APIConnectionError, APITimeoutError, InvalidInputError) as exc:
         yield _broke_off(exc)
@@ -80,7 +82,7 @@ async def relayed(
     usage = None
     try:
         async for chunk in opened.chunks:
-            data, usage = _translated(chunk, decoding, encoder, usage)
+            data, usage = _translated(chunk, decoding, encoder, usage, opened)
             if data:
                 yield data
     except (APIConnectionError, APITimeoutError, InvalidInputError) as exc:
@@ -114,7 +116,9 @@ async def forwarded(
                 if isinstance(event, UsageUpdate | MessageEnd) and event.usage is not None:
                     usage = event.usage
                 elif isinstance(event, StreamError):
-                    upstream_error = True  # the upstream's own error event goes through
+                    # The upstream's own error event goes through, without a key it echoed.
+                    upstream_error = True
+                    held, chunk = opened.scrubbed_bytes(held + chunk), b""
             if not held and (decoding.array is not None or chunk.endswith(_EVENT_ENDS)):
                 yield chunk  # the usual chunk: whole events, passed on without a copy
                 continue
@@ -154,13 +158,19 @@ def _last_boundary(data: bytes) -> int:
 
 
 def _translated(
-    chunk: bytes, decoding: StreamDecoding, encoder: StreamEncoder, usage: Usage | None
+    chunk: bytes,
+    decoding: StreamDecoding,
+    encoder: StreamEncoder,
+    usage: Usage | None,
+    opened: Opened,
 ) -> tuple[bytes, Usage | None]:
     """The caller-format bytes of one upstream chunk, and the latest usage seen."""
     pieces = []
     for event in decoding.feed(chunk):
         if isinstance(event, UsageUpdate | MessageEnd) and event.usage is not None:
             usage = event.usage
+        elif isinstance(event, StreamError):
+            event = opened.scrubbed(event)
         piece = encoder.encode(event)
         if piece:
             pieces.append(piece)

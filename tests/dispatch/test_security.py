@@ -73,6 +73,28 @@ async def test_canary_key_never_leaks(fmt: str, caplog: pytest.LogCaptureFixture
         assert not _leaks(record.getMessage()) and not _leaks(repr(record.args))
 
 
+@pytest.mark.parametrize("caller", FORMATS)
+@pytest.mark.parametrize("fmt", FORMATS)
+async def test_a_key_echoed_in_a_stream_error_is_blanked(fmt: str, caller: str) -> None:
+    echo = Fault(kind="stream_error_event", events=2, message=f"Incorrect API key: {CANARY}")
+    async with MockUpstream(keys=[CANARY]) as mock:
+        client = make_client(mock, fmt, key=CANARY)
+        async with client:
+            mock.inject(echo, times=1)
+            async with client.send_stream(
+                body(caller, stream=True), format=caller, model="m"
+            ) as chunks:
+                out = b"".join([chunk async for chunk in chunks])
+            assert b"Incorrect API key" in out and CANARY.encode() not in out
+            mock.inject(echo, times=1)
+            request = nexgate.translate.decode_request(body(caller), format=caller, model="m")
+            with pytest.raises(nexgate.NexgateError) as caught:
+                async with client.stream(request) as events:
+                    async for _ in events:
+                        pass
+            assert "Incorrect API key" in str(caught.value) and not _leaks(str(caught.value))
+
+
 def test_secret_never_prints_its_value() -> None:
     secret = Secret(CANARY)
     assert CANARY not in repr(secret) and CANARY not in str(secret) and CANARY not in f"{secret}"
