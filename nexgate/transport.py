@@ -48,6 +48,11 @@ def total_deadline_error(seconds: float) -> APITimeoutError:
     return APITimeoutError(f"the call passed its total deadline of {seconds:g}s", kind="total")
 
 
+def _sooner(deadline: float | None, phase_end: float) -> float:
+    """The end of a phase (first byte, idle gap), or the total deadline if that comes first."""
+    return phase_end if deadline is None or phase_end < deadline else deadline
+
+
 def _where(url: str) -> str:
     try:
         parts = urlsplit(url)
@@ -125,27 +130,14 @@ class UpstreamResponse:
         self._response.release()
 
     async def read(self) -> bytes:
-        """The whole body, refusing more than the byte limit (checked while reading)."""
+        """The whole body, refusing more than the byte limit (checked while reading); the
+        idle timeout applies to each gap between chunks, as in a stream."""
         declared = self._response.content_length
         if declared is not None and declared > self._max_bytes:
             self._response.close()
             raise ResponseTooLargeError(
                 f"response of {declared} bytes is over the {self._max_bytes}-byte limit"
             )
-        if declared is not None:
-            # The length is known and within the limit: one read, with the idle deadline.
-            error: NexgateError | None = None
-            try:
-                async with asyncio.timeout(self._timeouts.idle):
-                    return await self._response.read()
-            except TimeoutError:
-                error = APITimeoutError(
-                    f"no data from {_where(self._url)} within the idle timeout", kind="idle"
-                )
-            except _CLIENT_ERRORS as exc:
-                error = map_client_error(exc, self._url, reading=True)
-            self._response.close()
-            raise error
         parts: list[bytes] = []
         size = 0
         async for chunk in self.chunks():
@@ -274,17 +266,17 @@ class Transport:
 
         ``deadline`` is the call's total deadline (loop time), if any. One timer serves every
         deadline: it runs to the first-byte deadline (or the total one, if sooner) until the
-        headers arrive, then is moved to the idle one for the body. A call pays for one timer
-        instead of three, which matters at thousands of calls per second.
+        headers arrive, then to the idle one (or the total one) from each body chunk to the
+        next. A call pays for one timer instead of three, which matters at thousands of calls
+        per second; the usual answer, whose body comes with its headers, never moves it.
         """
         timeouts = timeouts or self.timeouts
         loop = asyncio.get_running_loop()
         response: aiohttp.ClientResponse | None = None
         error: NexgateError
-        phase_end = loop.time() + timeouts.first_byte
-        total_first = deadline is not None and deadline <= phase_end
+        first_byte = loop.time() + timeouts.first_byte
         try:
-            async with asyncio.timeout_at(deadline if total_first else phase_end) as timer:
+            async with asyncio.timeout_at(_sooner(deadline, first_byte)) as timer:
                 response = await self.session().post(
                     url,
                     data=body,
@@ -293,17 +285,13 @@ class Transport:
                     allow_redirects=False,
                     timeout=self._client_timeout(timeouts),
                 )
-                if not response.content.is_eof():  # else the body came with the headers
-                    phase_end = loop.time() + timeouts.idle
-                    total_first = deadline is not None and deadline <= phase_end
-                    timer.reschedule(deadline if total_first else phase_end)
-                data = await self._read_whole(response, url)
+                data = await self._read_whole(response, url, timer, timeouts.idle, deadline)
             response.release()
             return Fetched(response.status, response.headers, data)
         except TimeoutError as exc:
             if isinstance(exc, aiohttp.ClientError):  # aiohttp's own connect timeout
                 error = map_client_error(exc, url, reading=response is not None)
-            elif total_first:
+            elif deadline is not None and timer.when() == deadline:
                 error = total_deadline_error(timeouts.total)
             elif response is None:
                 error = APITimeoutError(
@@ -325,33 +313,42 @@ class Transport:
                 response.close()
         raise error  # raised outside the except block: no aiohttp exception in __context__
 
-    async def _read_whole(self, response: aiohttp.ClientResponse, url: str) -> bytes:
+    async def _read_whole(
+        self,
+        response: aiohttp.ClientResponse,
+        url: str,
+        timer: asyncio.Timeout,
+        idle: float,
+        deadline: float | None,
+    ) -> bytes:
+        """The body, refused past the byte limit; ``timer`` is moved to the idle deadline
+        before each wait for a chunk (the body may take longer than that, its gaps may not)."""
         if 300 <= response.status < 400:
             where, status = redact_url(url), response.status
             raise APIConnectionError(
                 f"{where} answered {status}; redirects are not followed", retryable=False
             )
+        limit = self.max_response_bytes
         declared = response.content_length
-        if declared is None:
-            return await self._read_capped(response)
-        if declared > self.max_response_bytes:
+        if declared is not None and declared > limit:
             raise ResponseTooLargeError(
-                f"response of {declared} bytes is over the {self.max_response_bytes}-byte limit"
+                f"response of {declared} bytes is over the {limit}-byte limit"
             )
-        return await response.read()
-
-    async def _read_capped(self, response: aiohttp.ClientResponse) -> bytes:
-        """A body of unknown length, refused once it passes the byte limit."""
+        content = response.content
+        if content.is_eof() and declared is not None:  # the body came with the headers
+            return await response.read()
+        loop = asyncio.get_running_loop()
         parts: list[bytes] = []
         size = 0
-        while chunk := await response.content.readany():
+        while True:
+            timer.reschedule(_sooner(deadline, loop.time() + idle))
+            chunk = await content.readany()
+            if not chunk:
+                return b"".join(parts)
             size += len(chunk)
-            if size > self.max_response_bytes:
-                raise ResponseTooLargeError(
-                    f"response is over the {self.max_response_bytes}-byte limit"
-                )
+            if size > limit:
+                raise ResponseTooLargeError(f"response is over the {limit}-byte limit")
             parts.append(chunk)
-        return b"".join(parts)
 
     def _client_timeout(self, timeouts: Timeouts) -> aiohttp.ClientTimeout:
         """aiohttp keeps only the connect deadline; the others are ours, with clear errors."""

@@ -145,6 +145,30 @@ async def test_slow_drip_under_the_idle_timeout_completes(mock: MockUpstream, fm
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+async def test_a_body_slower_than_the_idle_timeout_but_never_idle_completes(
+    mock: MockUpstream, fmt: str
+) -> None:
+    # 16 bytes every 0.05 s: the whole body takes seconds, no gap reaches the idle timeout.
+    mock.inject(Fault(kind="slow_drip", seconds=0.05, piece=16), times=1)
+    client = make_client(mock, fmt, timeouts=Timeouts(connect=2, first_byte=5, idle=0.4, total=20))
+    started = time.monotonic()
+    out = await _call(client, fmt, stream=False)
+    assert "fault test" in repr(out)
+    assert time.monotonic() - started > 0.4 and mock.stats.requests == 1
+    await _after(client, mock)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+async def test_a_gap_over_the_idle_timeout_fails_a_body(mock: MockUpstream, fmt: str) -> None:
+    mock.inject(Fault(kind="slow_drip", seconds=0.5, piece=16), times=1)
+    client = make_client(mock, fmt, timeouts=Timeouts(connect=2, first_byte=5, idle=0.2, total=20))
+    with pytest.raises(nexgate.APITimeoutError) as caught:
+        await _call(client, fmt, stream=False)
+    assert caught.value.kind == "idle"
+    await _after(client, mock)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 async def test_a_gap_over_the_idle_timeout_breaks_the_stream(mock: MockUpstream, fmt: str) -> None:
     mock.inject(Fault(kind="slow_drip", seconds=0.5), times=1)
     client = make_client(mock, fmt, timeouts=Timeouts(connect=2, first_byte=5, idle=0.2, total=20))
