@@ -461,6 +461,8 @@ def test_claude_redacted_thinking_survives_an_openai_stream() -> None:
         for choice in chunk.get("choices") or []  # type: ignore[attr-defined]
         for block in choice["delta"].get("thinking_blocks", [])
     ]
+    # Each entry has its own index: the openai SDK merges list deltas by index.
+    assert [block.pop("index") for block in blocks] == list(range(len(blocks)))
     assert {"type": "redacted_thinking", "data": redacted[0].redacted_data} in blocks
     again = accumulate(_decode(data))
     assert [p.redacted_data for p in again.parts if isinstance(p, ReasoningPart)] == [

@@ -45,6 +45,7 @@ import msgspec
 from ...events import (
     MessageEnd,
     MessageStart,
+    PartEnd,
     PartStart,
     ReasoningDelta,
     SignatureDelta,
@@ -80,7 +81,7 @@ class _FunctionDelta(msgspec.Struct, kw_only=True):
 
 
 class _ToolCallDelta(msgspec.Struct, kw_only=True):
-    index: int = 0
+    index: int | None = None  # Gemini's OpenAI-compatible endpoint sends none
     id: str | None = None
     function: _FunctionDelta | None = None
     extra_content: dict[str, Any] | None = None
@@ -139,6 +140,7 @@ class StreamDecoder:
         self.text: int | None = None
         self.reasoning: int | None = None
         self.tools: dict[int, int] = {}  # OpenAI tool-call index -> part index
+        self.last_call: tuple[int, str | None] | None = None  # (index, id) of the last call
         self.finish_raw: str | None = None
         self.usage: wire.CompletionUsage | None = None
         self.warned_choices = False
@@ -158,6 +160,8 @@ class StreamDecoder:
             out.append(_stream_error(error))
             return out
         if not self.started:
+            if not chunk.id and not chunk.choices and chunk.usage is None:
+                return out  # Azure's prompt_filter_results chunk: the message starts next
             self.started = True
             created = chunk.created
             out.append(
@@ -198,18 +202,24 @@ class StreamDecoder:
             if delta.tool_calls:
                 for call in delta.tool_calls:
                     self._tool_call(call, out)
-        if choice.finish_reason is not None:
+        if choice.finish_reason:  # Ollama and sglang send "" on every chunk but the last
             self.finish_raw = choice.finish_reason
             self.parts.end_all(out)
             self.text = self.reasoning = None
 
     def _text(self, text: str, out: list[StreamEvent]) -> None:
         if self.text is None:
+            if self.reasoning is not None:  # the answer follows the reasoning: that is done
+                self.parts.end(self.reasoning, out)
+                self.reasoning = None
             self.text = self.parts.start(TextPart(text=""), out)
         out.append(TextDelta(index=self.text, text=text))
 
     def _reasoning(self, text: str, out: list[StreamEvent]) -> None:
         if self.reasoning is None:
+            if self.text is not None:
+                self.parts.end(self.text, out)
+                self.text = None
             self.reasoning = self.parts.start(ReasoningPart(), out)
         out.append(ReasoningDelta(index=self.reasoning, text=text))
 
@@ -232,9 +242,21 @@ class StreamDecoder:
                 signature = Signature(format="claude", value=value)
                 out.append(SignatureDelta(index=self.reasoning, signature=signature))
 
+    def _call_index(self, call: _ToolCallDelta) -> int:
+        """The call a fragment belongs to. Without an ``index``, a new ``id`` starts a call
+        and a fragment without one continues the last (keys below zero: apart from real
+        indexes)."""
+        if call.index is not None:
+            return call.index
+        last = self.last_call
+        if last is None or (call.id and call.id != last[1]):
+            return -1 - len(self.tools)
+        return last[0]
+
     def _tool_call(self, call: _ToolCallDelta, out: list[StreamEvent]) -> None:
         function = call.function
-        index = self.tools.get(call.index)
+        key = self._call_index(call)
+        index = self.tools.get(key)
         if index is None:
             # A tool call starts: text or reasoning before it is complete.
             for open_index in (self.text, self.reasoning):
@@ -246,7 +268,8 @@ class StreamDecoder:
                 name=(function.name if function is not None else None) or "",
                 signature=_google_signature(call.extra_content),
             )
-            index = self.tools[call.index] = self.parts.start(part, out)
+            index = self.tools[key] = self.parts.start(part, out)
+            self.last_call = (key, call.id)
         elif call.extra_content:
             signature = _google_signature(call.extra_content)
             if signature is not None:
@@ -331,6 +354,8 @@ class StreamEncoder:
         self.model = ctx.model or ""
         self.created = 0
         self.tools: dict[int, int] = {}  # part index -> OpenAI tool-call index
+        self.no_arguments: set[int] = set()  # tool parts no argument fragment reached yet
+        self.thinking_blocks = 0  # entries sent in `thinking_blocks`: each has its index
         self.usage: Usage | None = None
         self.finished = False
         # With the caller's request known, the usage chunk goes out only if it asked
@@ -369,6 +394,7 @@ class StreamEncoder:
         if isinstance(event, TextDelta):
             return self._head + b'{"content":' + dump_json(event.text) + b"}" + _TAIL
         if isinstance(event, ToolArgsDelta):
+            self.no_arguments.discard(event.index)
             return b"".join(
                 (
                     self._head,
@@ -398,6 +424,11 @@ class StreamEncoder:
             return self._end(event)
         if isinstance(event, StreamError):
             return self._error(event)
+        if isinstance(event, PartEnd) and event.index in self.no_arguments:
+            # A call without arguments: "{}", as a whole response says, so that the caller's
+            # JSON parse of the joined fragments works.
+            self.no_arguments.discard(event.index)
+            return self.encode(ToolArgsDelta(index=event.index, json="{}"))
         return b""  # PartEnd: OpenAI chunks do not mark the end of a part
 
     def _part_start(self, event: PartStart) -> bytes:
@@ -407,6 +438,7 @@ class StreamEncoder:
         if not isinstance(part, ToolCallPart):
             return b""  # text and reasoning need no opening chunk
         position = self.tools[event.index] = len(self.tools)
+        self.no_arguments.add(event.index)
         call: JSONObject = {
             "index": position,
             "id": part.id,
@@ -423,7 +455,7 @@ class StreamEncoder:
             self.ctx.lose("redacted_reasoning", "$.stream", "redacted reasoning has no OpenAI slot")
             return b""
         block = {"type": "redacted_thinking", "data": part.redacted_data}
-        return self._chunk({"thinking_blocks": [block]})
+        return self._thinking_block(block)
 
     def _signature(self, event: SignatureDelta) -> bytes:
         signature = event.signature
@@ -434,13 +466,25 @@ class StreamEncoder:
             )
         if signature.format == "claude":
             block = {"type": "thinking", "thinking": "", "signature": signature.value}
-            return self._chunk({"thinking_blocks": [block]})
+            return self._thinking_block(block)
         self.ctx.lose(
             "signature_not_carried", "$.stream", "OpenAI chunks have no slot for this signature"
         )
         return b""
 
+    def _thinking_block(self, block: JSONObject) -> bytes:
+        """One ``thinking_blocks`` entry, with the index by which list deltas are merged (the
+        openai SDK's accumulator refuses an entry without one)."""
+        block["index"] = self.thinking_blocks
+        self.thinking_blocks += 1
+        return self._chunk({"thinking_blocks": [block]})
+
     def _end(self, event: MessageEnd) -> bytes:
+        # Calls still without arguments (their parts were never ended) get theirs first.
+        ending = b"".join(
+            self.encode(ToolArgsDelta(index=index, json="{}"))
+            for index in sorted(self.no_arguments)
+        )
         self.finished = True
         usage = event.usage or self.usage
         finish = to_openai_finish(event.finish, bool(self.tools)) or "stop"
@@ -449,7 +493,7 @@ class StreamEncoder:
         if usage is not None and self.include_usage:
             body = {**self._envelope(), "choices": [], "usage": encode_usage(usage)}
             out += encode_event(dump_json(body))
-        return out + encode_event(_DONE)
+        return ending + out + encode_event(_DONE)
 
     def _error(self, event: StreamError) -> bytes:
         self.finished = True
