@@ -73,6 +73,7 @@ class SSEParser:
 
     __slots__ = (
         "_after_cr",
+        "_head",
         "_names",
         "_pending",
         "_pending_size",
@@ -86,13 +87,18 @@ class SSEParser:
         self._pending_size = 0
         self._after_cr = False  # the last chunk ended with a CR (maybe half of a CRLF)
         self._started = False
+        self._head = b""  # the first bytes, while they may still be the start of a BOM
         self._names: dict[bytes, str] = {}  # event-name lines seen, decoded once
 
     def _normalize(self, chunk: bytes) -> bytes:
         if not self._started:
+            head = self._head + chunk
+            if len(head) < len(_BOM) and _BOM.startswith(head):
+                self._head = head  # a BOM cut by the chunking: wait for the rest of it
+                return b""
             self._started = True
-            if chunk.startswith(_BOM):
-                chunk = chunk[3:]
+            self._head = b""
+            chunk = head[len(_BOM) :] if head.startswith(_BOM) else head
         if self._after_cr and chunk[:1] == b"\n":
             chunk = chunk[1:]  # the LF of a CRLF whose CR ended the previous chunk
         if b"\r" in chunk:

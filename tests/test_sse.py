@@ -236,3 +236,20 @@ def test_parser_matches_a_reference_for_any_stream_and_chunking(
     parser = SSEParser()
     got = [e for c in chunks for e in parser.feed(c)]
     assert got + parser.close() == _reference(stream)
+
+
+@pytest.mark.parametrize("cut", [1, 2, 3, 4])
+def test_a_bom_cut_by_the_chunking_is_still_dropped(cut: int) -> None:
+    stream = b"\xef\xbb\xbfdata: first\n\ndata: second\n\n"
+    parser = SSEParser()
+    events = parser.feed(stream[:cut]) + parser.feed(stream[cut:]) + parser.close()
+    assert [event.data for event in events] == [b"first", b"second"]
+    one_byte_at_a_time = SSEParser()
+    events = [e for i in range(len(stream)) for e in one_byte_at_a_time.feed(stream[i : i + 1])]
+    assert [event.data for event in events] == [b"first", b"second"]
+
+
+def test_a_first_chunk_shorter_than_a_bom_is_kept() -> None:
+    parser = SSEParser()
+    events = parser.feed(b"d") + parser.feed(b"ata: x\n\n")
+    assert [event.data for event in events] == [b"x"]

@@ -544,3 +544,40 @@ async def test_anthropic_client_reads_the_re_encoded_stream(
     assert message.stop_reason == "tool_use"
     assert expected.usage is not None
     assert message.usage.output_tokens == expected.usage.output_tokens
+
+
+def test_null_counts_in_message_delta_usage_keep_the_earlier_ones() -> None:
+    # The anthropic SDK's own MessageDeltaEvent writes its unset optional counts as null.
+    delta = anthropic.types.MessageDeltaEvent.model_validate(
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": "end_turn"},
+            "usage": {"output_tokens": 5},
+        }
+    )
+    start = {
+        "type": "message_start",
+        "message": {
+            "id": "msg_1",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-x",
+            "content": [],
+            "stop_reason": None,
+            "stop_sequence": None,
+            "usage": {"input_tokens": 10, "output_tokens": 1, "cache_read_input_tokens": 100},
+        },
+    }
+    lines = [
+        msgspec.json.encode(start),
+        delta.model_dump_json().encode(),
+        b'{"type":"message_stop"}',
+    ]
+    assert b'"input_tokens":null' in lines[1]
+    data = b"".join(
+        b"event: " + msgspec.json.decode(line)["type"].encode() + b"\ndata: " + line + b"\n\n"
+        for line in lines
+    )
+    usage = result(decode(data)).usage
+    assert usage is not None
+    assert (usage.input_tokens, usage.cache_read_tokens, usage.output_tokens) == (110, 100, 5)

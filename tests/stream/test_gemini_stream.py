@@ -428,3 +428,15 @@ async def test_genai_client_reads_the_re_encoded_stream(
     assert calls[0].thought_signature is not None  # bytes, decoded by the SDK from base64
     assert any(p.thought for p in parts)
     assert finish == genai_types.FinishReason.STOP
+
+
+def test_candidates_past_the_first_are_a_recorded_loss() -> None:
+    def candidate(text: str, index: int) -> dict[str, Any]:
+        content = {"role": "model", "parts": [{"text": text}]}
+        return {"content": content, "finishReason": "STOP", "index": index}
+
+    body = {"candidates": [candidate("B", 1), candidate("A", 0)]}
+    ctx = _ctx()
+    events = decode(b"data: " + msgspec.json.encode(body) + b"\n\n", ctx)
+    assert result(events).text == "A"
+    assert [loss.kind for loss in ctx.losses] == ["extra_candidates_dropped"]

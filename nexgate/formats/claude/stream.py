@@ -242,7 +242,9 @@ class StreamDecoder:
         self.stop_sequence = _str(delta.get("stop_sequence")) or self.stop_sequence
         usage = data.get("usage")
         if isinstance(usage, dict):
-            # Counts are cumulative; fields absent here keep their message_start values.
+            # Counts are cumulative; fields absent here keep their message_start values, and so
+            # do null ones (the anthropic SDK writes its unset optional counts as null).
+            usage = {name: value for name, value in usage.items() if value is not None}
             update = convert(usage, wire.ClaudeUsage, "usage", "$.usage")
             merged = {name: getattr(self.usage, name) for name in wire.USAGE_FIELDS}
             merged.update({name: getattr(update, name) for name in wire.USAGE_FIELDS & set(usage)})

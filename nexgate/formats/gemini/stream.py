@@ -90,6 +90,7 @@ class StreamDecoder:
         self.calls = 0
         self.usage: UsageUpdate | None = None
         self.seed = ""
+        self.warned_candidates = False
 
     def feed(self, event: SSEEvent) -> list[StreamEvent]:
         if self.done:
@@ -119,7 +120,7 @@ class StreamDecoder:
         if body.usage_metadata is not None:
             self.usage = UsageUpdate(usage=decode_usage(body.usage_metadata))
             out.append(self.usage)
-        candidate = body.candidates[0] if body.candidates else None
+        candidate = self._first_candidate(body.candidates)
         if candidate is not None and candidate.content is not None:
             for position, part in enumerate(candidate.content.parts):
                 self._part(part, position, out)
@@ -129,6 +130,21 @@ class StreamDecoder:
             raw = body.prompt_feedback.block_reason
             self._finish(FinishReason(reason="content_filter", raw=raw), out)
         return out
+
+    def _first_candidate(self, candidates: list[wire.Candidate]) -> wire.Candidate | None:
+        """Candidate 0, the one streamed; the others are a loss (recorded once)."""
+        first = None
+        for candidate in candidates:
+            if candidate.index == 0 and first is None:
+                first = candidate
+            elif not self.warned_candidates:
+                self.warned_candidates = True
+                self.ctx.lose(
+                    "extra_candidates_dropped",
+                    "$.candidates",
+                    "only the first candidate is streamed",
+                )
+        return first
 
     def close(self) -> list[StreamEvent]:
         if self.done:
