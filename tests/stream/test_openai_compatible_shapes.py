@@ -6,10 +6,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pydantic
+import pytest
+from anthropic.lib.streaming._messages import accumulate_event
+from anthropic.types import RawMessageStreamEvent
 from openai.lib.streaming.chat import ChatCompletionStreamState
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
-from nexgate import StreamTranslator, translate_response
+from nexgate import StreamTranslator, translate_request, translate_response
 from nexgate.accumulate import accumulate
 from nexgate.formats import TranslationContext
 from nexgate.sse import SSEParser
@@ -189,3 +193,73 @@ def test_the_sdk_accumulator_reads_several_thinking_blocks() -> None:
     assert sdk_completion(translated("claude", "openai", stream)).choices[0].message.content == (
         "Answer"
     )
+
+
+def test_streamed_claude_thinking_goes_back_to_claude_unchanged() -> None:
+    thinking = {"type": "thinking", "thinking": "", "signature": ""}
+    tool_use = {"type": "tool_use", "id": "toolu_a", "name": "wa", "input": {}}
+
+    def delta(index: int, body: dict[str, Any]) -> dict[str, Any]:
+        return {"type": "content_block_delta", "index": index, "delta": body}
+
+    stream = claude_sse(
+        [
+            CLAUDE_START,
+            {"type": "content_block_start", "index": 0, "content_block": thinking},
+            delta(0, {"type": "thinking_delta", "thinking": "hmm "}),
+            delta(0, {"type": "thinking_delta", "thinking": "ok"}),
+            delta(0, {"type": "signature_delta", "signature": "SIG=="}),
+            {"type": "content_block_stop", "index": 0},
+            {"type": "content_block_start", "index": 1, "content_block": tool_use},
+            delta(1, {"type": "input_json_delta", "partial_json": "{}"}),
+            {"type": "content_block_stop", "index": 1},
+            {"type": "message_delta", "delta": {"stop_reason": "tool_use"}, "usage": {}},
+            {"type": "message_stop"},
+        ]
+    )
+    message = sdk_completion(translated("claude", "openai", stream)).choices[0].message
+    replayed = message.model_dump(exclude_none=True, exclude={"parsed"})
+    for call in replayed.get("tool_calls", []):
+        call["function"].pop("parsed_arguments", None)
+    body = {
+        "model": "claude-x",
+        "messages": [
+            {"role": "user", "content": "hi"},
+            replayed,
+            {"role": "tool", "tool_call_id": "toolu_a", "content": "ok"},
+        ],
+    }
+    claude = translate_request(body, source="openai", target="claude")
+    # Claude refuses a signed thinking block whose text changed.
+    assert claude["messages"][1]["content"][0] == {
+        "type": "thinking",
+        "thinking": "hmm ok",
+        "signature": "SIG==",
+    }
+
+
+@pytest.mark.parametrize("arguments", [["hello ", "world"], ["[1, ", "2]"]])
+def test_arguments_that_are_not_an_object_reach_claude_as_an_empty_one(
+    arguments: list[str],
+) -> None:
+    call = {"index": 0, "id": "call_1", "type": "function", "function": {"name": "f"}}
+    stream = (
+        chunk({"role": "assistant", "tool_calls": [call]})
+        + b"".join(
+            chunk({"tool_calls": [{"index": 0, "function": {"arguments": a}}]}) for a in arguments
+        )
+        + chunk({}, "tool_calls")
+        + DONE
+    )
+    translator = StreamTranslator("openai", "claude")
+    out = translator.feed(stream) + translator.close()
+    adapter = pydantic.TypeAdapter(RawMessageStreamEvent)
+    snapshot = None
+    buffers: dict[str, Any] = {}
+    for event in SSEParser().feed(out):
+        snapshot = accumulate_event(
+            event=adapter.validate_json(event.data), current_snapshot=snapshot, json_bufs=buffers
+        )
+    assert snapshot is not None
+    assert snapshot.content[0].input == {}  # type: ignore[union-attr]
+    assert [loss.kind for loss in translator.losses] == ["tool_arguments_invalid"]

@@ -26,7 +26,7 @@ from ...schema import JSONObject, ReasoningPart, TextPart, ToolCallPart, Usage
 from ...sse import encode_event
 from .._context import TranslationContext
 from .._ids import claude_safe_id
-from .._json import dump_args, dump_json
+from .._json import dump_args, dump_json, parse_args
 from .._stream import interrupted
 from .errors import ERROR_TYPES
 from .response import encode_usage, to_claude_stop
@@ -37,7 +37,7 @@ AnyPart = TextPart | ReasoningPart | ToolCallPart
 class _Block:
     """A part on its way out: its skeleton, deltas held while it waits, and its state."""
 
-    __slots__ = ("deltas", "ended", "locked", "part", "signed", "tail")
+    __slots__ = ("arguments", "deltas", "ended", "locked", "part", "signed", "tail")
 
     def __init__(self, part: AnyPart) -> None:
         self.part = part
@@ -49,6 +49,9 @@ class _Block:
         self.signed = False
         #: A signature that came with the skeleton: sent right before the block's stop.
         self.tail: str | None = None
+        #: A tool call's argument fragments so far, checked when the block ends; ``None`` once
+        #: they are known not to start a JSON object (then they are held back, not sent).
+        self.arguments: list[str] | None = []
 
 
 _DELTA_HEAD = b'event: content_block_delta\ndata: {"type":"content_block_delta","index":'
@@ -230,6 +233,16 @@ class StreamEncoder:
         block = self.pending.get(event.index)
         if block is None or block.locked or not isinstance(block.part, ToolCallPart):
             return b""
+        arguments = block.arguments
+        if arguments is None:
+            return b""  # not an object: "{}" goes out when the block ends
+        if not arguments or not arguments[0].strip():
+            # The first fragments decide: Claude's input is an object, whatever OpenAI sent.
+            start = "".join(arguments) + event.json
+            if start.strip() and not start.lstrip().startswith("{"):
+                block.arguments = None
+                return b""
+        arguments.append(event.json)
         return self._delta(event.index, _json_delta(event.json), event.json)
 
     def _signature(self, event: SignatureDelta) -> bytes:
@@ -252,10 +265,28 @@ class StreamEncoder:
         block = self.pending.get(index)
         if block is None:
             return b""
+        out = self._check_arguments(index, block) if isinstance(block.part, ToolCallPart) else b""
         block.ended = True
         if index != self.live:
+            return out
+        return out + self._close_live() + self._advance()
+
+    def _check_arguments(self, index: int, block: _Block) -> bytes:
+        """A call's arguments that were not a JSON object become ``{}``, as in a whole
+        response, with a loss; fragments already sent cannot be taken back: then the loss
+        says so."""
+        arguments = block.arguments
+        if block.locked or (arguments is not None and parse_args("".join(arguments)) is not None):
             return b""
-        return self._close_live() + self._advance()
+        if arguments is not None:
+            self.ctx.lose(
+                "tool_arguments_invalid", "$.stream", "arguments were not valid JSON; sent as read"
+            )
+            return b""
+        self.ctx.lose(
+            "tool_arguments_invalid", "$.stream", "arguments were not a JSON object; sent as {}"
+        )
+        return self._delta(index, _json_delta("{}"), "{}")
 
     def _close_live(self) -> bytes:
         assert self.live is not None

@@ -356,6 +356,8 @@ class StreamEncoder:
         self.tools: dict[int, int] = {}  # part index -> OpenAI tool-call index
         self.no_arguments: set[int] = set()  # tool parts no argument fragment reached yet
         self.thinking_blocks = 0  # entries sent in `thinking_blocks`: each has its index
+        #: Reasoning text per part so far: a signed block repeats it, as a whole response does.
+        self.reasoning_text: dict[int, list[str]] = {}
         self.usage: Usage | None = None
         self.finished = False
         # With the caller's request known, the usage chunk goes out only if it asked
@@ -407,6 +409,7 @@ class StreamEncoder:
                 )
             )
         if isinstance(event, ReasoningDelta):
+            self.reasoning_text.setdefault(event.index, []).append(event.text)
             return self._head + b'{"reasoning_content":' + dump_json(event.text) + b"}" + _TAIL
         if isinstance(event, PartStart):
             return self._part_start(event)
@@ -465,7 +468,10 @@ class StreamEncoder:
                 {"tool_calls": [{"index": self.tools[event.index], "extra_content": extra}]}
             )
         if signature.format == "claude":
-            block = {"type": "thinking", "thinking": "", "signature": signature.value}
+            # Claude takes a signed block back only with its text unchanged: the text goes
+            # with the signature (reasoning_content alone is not read back with the blocks).
+            thinking = "".join(self.reasoning_text.pop(event.index, ()))
+            block = {"type": "thinking", "thinking": thinking, "signature": signature.value}
             return self._thinking_block(block)
         self.ctx.lose(
             "signature_not_carried", "$.stream", "OpenAI chunks have no slot for this signature"
