@@ -53,22 +53,29 @@ class CallIds:
     """Synthesizes ids for calls without one and links id-less results to them by name.
 
     The seed of a call is its own turn (not the whole conversation), so a call keeps its id
-    when later turns are added to the conversation. A turn's seed is a digest of its parts,
-    computed only when an id must actually be synthesized: calls usually carry their own id.
+    when later turns are added to the conversation. A turn's seed is a digest of its parts
+    (and, for a turn equal to earlier ones, how many came before), computed only when an id
+    must actually be synthesized: calls usually carry their own id.
     """
 
-    __slots__ = ("_seed", "_turn_parts", "count", "pending")
+    __slots__ = ("_seed", "_seeds", "_turn_parts", "count", "pending")
 
     def __init__(self, seed: str) -> None:
         self._seed: str | None = seed
         self._turn_parts: list[JSONObject] = []
+        #: How many earlier turns had each digest: equal turns (the same call repeated, as a
+        #: polling client does) must not repeat ids, which Claude refuses.
+        self._seeds: dict[str, int] = {}
         self.count = 0
         self.pending: list[tuple[str, str]] = []
 
     @property
     def seed(self) -> str:
         if self._seed is None:
-            self._seed = digest(dump_json(self._turn_parts).decode("utf-8", "replace"))
+            turn = digest(dump_json(self._turn_parts).decode("utf-8", "replace"))
+            earlier = self._seeds.get(turn, 0)
+            self._seeds[turn] = earlier + 1
+            self._seed = f"{turn}:{earlier}" if earlier else turn
         return self._seed
 
     def turn(self, parts: list[JSONObject]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import msgspec
 import pytest
 import sdk_validators  # type: ignore[import-not-found]
 
@@ -288,6 +289,33 @@ def test_synthetic_ids_are_deterministic_and_paired_by_name_and_order() -> None:
     longer["contents"].append({"role": "model", "parts": [{"functionCall": {"name": "now"}}]})
     assert [c.id for c in _calls(longer)][:2] == [c.id for c in first]
     assert _calls(longer)[2].arguments == {}
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_equal_turns_without_ids_get_distinct_ids_that_stay_put(as_json: bool) -> None:
+    # A client polling a tool repeats the same model turn; Claude refuses repeated ids.
+    def polling(turns: int) -> dict[str, Any]:
+        contents: list[dict[str, Any]] = [{"role": "user", "parts": [{"text": "poll"}]}]
+        for i in range(turns):
+            contents.append({"role": "model", "parts": [{"functionCall": {"name": "now"}}]})
+            result = {"functionResponse": {"name": "now", "response": {"result": str(i)}}}
+            contents.append({"role": "user", "parts": [result]})
+        return {"contents": contents}
+
+    def ids(turns: int) -> tuple[list[str], list[str]]:
+        body: Any = polling(turns)
+        if as_json:
+            body = msgspec.json.encode(body)
+        out = nexgate.translate_request(body, source="gemini", target="claude", model=MODEL)
+        sdk_validators.claude_request(out)
+        blocks = [block for message in out["messages"] for block in message["content"]]
+        calls = [block["id"] for block in blocks if block["type"] == "tool_use"]
+        results = [block["tool_use_id"] for block in blocks if block["type"] == "tool_result"]
+        return calls, results
+
+    calls, results = ids(3)
+    assert len(set(calls)) == 3 and results == calls
+    assert ids(4)[0][:3] == calls  # a longer conversation keeps the earlier ids
 
 
 def test_synthetic_ids_are_omitted_and_real_ids_kept() -> None:
