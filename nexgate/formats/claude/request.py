@@ -139,13 +139,18 @@ def convert_typed(obj: JSONObject, type_: type[W]) -> W | None:
         return None
 
 
+def _hashable(value: object) -> object:
+    """``value`` if it can be looked up in a set (any JSON value may come), else ``None``."""
+    return value if isinstance(value, str | int | float | bool | None) else None
+
+
 def _decode_one(block: JSONObject, path: str, ctx: TranslationContext) -> Part | None:
     kind = block.get("type")
     if kind == "text" and block.get("citations"):
         ctx.lose("citations_dropped", f"{path}.citations", "text citations are not carried over")
     elif kind in ("image", "document"):
         source = block.get("source")
-        if isinstance(source, dict) and source.get("type") in _RAW_SOURCES:
+        if isinstance(source, dict) and _hashable(source.get("type")) in _RAW_SOURCES:
             return RawPart(format="claude", data=block)
         for key in ("context", "citations"):
             if block.get(key) is not None:

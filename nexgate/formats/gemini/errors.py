@@ -146,7 +146,13 @@ def encode_error(error: APIStatusError) -> tuple[int, JSONObject]:
         # Keeps "do not retry" through the translation: a plain RESOURCE_EXHAUSTED is a 429.
         details.append({"@type": _ERROR_INFO, "reason": "INSUFFICIENT_QUOTA", "domain": "nexgate"})
     if error.retry_after is not None:
-        details.append({"@type": _RETRY_INFO, "retryDelay": f"{error.retry_after:g}s"})
+        details.append({"@type": _RETRY_INFO, "retryDelay": _duration(error.retry_after)})
     if details:
         body["details"] = details
     return status, {"error": body}
+
+
+def _duration(seconds: float) -> str:
+    """Seconds as protobuf's JSON ``Duration`` (``"1.5s"``): decimal, never an exponent,
+    at most nanosecond precision."""
+    return (f"{seconds:.9f}".rstrip("0").rstrip(".") or "0") + "s"

@@ -179,6 +179,8 @@ def _level(effort: Effort, native: bool, ctx: TranslationContext) -> str:
             "$.reasoning.effort",
             "Gemini 3 cannot turn thinking off; sent as MINIMAL",
         )
+    elif effort in ("xhigh", "max"):
+        ctx.emulate("reasoning_effort_lowered", "$.reasoning.effort", f"{effort} sent as HIGH")
     return EFFORT_TO_GEMINI_LEVEL[effort]
 
 

@@ -776,6 +776,11 @@ BAD_INPUT = [
         "",
     ),
     (
+        {"model": "m", "messages": [user({"type": "image", "source": {"type": {"a": 1}}})]},
+        "$.messages[0].content[0].source.type",
+        "",
+    ),
+    (
         {
             "model": "m",
             "messages": [assistant({"type": "tool_use", "id": "t", "name": "f", "input": []})],

@@ -166,6 +166,18 @@ def test_encoded_retry_info_round_trips() -> None:
     assert again.kind == "rate_limit" and again.retry_after == 34.4
 
 
+@pytest.mark.parametrize(
+    ("seconds", "written"),
+    [(1234567.0, "1234567s"), (123456.75, "123456.75s"), (0.00001, "0.00001s"), (0.0, "0s")],
+)
+def test_retry_delay_is_a_protobuf_duration_without_an_exponent(
+    seconds: float, written: str
+) -> None:
+    error = api_error("slow", status=429, kind="rate_limit", retry_after=seconds, format="openai")
+    _, out = GEMINI.encode_error(error)
+    assert out["error"]["details"][0]["retryDelay"] == written
+
+
 def test_quota_stays_not_retryable_through_gemini() -> None:
     error = api_error("billing", status=429, kind="quota", format="openai")
     status, out = GEMINI.encode_error(error)

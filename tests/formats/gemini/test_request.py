@@ -592,6 +592,17 @@ def test_reasoning_effort_sends_level_or_budget_never_both(
     assert out["generationConfig"]["thinkingConfig"] == thinking
 
 
+def test_an_effort_above_high_is_sent_as_high_and_says_so() -> None:
+    openai = {"model": "x", "messages": [{"role": "user", "content": "hi"}]}
+    out = nexgate.translate_request(
+        {**openai, "reasoning_effort": "xhigh"}, source="openai", target="gemini", model="gemini-3"
+    )
+    assert out["generationConfig"]["thinkingConfig"] == {"thinkingLevel": "HIGH"}
+    assert [(loss.kind, loss.severity) for loss in out.losses] == [
+        ("reasoning_effort_lowered", "emulated")
+    ]
+
+
 @pytest.mark.parametrize(
     ("choice", "config"),
     [
