@@ -329,7 +329,15 @@ def _reasoning(body: wire.MessagesRequest) -> Reasoning | None:
         return Reasoning(effort=effort) if effort else None  # type: ignore[arg-type]
     if thinking.type not in ("enabled", "adaptive", "disabled"):
         raise InvalidInputError(f"unknown thinking type {thinking.type!r}", path="$.thinking.type")
-    return Reasoning(mode=thinking.type, budget_tokens=thinking.budget_tokens, effort=effort)  # type: ignore[arg-type]
+    # Claude returns the thinking it does (summarized) unless asked to omit it: a target
+    # that shows thoughts only on request (Gemini's includeThoughts) is asked.
+    shown = thinking.type != "disabled" and thinking.display != "omitted"
+    return Reasoning(
+        mode=thinking.type,  # type: ignore[arg-type]
+        budget_tokens=thinking.budget_tokens,
+        effort=effort,  # type: ignore[arg-type]
+        include_thoughts=True if shown else None,
+    )
 
 
 def _response_format(config: wire.OutputConfig | None) -> ResponseFormat | None:

@@ -193,6 +193,12 @@ def _encode_thinking(
     if reasoning.mode is None and ctx.source == "claude":
         return None, max_tokens  # output_config.effort alone: no thinking block was asked for
     budget = _budget(reasoning, ctx)
+    if budget is None and reasoning.include_thoughts:
+        ctx.lose(
+            "reasoning_text_unavailable",
+            "$.reasoning.include_thoughts",
+            "Claude thinks, and shows it, only with a thinking budget, and none was given",
+        )
     if budget is None or budget <= 0:
         return None, max_tokens
     if budget < CLAUDE_MIN_BUDGET:

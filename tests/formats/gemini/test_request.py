@@ -705,3 +705,32 @@ def test_bad_input_names_the_field(body: Any, path: str) -> None:
     with pytest.raises(nexgate.InvalidInputError) as caught:
         nexgate.translate_request(body, source="gemini", target="gemini", model=MODEL)
     assert caught.value.path.startswith(path)
+
+
+def test_thinking_claude_shows_is_asked_of_gemini_too() -> None:
+    claude = {
+        "model": "claude-x",
+        "max_tokens": 4096,
+        "messages": [{"role": "user", "content": "hi"}],
+        "thinking": {"type": "enabled", "budget_tokens": 2048},
+    }
+    out = to_gemini(claude, "claude")
+    assert out["generationConfig"]["thinkingConfig"] == {
+        "includeThoughts": True,
+        "thinkingBudget": 2048,
+    }
+    omitted = {**claude, "thinking": {**claude["thinking"], "display": "omitted"}}
+    thinking = to_gemini(omitted, "claude")["generationConfig"]["thinkingConfig"]
+    assert thinking == {"thinkingBudget": 2048}
+
+
+def test_thoughts_asked_without_a_budget_are_a_loss_for_claude() -> None:
+    gemini = {
+        "contents": [{"role": "user", "parts": [{"text": "hi"}]}],
+        "generationConfig": {"thinkingConfig": {"includeThoughts": True}},
+    }
+    out = nexgate.translate_request(gemini, source="gemini", target="claude", model="claude-x")
+    assert "thinking" not in out
+    assert ("reasoning_text_unavailable", "dropped") in {
+        (loss.kind, loss.severity) for loss in out.losses
+    }
