@@ -289,6 +289,15 @@ def _lose_unsupported(request: Request, ctx: TranslationContext) -> None:
                 )
 
 
+def _empty_turn(ctx: TranslationContext) -> list[JSONObject]:
+    """The contents of a conversation with nothing to say (only empty texts, or only a system
+    prompt): Gemini refuses no contents but takes an empty user turn, as a Gemini client may
+    send it."""
+    if ctx.source != "gemini":
+        ctx.emulate("empty_turn_sent", "$.messages", "Gemini needs a turn: an empty one was sent")
+    return [{"role": "user", "parts": [{"text": ""}]}]
+
+
 def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
     """Encode an internal request as a Gemini generateContent body (no model: it is in the URL)."""
     extras = dict(request.extras.get("gemini", {}))
@@ -296,7 +305,7 @@ def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
     validated = bool(extras.pop(VALIDATED, False))
     tool_config_rest = extras.pop(TOOL_CONFIG_EXTRAS, None)
     system, messages = _hoist_system(request, ctx)
-    out: JSONObject = {"contents": encode_contents(messages, ctx)}
+    out: JSONObject = {"contents": encode_contents(messages, ctx) or _empty_turn(ctx)}
     if system:
         out["systemInstruction"] = {"parts": [{"text": p.text} for p in system]}
     tools = _encode_tools(request, extras, ctx)

@@ -734,3 +734,17 @@ def test_thoughts_asked_without_a_budget_are_a_loss_for_claude() -> None:
     assert ("reasoning_text_unavailable", "dropped") in {
         (loss.kind, loss.severity) for loss in out.losses
     }
+
+
+def test_a_conversation_with_nothing_to_say_keeps_one_empty_turn() -> None:
+    # As pydantic-ai sends it, and Gemini answers it: a system prompt and an empty user turn.
+    gemini = {
+        "contents": [{"role": "user", "parts": [{"text": ""}]}],
+        "systemInstruction": {"parts": [{"text": "Say hello."}]},
+    }
+    out = to_gemini(gemini, "gemini")
+    assert out["contents"] == gemini["contents"] and out.losses == ()
+    openai = {"model": "m", "messages": [{"role": "system", "content": "Say hello."}]}
+    out = to_gemini(openai, "openai")
+    assert out["contents"] == [{"role": "user", "parts": [{"text": ""}]}]
+    assert [(loss.kind, loss.severity) for loss in out.losses] == [("empty_turn_sent", "emulated")]
