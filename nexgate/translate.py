@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from .errors import APIStatusError
@@ -15,9 +17,14 @@ Body = bytes | bytearray | str | Mapping[str, Any]
 
 
 class Translated(dict[str, Any]):
-    """A translated body (a plain ``dict``) that also lists what the translation lost."""
+    """A translated body (a plain ``dict``) that also lists what the translation lost.
+
+    ``headers`` are the HTTP headers a translated error answer should carry: the retry hint
+    (``retry-after``, ``retry-after-ms``), which OpenAI and Claude bodies have no slot for.
+    """
 
     losses: tuple[Loss, ...] = ()
+    headers: Mapping[str, str] = MappingProxyType({})
 
 
 def _result(body: dict[str, Any], ctx: TranslationContext) -> Translated:
@@ -155,11 +162,20 @@ def translate_error(
 ) -> tuple[int, dict[str, Any]]:
     """Translate an upstream error (status and body of ``source``) to ``target``'s shape.
 
-    Non-JSON bodies (an HTML 502 page) are accepted; retry hints in ``headers``
-    (``retry-after``, ``retry-after-ms``) and in the body are kept.
+    Non-JSON bodies (an HTML 502 page) are accepted. Retry hints in ``headers``
+    (``retry-after``, ``retry-after-ms``) and in the body (Gemini's ``RetryInfo``) are kept:
+    in the body where the target has a slot for them, and always in the returned body's
+    ``headers`` (see :class:`Translated`), for the answer to the caller.
     """
     error = decode_error(status, body, format=source, headers=headers)
-    return get_format(target).encode_error(error)
+    out_status, out_body = get_format(target).encode_error(error)
+    translated = Translated(out_body)
+    if error.retry_after is not None:
+        translated.headers = {
+            "retry-after": str(math.ceil(error.retry_after)),  # HTTP takes whole seconds
+            "retry-after-ms": str(round(error.retry_after * 1000)),
+        }
+    return out_status, translated
 
 
 __all__ = (

@@ -244,3 +244,30 @@ def test_translate_error_to_every_format(
             assert again.retry_after == retry_after
     if cls is nexgate.OverloadedError and target != "claude":
         assert out_status == 503
+
+
+@pytest.mark.parametrize("target", ["openai", "claude", "gemini"])
+def test_a_retry_hint_reaches_every_target_as_headers(target: str) -> None:
+    gemini_429 = {
+        "error": {
+            "code": 429,
+            "message": "You exceeded your current quota.",
+            "status": "RESOURCE_EXHAUSTED",
+            "details": [
+                {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "33.5s"}
+            ],
+        }
+    }
+    status, body = translate_error(429, gemini_429, source="gemini", target=target)
+    assert status == 429
+    assert body.headers == {"retry-after": "34", "retry-after-ms": "33500"}  # type: ignore[attr-defined]
+    _, from_header = translate_error(
+        429,
+        {"error": {"message": "slow"}},
+        source="openai",
+        target=target,
+        headers={"retry-after-ms": "1500"},
+    )
+    assert from_header.headers["retry-after-ms"] == "1500"  # type: ignore[attr-defined]
+    _, no_hint = translate_error(400, {"error": {"message": "bad"}}, source="openai", target=target)
+    assert dict(no_hint.headers) == {}  # type: ignore[attr-defined]
