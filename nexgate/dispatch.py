@@ -24,6 +24,7 @@ from .exchange import Exchanger, Opened, Stats
 from .fanout import BatchItem, Result, fan_out
 from .formats import DEFAULT_MAX_TOKENS, TranslationContext, get_format
 from .formats._json import load_object
+from .formats._names import fit_tool_names
 from .limits import LimitConfig, LimiterSet
 from .options import CallOptions, call_options
 from .passthrough import same_format_body
@@ -213,7 +214,7 @@ class Client:
         upstream = replace(request, model=plan.model, stream=stream)
         if stream and plan.format == "openai":
             upstream.include_usage = True  # so that usage (and the TPM reconcile) is known
-        body = get_format(plan.format).encode_request(upstream, ctx)
+        body = get_format(plan.format).encode_request(fit_tool_names(upstream, ctx), ctx)
         ctx.finish()
         return body, ctx
 

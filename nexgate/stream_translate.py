@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import InvalidInputError, TranslationError
-from .events import StreamEvent
+from .events import PartStart, StreamEvent
 from .formats import TranslationContext, get_format
 from .formats._context import LossHook
-from .schema import Loss
+from .formats._names import original_names
+from .schema import Loss, ToolCallPart
 from .sse import DEFAULT_MAX_EVENT_BYTES, JSONArraySplitter, SSEEvent, SSEParser
 from .translate import decode_request
 
@@ -30,7 +31,7 @@ class StreamDecoding:
     ``StreamError(kind="stream_interrupted")``.
     """
 
-    __slots__ = ("array", "ctx", "decoder", "max_event_bytes", "parser", "sniffed")
+    __slots__ = ("array", "ctx", "decoder", "max_event_bytes", "names", "parser", "sniffed")
 
     def __init__(
         self, ctx: TranslationContext, *, max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES
@@ -41,6 +42,8 @@ class StreamDecoding:
         self.parser = SSEParser(max_event_bytes)
         self.array: JSONArraySplitter | None = None
         self.sniffed = ctx.source != "gemini"
+        #: Tool names the caller's request sent fitted (see ``formats._names``), to restore.
+        self.names = original_names(ctx)
 
     def _sniff(self, data: bytes) -> bool:
         """Decide the Gemini framing; False while only whitespace has arrived."""
@@ -62,10 +65,13 @@ class StreamDecoding:
             frames = self.parser.feed(data)
         decode = self.decoder.feed
         if len(frames) == 1:
-            return decode(frames[0])
-        events: list[StreamEvent] = []
-        for frame in frames:
-            events += decode(frame)
+            events = decode(frames[0])
+        else:
+            events = []
+            for frame in frames:
+                events += decode(frame)
+        if self.names:
+            _restore_names(events, self.names)
         return events
 
     def close(self) -> list[StreamEvent]:
@@ -81,6 +87,12 @@ class StreamDecoding:
                     break
         events += self.decoder.close()
         return events
+
+
+def _restore_names(events: list[StreamEvent], names: dict[str, str]) -> None:
+    for event in events:
+        if isinstance(event, PartStart) and isinstance(event.part, ToolCallPart):
+            event.part.name = names.get(event.part.name, event.part.name)
 
 
 class StreamTranslator:

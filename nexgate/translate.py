@@ -11,6 +11,7 @@ from .errors import APIStatusError
 from .formats import DEFAULT_MAX_TOKENS, Format, TranslationContext, get_format
 from .formats._context import GeminiSchema, LossHook, check_gemini_schema, check_max_tokens
 from .formats._json import load_object, utf8_of
+from .formats._names import fit_tool_names, restore_tool_names
 from .schema import Loss, Request, Response
 
 Body = bytes | bytearray | str | Mapping[str, Any]
@@ -51,8 +52,12 @@ def _decode_response(fmt: Format, body: Body, ctx: TranslationContext) -> Respon
     ):
         if isinstance(body, str):
             body = utf8_of(body, "response body")
-        return fmt.decode_response_json(body, ctx)
-    return fmt.decode_response(load_object(body, "response body"), ctx)
+        response = fmt.decode_response_json(body, ctx)
+    else:
+        response = fmt.decode_response(load_object(body, "response body"), ctx)
+    if ctx.request is not None:
+        restore_tool_names(response, ctx)  # the caller's own names, if the upstream got others
+    return response
 
 
 def decode_request(
@@ -111,7 +116,7 @@ def translate_request(
     request = _decode_request(src, body, ctx)
     if model is not None:
         request.model = model
-    return _result(dst.encode_request(request, ctx), ctx)
+    return _result(dst.encode_request(fit_tool_names(request, ctx), ctx), ctx)
 
 
 def translate_response(

@@ -18,6 +18,7 @@ from ..errors import InvalidInputError
 from ..events import MessageEnd, StreamError, StreamEvent
 from ..formats import TranslationContext, get_format
 from ..formats._json import dump_json
+from ..formats._names import fitted_name
 from ..schema import FormatName, Request, Response, TextPart, ToolCallPart, Usage
 from . import errors
 from .auth import auth_problem, presented_key
@@ -170,6 +171,10 @@ class MockUpstream:
             delay = self.delay + float(request.headers.get("x-mock-delay-ms", "0")) / 1000
         except (InvalidInputError, ValueError) as exc:
             return errors.error_response(fmt, 400, "bad_request", f"invalid request: {exc}")
+        for tool in parsed.tools:  # as the real APIs do: a name outside the format's pattern
+            if fitted_name(tool.name, fmt) != tool.name:
+                problem = f"invalid request: tool name {tool.name!r} does not match the pattern"
+                return errors.error_response(fmt, 400, "bad_request", problem)
         if delay > 0:
             await pause(request, delay, self._closing)
         if fault is not None:

@@ -84,3 +84,21 @@ async def test_complete_and_stream_on_internal_requests(mock: MockUpstream) -> N
             text = "".join([e.text async for e in events if isinstance(e, TextDelta)])
     assert response.text == text == "echo: internal"
     assert response.usage is not None and response.usage.output_tokens > 0
+
+
+@pytest.mark.parametrize("upstream", ["claude", "openai"])
+async def test_a_dotted_tool_name_goes_fitted_and_comes_back_as_written(
+    mock: MockUpstream, upstream: str
+) -> None:
+    name = "fs.list:dir"
+    gemini = {
+        "contents": [{"role": "user", "parts": [{"text": "list it"}]}],
+        "tools": [{"functionDeclarations": [{"name": name}]}],
+        "toolConfig": {"functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": [name]}},
+    }
+    async with make_client(mock, upstream) as client:
+        out = await client.send(gemini, format="gemini", model="m")
+        async with client.send_stream(gemini, format="gemini", model="m") as chunks:
+            streamed = b"".join([chunk async for chunk in chunks])
+    assert out["candidates"][0]["content"]["parts"][0]["functionCall"]["name"] == name
+    assert b'"name":"fs.list:dir"' in streamed

@@ -131,6 +131,33 @@ async def test_malformed_body_is_400_in_the_format_shape(
         _assert_error_shape(fmt, error, 400)
 
 
+@pytest.mark.parametrize(
+    ("fmt", "name"), [("openai", "fs.list"), ("claude", "a" * 129), ("gemini", "9lives")]
+)
+async def test_a_tool_name_the_format_refuses_is_400(
+    mock: MockUpstream, session: aiohttp.ClientSession, fmt: str, name: str
+) -> None:
+    from testing.conftest import headers, path
+
+    tool: dict[str, object]
+    if fmt == "openai":
+        data = {"model": "m", "messages": [{"role": "user", "content": "x"}]}
+        tool = {"type": "function", "function": {"name": name}}
+        data["tools"] = [tool]
+    elif fmt == "claude":
+        data = {"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": "x"}]}
+        data["tools"] = [{"name": name, "input_schema": {"type": "object"}}]
+    else:
+        data = {"contents": [{"role": "user", "parts": [{"text": "x"}]}]}
+        data["tools"] = [{"functionDeclarations": [{"name": name}]}]
+    async with session.post(
+        mock.base_url + path(fmt), data=msgspec.json.encode(data), headers=headers(fmt)
+    ) as response:
+        assert response.status == 400
+        error = msgspec.json.decode(await response.read())
+    _assert_error_shape(fmt, error, 400)
+
+
 def _assert_error_shape(fmt: str, error: dict[str, object], status: int) -> None:
     if fmt == "openai":
         inner = error["error"]
