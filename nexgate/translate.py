@@ -116,7 +116,9 @@ def translate_request(
     request = _decode_request(src, body, ctx)
     if model is not None:
         request.model = model
-    return _result(dst.encode_request(fit_tool_names(request, ctx), ctx), ctx)
+    if src is not dst:  # an identity keeps the caller's names, as it keeps everything
+        request = fit_tool_names(request, ctx)
+    return _result(dst.encode_request(request, ctx), ctx)
 
 
 def translate_response(
