@@ -13,6 +13,7 @@ The keyword arguments every call method of :class:`~nexgate.Client` accepts:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -95,7 +96,11 @@ def _timeouts(defaults: Timeouts, overrides: Mapping[str, Any]) -> Timeouts:
     if isinstance(timeout, Timeouts):
         return timeout
     if timeout is not None:
-        if not isinstance(timeout, int | float) or timeout <= 0:
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, int | float)
+            or not (math.isfinite(timeout) and timeout > 0)
+        ):
             raise InvalidInputError("timeout must be a positive number of seconds", path="timeout")
         return msgspec.structs.replace(timeouts, total=float(timeout))
     return timeouts

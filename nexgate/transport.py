@@ -11,6 +11,7 @@ headers — both can hold keys.
 from __future__ import annotations
 
 import asyncio
+import math
 import weakref
 from collections.abc import AsyncGenerator, Mapping
 from urllib.parse import urlsplit
@@ -42,6 +43,13 @@ class Timeouts(msgspec.Struct, frozen=True):
     first_byte: float = 300.0
     idle: float = 120.0
     total: float = 900.0
+
+    def __post_init__(self) -> None:
+        # A NaN deadline is never reached and disorders the event loop's timers: refused.
+        for name in ("connect", "first_byte", "idle", "total"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not (math.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be a finite number of seconds > 0")
 
 
 def total_deadline_error(seconds: float) -> APITimeoutError:

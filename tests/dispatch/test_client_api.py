@@ -254,6 +254,21 @@ async def test_max_retries_and_timeout_overrides(mock: MockUpstream) -> None:
         assert caught.value.kind == "total"
 
 
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -1.0, 0.0, True, "5"])
+async def test_a_timeout_that_cannot_be_a_deadline_is_refused(
+    mock: MockUpstream, value: Any
+) -> None:
+    # A NaN deadline is never reached, and disorders the event loop's timers.
+    async with make_client(mock, "openai") as client:
+        with pytest.raises(nexgate.InvalidInputError, match="timeout"):
+            await client.complete(_request(), timeout=value)
+    assert mock.stats.requests == 0
+    if not isinstance(value, str):
+        for name in ("connect", "first_byte", "idle", "total"):
+            with pytest.raises(ValueError, match=name):
+                Timeouts(**{name: value})
+
+
 async def test_provider_override_picks_the_upstream(mock: MockUpstream) -> None:
     async with make_client(mock, "openai") as client:
         response = await client.complete(_request("via gemini"), provider="mock-gemini")
