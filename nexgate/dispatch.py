@@ -18,7 +18,13 @@ from typing import Any
 
 from msgspec.structs import replace
 
-from .errors import APIConnectionError, APIStatusError, APITimeoutError, NexgateError
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    InvalidInputError,
+    NexgateError,
+)
 from .events import StreamEvent
 from .exchange import Exchanger, Opened, Stats
 from .fanout import BatchItem, Result, fan_out
@@ -326,15 +332,18 @@ class Client:
             plan, data, url, options=options, estimated_tokens=self._estimate(request)
         )
         counts_tokens = self._limiters is not None and self._limiters.counts_tokens
-        if same_format and not decode and not (counts_tokens and permit.counts_tokens):
-            return None, load_object(fetched.body, "response body")
-        ctx = TranslationContext(
-            source=plan.format, target=plan.format, model=plan.model, request=request
-        )
-        # Decoded straight from the bytes (a typed decode, cheaper than walking the dicts);
-        # the caller of a same-format call also gets the answer as the upstream wrote it.
-        response = decode_response(fetched.body, format=plan.format, ctx=ctx)
-        answer = load_object(fetched.body, "response body") if same_format else None
+        try:
+            if same_format and not decode and not (counts_tokens and permit.counts_tokens):
+                return None, load_object(fetched.body, "response body")
+            ctx = TranslationContext(
+                source=plan.format, target=plan.format, model=plan.model, request=request
+            )
+            # Decoded straight from the bytes (a typed decode, cheaper than walking the dicts);
+            # the caller of a same-format call also gets the answer as the upstream wrote it.
+            response = decode_response(fetched.body, format=plan.format, ctx=ctx)
+            answer = load_object(fetched.body, "response body") if same_format else None
+        except InvalidInputError as exc:
+            raise _malformed(plan, exc) from None
         if response.usage is not None:
             permit.reconcile(response.usage.total_tokens)
         response.losses = _merged(losses, response.losses)
@@ -355,7 +364,10 @@ class Client:
         fetched, _ = await self._setup().fetch(
             plan, data, url, options=options, estimated_tokens=0.0
         )
-        return load_object(fetched.body, "response body")
+        try:
+            return load_object(fetched.body, "response body")
+        except InvalidInputError as exc:
+            raise _malformed(plan, exc) from None
 
     @asynccontextmanager
     async def _open_stream(
@@ -552,6 +564,14 @@ class Client:
 
 #: What a same-format call loses: nothing (shared, so that no call allocates it).
 _NO_LOSSES: tuple[Loss, ...] = ()
+
+
+def _malformed(plan: Plan, error: InvalidInputError) -> APIConnectionError:
+    """An upstream answer that is not a response of its format: the upstream's fault, not the
+    caller's input (a proxy's HTML page with a 200, a cut body); worth an alternate."""
+    return APIConnectionError(
+        f"{plan.provider.name} answered with a malformed {plan.format} response: {error.message}"
+    )
 
 
 def _merged(first: Sequence[Loss], second: list[Loss]) -> list[Loss]:

@@ -55,12 +55,15 @@ class Recorder:
         self.bodies: list[bytes] = []
         self.base_url = ""
         self.delay = 0.0
+        self.garbled = False  # answer 200 with an HTML page, as a misbehaving proxy does
 
     async def handle(self, request: web.Request) -> web.Response:
         self.seen.append(request)
         self.bodies.append(await request.read())
         if self.delay:
             await anyio.sleep(self.delay)
+        if self.garbled:
+            return web.Response(text="<html>gateway page</html>", content_type="text/html")
         reply = GEMINI_REPLY if "/models/" in request.path else OPENAI_REPLY
         return web.json_response(reply)
 
@@ -481,6 +484,19 @@ async def test_leaving_a_stream_early_releases_everything(mock: MockUpstream, fm
         async for _ in out:
             break
     await assert_released(client, mock, before)
+
+
+@pytest.mark.parametrize("caller", ["openai", "claude"])
+async def test_a_malformed_upstream_answer_is_the_upstreams_fault(
+    recorder: Recorder, caller: str
+) -> None:
+    recorder.garbled = True
+    provider = Provider("p", recorder.base_url, "openai", keys=[KEY])
+    async with nexgate.Client(providers=[provider], default=Route("p"), environ={}) as client:
+        with pytest.raises(nexgate.APIConnectionError, match="p answered with a malformed"):
+            await client.send(body(caller), format=caller)  # passed through, or translated
+        with pytest.raises(nexgate.APIConnectionError):
+            await client.complete(_request())
 
 
 class _CallerTimeout(TimeoutError):
