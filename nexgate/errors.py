@@ -50,6 +50,18 @@ class NexgateError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r})"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take keyword-only arguments, which Exception's pickling does not pass:
+        # an error is rebuilt from its message and attributes (to cross a process boundary).
+        return _rebuilt, (type(self), self.message, self.__dict__)
+
+
+def _rebuilt(cls: type[NexgateError], message: str, state: dict[str, Any]) -> NexgateError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
+
 
 class InvalidInputError(NexgateError, ValueError):
     """The caller's input is malformed; ``path`` is the JSON path of the offending field."""

@@ -271,3 +271,23 @@ def test_a_retry_hint_reaches_every_target_as_headers(target: str) -> None:
     assert from_header.headers["retry-after-ms"] == "1500"  # type: ignore[attr-defined]
     _, no_hint = translate_error(400, {"error": {"message": "bad"}}, source="openai", target=target)
     assert dict(no_hint.headers) == {}  # type: ignore[attr-defined]
+
+
+def test_every_error_crosses_a_process_boundary() -> None:
+    import pickle
+
+    from nexgate.errors import api_error
+    from nexgate.schema import Loss
+
+    errors: list[nexgate.NexgateError] = [
+        api_error("slow", status=429, kind="rate_limit", retry_after=2.5, provider="p"),
+        api_error("boom", status=529, kind="overloaded", code="overloaded_error"),
+        nexgate.APITimeoutError("late", kind="idle"),
+        nexgate.InvalidInputError("bad", path="$.model"),
+        nexgate.TranslationError([Loss(kind="k", path="$.x", detail="d")]),
+        nexgate.APIConnectionError("refused", retryable=False),
+    ]
+    for error in errors:
+        again = pickle.loads(pickle.dumps(error))
+        assert type(again) is type(error)
+        assert (str(again), repr(again), vars(again)) == (str(error), repr(error), vars(error))
