@@ -162,6 +162,10 @@ class Limiter:
         self.in_flight -= 1
         self._slots.release()
 
+    def refund(self, estimated_tokens: float) -> None:
+        """Give back what admission charged the buckets, for a call that never went out."""
+        self._charge(-1, -estimated_tokens)
+
     @asynccontextmanager
     async def hold(self, estimated_tokens: float = 0) -> AsyncIterator[Permit]:
         """Hold this scope alone for one call."""
@@ -485,7 +489,10 @@ class LimiterSet:
                 for scope in chain[len(held) :]:
                     held.append((scope, await scope.acquire(estimated_tokens)))
         except BaseException:
+            # Refused (queue full, deadline, cancelled) before it went out: it took no request
+            # and no tokens from the upstream, so the scopes that charged it get them back.
             for scope, _ in reversed(held):
+                scope.refund(estimated_tokens)
                 scope.release()
             raise
         finally:

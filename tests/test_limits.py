@@ -620,3 +620,24 @@ def test_config_validation() -> None:
     ):
         with pytest.raises(ValueError):
             LimitConfig(**bad)
+
+
+@pytest.mark.anyio
+async def test_a_call_refused_admission_gives_its_charge_back() -> None:
+    time = FakeTime()
+    limiters = LimiterSet(
+        LimitConfig(max_concurrency=1, max_queue=0),
+        key_limits={"p": LimitConfig(tpm=600, rpm=60, jitter=0)},
+        clock=time,
+        sleep=time.sleep,
+    )
+    holder = await limiters.admit(provider="p", key_id="k", model="m", estimated_tokens=100)
+    for _ in range(5):  # the key scope admits them, the full global queue refuses them
+        with pytest.raises(QueueFullError):
+            await limiters.admit(provider="p", key_id="k", model="m", estimated_tokens=100)
+    holder.release()
+    # They never went out: 500 of the 600 tokens are still there, at once.
+    async with limiters.acquire(provider="p", key_id="k", model="m", estimated_tokens=500):
+        pass
+    assert time.now == 0
+    assert_drained(limiters)
