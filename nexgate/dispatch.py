@@ -408,6 +408,10 @@ class Client:
                     decode_ctx = TranslationContext(
                         source=plan.format, target=plan.format, model=plan.model, request=request
                     )
+                    # From here the reads keep the total deadline themselves (Opened's response
+                    # knows it): one that passes it ends the stream like any break-off, with
+                    # the caller format's error event after what already went out.
+                    deadline.reschedule(None)
                     try:
                         yield opened, StreamDecoding(decode_ctx), plan
                     except BaseException:

@@ -283,6 +283,7 @@ class Exchanger:
                     raw = await response.read()
                     raise _status_error(plan, response.status, response.headers, raw)
                 permit.update_from_headers(response.headers)
+                response.deadline = options.deadline
                 first = await response.first_chunk(options.timeouts.first_byte)
                 if b"error" in first:  # rare: only then is the chunk decoded here
                     opening = _opening_error(plan, first)

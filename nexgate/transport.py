@@ -129,6 +129,8 @@ class UpstreamResponse:
         #: Case-insensitive, as aiohttp parsed them.
         self.headers: Mapping[str, str] = response.headers
         self._first: bytes | None = None  # read ahead by first_chunk(), not yet consumed
+        #: The call's total deadline (loop time), if any: no read of the body goes past it.
+        self.deadline: float | None = None
 
     def finish(self, *, ok: bool) -> None:
         """Hand the connection back (``ok``: the body was read as far as wanted) or, after a
@@ -191,6 +193,9 @@ class UpstreamResponse:
         deadline = loop.time() + idle
         if first_byte is not None:
             kind, deadline = "first_byte", self.started + first_byte
+        total = self.deadline
+        if total is not None and total <= deadline:
+            kind, deadline = "total", total
         watch = ReadWatch()
         try:
             while True:
@@ -201,8 +206,12 @@ class UpstreamResponse:
                 except asyncio.CancelledError:
                     if not watch.expired():
                         raise
-                    where = _where(self._url)
-                    error = APITimeoutError(f"no data from {where} in time ({kind})", kind=kind)
+                    if kind == "total":
+                        error = total_deadline_error(self._timeouts.total)
+                    else:
+                        where = _where(self._url)
+                        message = f"no data from {where} in time ({kind})"
+                        error = APITimeoutError(message, kind=kind)
                 except _CLIENT_ERRORS as exc:
                     error = map_client_error(exc, self._url, reading=True)
                 finally:
@@ -215,6 +224,8 @@ class UpstreamResponse:
                 kind = "idle"
                 yield chunk
                 deadline = loop.time() + idle
+                if total is not None and total <= deadline:
+                    kind, deadline = "total", total
         finally:
             watch.close()
 

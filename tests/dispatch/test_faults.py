@@ -180,6 +180,19 @@ async def test_a_gap_over_the_idle_timeout_breaks_the_stream(mock: MockUpstream,
     await _after(client, mock)
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+async def test_the_total_deadline_mid_stream_ends_it_with_the_callers_error_event(
+    mock: MockUpstream, fmt: str
+) -> None:
+    mock.inject(Fault(kind="slow_drip", seconds=0.2), times=1)
+    client = make_client(mock, fmt, timeouts=Timeouts(connect=2, first_byte=5, idle=2, total=0.5))
+    started = time.monotonic()
+    out = await _call(client, fmt, stream=True)  # no exception: the stream had begun
+    assert b"total deadline of 0.5s" in out
+    assert time.monotonic() - started < 2 and mock.stats.requests == 1
+    await _after(client, mock)
+
+
 @pytest.mark.parametrize("kind", ["truncated_stream", "malformed_chunk", "stream_error_event"])
 @pytest.mark.parametrize("fmt", FORMATS)
 async def test_broken_streams_end_in_the_callers_error_event(
