@@ -16,6 +16,7 @@ the slot back, and the cancellation propagates unchanged.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import random
 import time
@@ -25,7 +26,7 @@ from contextlib import asynccontextmanager
 import anyio
 import msgspec
 
-from .errors import QueueFullError
+from .errors import InvalidInputError, QueueFullError
 from .limits_headers import NO_HINTS, read_rate_limit_headers
 from .limits_primitives import Bucket, Slots
 
@@ -424,6 +425,8 @@ class LimiterSet:
         self.scopes: dict[tuple[str, ...], Limiter] = {}
         self.in_flight = 0
         self.waiting = 0
+        #: The event loop of the calls admitted now: the primitives wake waiters on it only.
+        self._loop: object = None
 
     def _new(self, config: LimitConfig, name: str) -> Limiter:
         return Limiter(
@@ -468,6 +471,15 @@ class LimiterSet:
         waiting on its paused key then holds no global slot that other providers could use.
         A call that has to wait longer than ``max_wait`` seconds raises ``TimeoutError``.
         """
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            if self.in_flight or self.waiting:
+                raise InvalidInputError(
+                    "a Client serves one event loop at a time: another loop has calls running"
+                    " (use one Client per loop)",
+                    path="Client",
+                )
+            self._loop = loop
         chain = [self.key_scope(provider, key_id, model)]
         provider_scope = self.provider_scope(provider)
         if provider_scope is not None:

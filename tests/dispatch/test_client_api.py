@@ -517,3 +517,43 @@ async def test_a_timeout_of_the_callers_own_inside_a_stream_block_is_not_ours(
                     with anyio.fail_after(0.01):
                         await anyio.sleep(1)
         assert not isinstance(caught.value, nexgate.APITimeoutError)
+
+
+def test_a_second_event_loop_with_calls_running_on_the_first_gets_a_clear_error() -> None:
+    import asyncio
+    import threading
+    import time
+
+    from nexgate.testing import mock_in_thread
+
+    outcome: dict[str, object] = {}
+    with mock_in_thread(keys=[KEY]) as upstream:
+        client = make_client(upstream, "openai")
+
+        def worker(name: str, start_after: float) -> None:
+            async def run() -> None:
+                try:
+                    call = client.send(
+                        body("openai"), format="openai", extra_headers={"x-mock-delay-ms": "300"}
+                    )
+                    await asyncio.wait_for(call, 3)
+                    outcome[name] = "ok"
+                except Exception as exc:
+                    outcome[name] = exc
+                finally:
+                    await client.aclose()  # this loop's session
+
+            time.sleep(start_after)
+            asyncio.run(run())
+
+        threads = [
+            threading.Thread(target=worker, args=("first", 0.0)),
+            threading.Thread(target=worker, args=("second", 0.1)),  # while the first runs
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert outcome["first"] == "ok"
+    assert isinstance(outcome["second"], nexgate.InvalidInputError)
+    assert "one event loop at a time" in str(outcome["second"])
