@@ -3,7 +3,7 @@
 Parts are ordered by their event index; tool-call argument text is parsed once, at the end;
 usage is the last ``UsageUpdate`` / ``MessageEnd`` usage; the finish comes from ``MessageEnd``.
 A stream that carried a ``StreamError`` raises the matching nexgate error from ``result()``
-(``StreamInterruptedError`` for a cut-off, else ``errors.api_error`` by status and kind); one
+(``StreamInterruptedError`` for a cut-off, else ``errors.stream_api_error`` by status and kind); one
 that ended without ``MessageEnd`` raises ``StreamInterruptedError``.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .errors import NexgateError, StreamInterruptedError, api_error
+from .errors import NexgateError, StreamInterruptedError, stream_api_error
 from .events import (
     MessageEnd,
     MessageStart,
@@ -117,13 +117,7 @@ class Accumulator:
         if self.error is not None:
             if self.error.kind == "stream_interrupted":
                 return StreamInterruptedError(self.error.message)
-            return api_error(
-                self.error.message,
-                status=self.error.status,
-                kind=self.error.kind,
-                code=self.error.code,
-                retry_after=self.error.retry_after,
-            )
+            return stream_api_error(self.error)
         if not self.ended:
             return StreamInterruptedError("the stream ended before its terminal event")
         return None

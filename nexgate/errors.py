@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 if TYPE_CHECKING:
+    from .events import StreamError
     from .schema import Loss
 
 TimeoutKind = Literal["connect", "first_byte", "idle", "total", "queue"]
@@ -254,6 +255,18 @@ def api_error(
     kind = kind or kind_for_status(status)
     cls = KIND_CLASSES.get(kind, APIStatusError)
     return cls(message, status=status, kind=kind, **context)
+
+
+def stream_api_error(event: StreamError, **context: Any) -> APIStatusError:
+    """The typed error an upstream's error event inside a stream stands for."""
+    return api_error(
+        event.message,
+        status=event.status,
+        kind=event.kind,
+        code=event.code,
+        retry_after=event.retry_after,
+        **context,
+    )
 
 
 __all__ = (

@@ -15,7 +15,13 @@ import anyio
 import msgspec
 
 from .auth import PROTECTED_HEADERS, auth_parts
-from .errors import APIStatusError, InvalidInputError, NexgateError, RateLimitError, api_error
+from .errors import (
+    APIStatusError,
+    InvalidInputError,
+    NexgateError,
+    RateLimitError,
+    stream_api_error,
+)
 from .events import MessageStart, StreamError, UsageUpdate
 from .formats import TranslationContext, get_format
 from .formats._json import dump_json
@@ -366,15 +372,7 @@ def _opening_error(plan: Plan, first: bytes) -> APIStatusError | None:
         return None  # a malformed chunk is the stream's own business, as before
     for event in events:
         if isinstance(event, StreamError):
-            error = api_error(
-                event.message,
-                status=event.status,
-                kind=event.kind,
-                code=event.code,
-                retry_after=event.retry_after,
-                provider=plan.provider.name,
-                format=plan.format,
-            )
+            error = stream_api_error(event, provider=plan.provider.name, format=plan.format)
             return _scrubbed(error, plan)
         if not isinstance(event, MessageStart | UsageUpdate):
             return None  # output began: the error belongs to the stream

@@ -13,7 +13,7 @@ from .errors import (
     InvalidInputError,
     NexgateError,
     StreamInterruptedError,
-    api_error,
+    stream_api_error,
 )
 from .events import MessageEnd, StreamError, StreamEvent, UsageUpdate
 from .exchange import Opened
@@ -60,13 +60,7 @@ async def raising(events: AsyncIterator[StreamEvent]) -> AsyncIterator[StreamEve
         if isinstance(event, StreamError):
             if event.kind == "stream_interrupted":
                 raise StreamInterruptedError(event.message)
-            raise api_error(
-                event.message,
-                status=event.status,
-                kind=event.kind,
-                code=event.code,
-                retry_after=event.retry_after,
-            )
+            raise stream_api_error(event)
         yield event
 
 

@@ -56,9 +56,12 @@ def total_deadline_error(seconds: float) -> APITimeoutError:
     return APITimeoutError(f"the call passed its total deadline of {seconds:g}s", kind="total")
 
 
-def _sooner(deadline: float | None, phase_end: float) -> float:
-    """The end of a phase (first byte, idle gap), or the total deadline if that comes first."""
-    return phase_end if deadline is None or phase_end < deadline else deadline
+def _phase(kind: TimeoutKind, end: float, total: float | None) -> tuple[TimeoutKind, float]:
+    """The deadline of a read phase (first byte, idle gap) and which one it is: the phase's
+    ``end``, or the call's ``total`` deadline if that comes first."""
+    if total is not None and total <= end:
+        return "total", total
+    return kind, end
 
 
 def _where(url: str) -> str:
@@ -194,8 +197,7 @@ class UpstreamResponse:
         if first_byte is not None:
             kind, deadline = "first_byte", self.started + first_byte
         total = self.deadline
-        if total is not None and total <= deadline:
-            kind, deadline = "total", total
+        kind, deadline = _phase(kind, deadline, total)
         watch = ReadWatch()
         try:
             while True:
@@ -221,11 +223,8 @@ class UpstreamResponse:
                     raise error
                 if not chunk:
                     return
-                kind = "idle"
                 yield chunk
-                deadline = loop.time() + idle
-                if total is not None and total <= deadline:
-                    kind, deadline = "total", total
+                kind, deadline = _phase("idle", loop.time() + idle, total)
         finally:
             watch.close()
 
@@ -295,7 +294,7 @@ class Transport:
         error: NexgateError
         first_byte = loop.time() + timeouts.first_byte
         try:
-            async with asyncio.timeout_at(_sooner(deadline, first_byte)) as timer:
+            async with asyncio.timeout_at(_phase("first_byte", first_byte, deadline)[1]) as timer:
                 response = await self.session().post(
                     url,
                     data=body,
@@ -360,7 +359,7 @@ class Transport:
         parts: list[bytes] = []
         size = 0
         while True:
-            timer.reschedule(_sooner(deadline, loop.time() + idle))
+            timer.reschedule(_phase("idle", loop.time() + idle, deadline)[1])
             chunk = await content.readany()
             if not chunk:
                 return b"".join(parts)

@@ -53,6 +53,20 @@ CLAUDE_START = {
 }
 
 
+def claude_blocks(
+    blocks: list[tuple[dict[str, Any], list[dict[str, Any]]]], stop_reason: str
+) -> bytes:
+    """A Claude stream of ``blocks`` (each its skeleton and its deltas), then the stop."""
+    events: list[dict[str, Any]] = [CLAUDE_START]
+    for index, (block, deltas) in enumerate(blocks):
+        events.append({"type": "content_block_start", "index": index, "content_block": block})
+        events += [{"type": "content_block_delta", "index": index, "delta": d} for d in deltas]
+        events.append({"type": "content_block_stop", "index": index})
+    events.append({"type": "message_delta", "delta": {"stop_reason": stop_reason}, "usage": {}})
+    events.append({"type": "message_stop"})
+    return claude_sse(events)
+
+
 def translated(source: str, target: str, data: bytes) -> bytes:
     translator = StreamTranslator(source, target)
     return translator.feed(data) + translator.close()
@@ -126,19 +140,8 @@ def test_text_after_reasoning_goes_out_as_it_arrives() -> None:
 
 def test_a_call_without_arguments_accumulates_to_an_empty_object() -> None:
     tool_use = {"type": "tool_use", "id": "toolu_1", "name": "get_time", "input": {}}
-    stream = claude_sse(
-        [
-            CLAUDE_START,
-            {"type": "content_block_start", "index": 0, "content_block": tool_use},
-            {
-                "type": "content_block_delta",
-                "index": 0,
-                "delta": {"type": "input_json_delta", "partial_json": ""},
-            },
-            {"type": "content_block_stop", "index": 0},
-            {"type": "message_delta", "delta": {"stop_reason": "tool_use"}, "usage": {}},
-            {"type": "message_stop"},
-        ]
+    stream = claude_blocks(
+        [(tool_use, [{"type": "input_json_delta", "partial_json": ""}])], "tool_use"
     )
     message = sdk_completion(translated("claude", "openai", stream)).choices[0].message
     assert message.tool_calls is not None
@@ -154,41 +157,19 @@ def test_a_call_without_arguments_accumulates_to_an_empty_object() -> None:
 
 def test_the_sdk_accumulator_reads_several_thinking_blocks() -> None:
     thinking = {"type": "thinking", "thinking": "", "signature": ""}
-    stream = claude_sse(
+    stream = claude_blocks(
         [
-            CLAUDE_START,
-            {"type": "content_block_start", "index": 0, "content_block": thinking},
-            {
-                "type": "content_block_delta",
-                "index": 0,
-                "delta": {"type": "thinking_delta", "thinking": "step one"},
-            },
-            {
-                "type": "content_block_delta",
-                "index": 0,
-                "delta": {"type": "signature_delta", "signature": "SIG1"},
-            },
-            {"type": "content_block_stop", "index": 0},
-            {
-                "type": "content_block_start",
-                "index": 1,
-                "content_block": {"type": "redacted_thinking", "data": "REDACTED"},
-            },
-            {"type": "content_block_stop", "index": 1},
-            {
-                "type": "content_block_start",
-                "index": 2,
-                "content_block": {"type": "text", "text": ""},
-            },
-            {
-                "type": "content_block_delta",
-                "index": 2,
-                "delta": {"type": "text_delta", "text": "Answer"},
-            },
-            {"type": "content_block_stop", "index": 2},
-            {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {}},
-            {"type": "message_stop"},
-        ]
+            (
+                thinking,
+                [
+                    {"type": "thinking_delta", "thinking": "step one"},
+                    {"type": "signature_delta", "signature": "SIG1"},
+                ],
+            ),
+            ({"type": "redacted_thinking", "data": "REDACTED"}, []),
+            ({"type": "text", "text": ""}, [{"type": "text_delta", "text": "Answer"}]),
+        ],
+        "end_turn",
     )
     assert sdk_completion(translated("claude", "openai", stream)).choices[0].message.content == (
         "Answer"
@@ -199,23 +180,19 @@ def test_streamed_claude_thinking_goes_back_to_claude_unchanged() -> None:
     thinking = {"type": "thinking", "thinking": "", "signature": ""}
     tool_use = {"type": "tool_use", "id": "toolu_a", "name": "wa", "input": {}}
 
-    def delta(index: int, body: dict[str, Any]) -> dict[str, Any]:
-        return {"type": "content_block_delta", "index": index, "delta": body}
-
-    stream = claude_sse(
+    stream = claude_blocks(
         [
-            CLAUDE_START,
-            {"type": "content_block_start", "index": 0, "content_block": thinking},
-            delta(0, {"type": "thinking_delta", "thinking": "hmm "}),
-            delta(0, {"type": "thinking_delta", "thinking": "ok"}),
-            delta(0, {"type": "signature_delta", "signature": "SIG=="}),
-            {"type": "content_block_stop", "index": 0},
-            {"type": "content_block_start", "index": 1, "content_block": tool_use},
-            delta(1, {"type": "input_json_delta", "partial_json": "{}"}),
-            {"type": "content_block_stop", "index": 1},
-            {"type": "message_delta", "delta": {"stop_reason": "tool_use"}, "usage": {}},
-            {"type": "message_stop"},
-        ]
+            (
+                thinking,
+                [
+                    {"type": "thinking_delta", "thinking": "hmm "},
+                    {"type": "thinking_delta", "thinking": "ok"},
+                    {"type": "signature_delta", "signature": "SIG=="},
+                ],
+            ),
+            (tool_use, [{"type": "input_json_delta", "partial_json": "{}"}]),
+        ],
+        "tool_use",
     )
     message = sdk_completion(translated("claude", "openai", stream)).choices[0].message
     replayed = message.model_dump(exclude_none=True, exclude={"parsed"})

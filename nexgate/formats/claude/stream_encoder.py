@@ -37,7 +37,7 @@ AnyPart = TextPart | ReasoningPart | ToolCallPart
 class _Block:
     """A part on its way out: its skeleton, deltas held while it waits, and its state."""
 
-    __slots__ = ("arguments", "deltas", "ended", "locked", "part", "signed", "tail")
+    __slots__ = ("arguments", "deltas", "ended", "locked", "object", "part", "signed", "tail")
 
     def __init__(self, part: AnyPart) -> None:
         self.part = part
@@ -52,6 +52,8 @@ class _Block:
         #: A tool call's argument fragments so far, checked when the block ends; ``None`` once
         #: they are known not to start a JSON object (then they are held back, not sent).
         self.arguments: list[str] | None = []
+        #: Whether the arguments have begun, as a JSON object (before: only whitespace came).
+        self.object = False
 
 
 _DELTA_HEAD = b'event: content_block_delta\ndata: {"type":"content_block_delta","index":'
@@ -236,12 +238,13 @@ class StreamEncoder:
         arguments = block.arguments
         if arguments is None:
             return b""  # not an object: "{}" goes out when the block ends
-        if not arguments or not arguments[0].strip():
-            # The first fragments decide: Claude's input is an object, whatever OpenAI sent.
-            start = "".join(arguments) + event.json
-            if start.strip() and not start.lstrip().startswith("{"):
+        if not block.object and event.json.strip():
+            # The first fragment with content decides: Claude's input is an object, whatever
+            # OpenAI sent.
+            if not event.json.lstrip().startswith("{"):
                 block.arguments = None
                 return b""
+            block.object = True
         arguments.append(event.json)
         return self._delta(event.index, _json_delta(event.json), event.json)
 
