@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import msgspec
+
 from .._context import TranslationContext
 from .schema_compile import MAX_DEPTH, too_deep
 
@@ -54,12 +56,24 @@ _is_leaf = (SUPPORTED - {*_ONE, *_MANY, *_NAMED, "$ref"}).issuperset
 _is_supported = SUPPORTED.issuperset
 _nesting_in = frozenset({*_ONE, *_MANY, *_NAMED}).intersection
 _LEGACY_REFS = "#/definitions/"
+#: The JSON text of schemas that fit as they are. An agent sends the same tools with every
+#: call, and encoding a schema costs a third of walking it. Bounded: emptied when full.
+_FITTING: set[bytes] = set()
+_FITTING_MAX = 1024
+_json_text = msgspec.json.Encoder().encode
 _ENUMS_ONLY = "Gemini takes enums of strings and numbers only"
 
 
 def fit_json_schema(schema: dict[str, Any], path: str, ctx: TranslationContext) -> dict[str, Any]:
     """``schema`` itself when Gemini takes it as it is; otherwise a fitted copy (see above)."""
+    key = _key(schema)
+    if key in _FITTING:
+        return schema
     if _fits(schema, 0):
+        if key is not None:
+            if len(_FITTING) >= _FITTING_MAX:
+                _FITTING.clear()
+            _FITTING.add(key)
         return schema
     definitions = schema.get("definitions")
     if type(definitions) is not dict:
@@ -84,6 +98,15 @@ def fit_json_schema(schema: dict[str, Any], path: str, ctx: TranslationContext) 
             moved[name] = _fit(sub, f"{where}.{name}", ctx, 1, legacy=True)
     out["$defs"] = {**moved, **out.get("$defs", {})}
     return out
+
+
+def _key(schema: dict[str, Any]) -> bytes | None:
+    """The schema's JSON text; ``None`` for one that has none (lone surrogates, too deep),
+    which the walk then reports."""
+    try:
+        return _json_text(schema)
+    except (TypeError, ValueError, RecursionError):
+        return None
 
 
 def _fits(node: Any, depth: int) -> bool:

@@ -407,3 +407,33 @@ def test_the_cli_takes_the_dialect(flag: list[str], field: str) -> None:
     )
     [declaration] = json.loads(result.stdout)["tools"][0]["functionDeclarations"]
     assert set(declaration) == {"name", field}
+
+
+def test_a_schema_known_to_fit_is_remembered_by_its_text_and_others_still_walked() -> None:
+    from nexgate.formats.gemini import json_schema
+
+    fitting = {"type": "object", "properties": {"q": {"type": "string"}}}
+    unfitting = {"type": "object", "properties": {"q": {"type": "string", "pattern": "^a"}}}
+    assert fit_json_schema(fitting, P, ctx()) is fitting
+    assert json.dumps(fitting, separators=(",", ":")).encode() in json_schema._FITTING
+    again = ctx()
+    assert fit_json_schema(copy.deepcopy(fitting), P, again) == fitting and not again.losses
+    walked = ctx()
+    assert "pattern" not in json.dumps(fit_json_schema(unfitting, P, walked))
+    assert [loss.kind for loss in walked.losses] == ["schema_keyword_removed"]
+    assert json.dumps(unfitting, separators=(",", ":")).encode() not in json_schema._FITTING
+
+
+def test_the_memory_of_fitting_schemas_is_bounded() -> None:
+    from nexgate.formats.gemini import json_schema
+
+    for i in range(json_schema._FITTING_MAX + 10):
+        fit_json_schema({"type": "object", "title": f"t{i}"}, P, ctx())
+    assert 0 < len(json_schema._FITTING) <= json_schema._FITTING_MAX
+
+
+def test_a_schema_without_json_text_is_walked_and_reported() -> None:
+    schema = {"type": "object", "description": "lone \ud800 surrogate", "pattern": "x"}
+    lost = ctx()
+    out = fit_json_schema(schema, P, lost)
+    assert "pattern" not in out and lost.losses
