@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import warnings
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -122,6 +123,17 @@ class Client:
     def __repr__(self) -> str:
         names = ", ".join(sorted(self.providers))
         return f"Client(providers=[{names}], routes={len(self.routes)})"
+
+    def __del__(self) -> None:
+        # aiohttp warns too, but about a session the caller never made: this says what to do.
+        transport: Transport | None = getattr(self, "_transport", None)
+        if transport is not None and transport.open_sessions:
+            warnings.warn(
+                f"unclosed nexgate {self!r}: use `async with` or `await client.aclose()`",
+                ResourceWarning,
+                source=self,
+                stacklevel=1,
+            )
 
     # ------------------------------------------------------------------ lifecycle
 

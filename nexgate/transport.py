@@ -264,6 +264,11 @@ class Transport:
             self._sessions[loop] = session
         return session
 
+    @property
+    def open_sessions(self) -> bool:
+        """Whether a session of some event loop is still open (not closed by :meth:`close`)."""
+        return any(not session.closed for session in list(self._sessions.values()))
+
     async def close(self) -> None:
         """Close this loop's session (a session of another loop dies with that loop)."""
         session = self._sessions.pop(asyncio.get_running_loop(), None)

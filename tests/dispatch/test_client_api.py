@@ -557,3 +557,26 @@ def test_a_second_event_loop_with_calls_running_on_the_first_gets_a_clear_error(
     assert outcome["first"] == "ok"
     assert isinstance(outcome["second"], nexgate.InvalidInputError)
     assert "one event loop at a time" in str(outcome["second"])
+
+
+async def test_a_client_dropped_unclosed_warns_in_its_own_name(mock: MockUpstream) -> None:
+    import gc
+    import warnings
+
+    closed = make_client(mock, "openai")
+    async with closed:
+        await closed.send(body("openai"), format="openai")
+    unclosed = make_client(mock, "openai")
+    await unclosed.send(body("openai"), format="openai")
+    session = unclosed._transport.session()  # closed by the test: aiohttp would warn too
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        del closed
+        gc.collect()
+        assert not [w for w in caught if "nexgate" in str(w.message)]
+        del unclosed
+        gc.collect()
+    await session.close()
+    ours = [w for w in caught if "unclosed nexgate Client" in str(w.message)]
+    assert len(ours) == 1 and ours[0].category is ResourceWarning
+    assert "aclose()" in str(ours[0].message) and KEY not in str(ours[0].message)
