@@ -30,6 +30,7 @@ from .events import StreamEvent
 from .exchange import Exchanger, Opened, Stats
 from .fanout import BatchItem, Result, fan_out
 from .formats import DEFAULT_MAX_TOKENS, TranslationContext, get_format
+from .formats._context import LossHook
 from .formats._json import load_object
 from .formats._names import fit_tool_names
 from .limits import LimitConfig, LimiterSet
@@ -344,11 +345,17 @@ class Client:
             plan, data, url, options=options, estimated_tokens=self._estimate(request)
         )
         counts_tokens = self._limiters is not None and self._limiters.counts_tokens
+        _report(losses, options.on_loss)  # what the request lost, now that this plan answered
         try:
             if same_format and not decode and not (counts_tokens and permit.counts_tokens):
                 return None, load_object(fetched.body, "response body")
             ctx = TranslationContext(
-                source=plan.format, target=plan.format, model=plan.model, request=request
+                source=plan.format,
+                target=plan.format,
+                model=plan.model,
+                request=request,
+                # A same-format caller gets the answer as written: the decode loses it nothing.
+                on_loss=None if same_format else options.on_loss,
             )
             # Decoded straight from the bytes (a typed decode, cheaper than walking the dicts);
             # the caller of a same-format call also gets the answer as the upstream wrote it.
@@ -402,7 +409,7 @@ class Client:
         try:
             async with deadline:
                 for number, plan in enumerate(plans):
-                    upstream, _ = self._upstream_body(request, plan, source, body, stream=True)
+                    upstream, losses = self._upstream_body(request, plan, source, body, stream=True)
                     data, url = exchanger.prepare(plan, upstream, True, options)
                     del upstream  # see Exchanger.prepare
                     try:
@@ -417,8 +424,14 @@ class Client:
                         if not self._falls_back(exc, number, plans):
                             raise
                         continue
+                    _report(losses, options.on_loss)
                     decode_ctx = TranslationContext(
-                        source=plan.format, target=plan.format, model=plan.model, request=request
+                        source=plan.format,
+                        target=plan.format,
+                        model=plan.model,
+                        request=request,
+                        # A same-format caller's stream is forwarded as written.
+                        on_loss=None if plan.format == source else options.on_loss,
                     )
                     # From here the reads keep the total deadline themselves (Opened's response
                     # knows it): one that passes it ends the stream like any break-off, with
@@ -511,7 +524,11 @@ class Client:
             return response, answer
         assert response is not None  # a translated answer was decoded
         ctx = TranslationContext(
-            source=caller.name, target=caller.name, model=request.model, request=request
+            source=caller.name,
+            target=caller.name,
+            model=request.model,
+            request=request,
+            on_loss=overrides.get("on_loss"),  # checked with the other options by _call
         )
         return response, caller.encode_response(response, ctx)
 
@@ -539,7 +556,11 @@ class Client:
                 plan,
             ):
                 ctx = TranslationContext(
-                    source=plan.format, target=caller.name, model=request.model, request=request
+                    source=plan.format,
+                    target=caller.name,
+                    model=request.model,
+                    request=request,
+                    on_loss=overrides.get("on_loss"),  # checked with the other options
                 )
                 pipe = forwarded if plan.format == caller.name else relayed
                 yield pipe(opened, decoding, caller.stream_encoder(ctx))
@@ -588,6 +609,12 @@ def _malformed(plan: Plan, error: InvalidInputError) -> APIConnectionError:
     return APIConnectionError(
         f"{plan.provider.name} answered with a malformed {plan.format} response: {error.message}"
     )
+
+
+def _report(losses: Sequence[Loss], on_loss: LossHook | None) -> None:
+    if on_loss is not None:
+        for loss in losses:
+            on_loss(loss)
 
 
 def _merged(first: Sequence[Loss], second: list[Loss]) -> list[Loss]:

@@ -8,7 +8,10 @@ The keyword arguments every call method of :class:`~nexgate.Client` accepts:
 - ``extra_headers``, ``extra_query``: added to the HTTP request (never over the auth headers);
 - ``extra_body``: fields merged into the upstream body, per target format
   (``{"openai": {"service_tier": "flex"}}``) so that a fallback in another format is unharmed;
-- ``route`` (a :class:`~nexgate.Route` or a provider name) or ``provider``: where to send.
+- ``route`` (a :class:`~nexgate.Route` or a provider name) or ``provider``: where to send;
+- ``on_loss``: called with each :class:`~nexgate.Loss` of the call's translations (the request
+  as sent to the upstream that answered, its answer, a stream's events), as the translate
+  functions' ``on_loss`` is. A call that crosses no format loses nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 import msgspec
 
 from .errors import InvalidInputError
+from .formats._context import LossHook
 from .retry import RetryPolicy
 from .transport import Timeouts
 
@@ -35,6 +39,7 @@ OVERRIDES = frozenset(
         "extra_body",
         "route",
         "provider",
+        "on_loss",
     }
 )
 
@@ -49,6 +54,7 @@ class CallOptions(msgspec.Struct):
     extra_headers: Mapping[str, str] | None = None
     extra_query: Mapping[str, str] | None = None
     extra_body: Mapping[str, Mapping[str, Any]] | None = None
+    on_loss: LossHook | None = None
     #: The absolute (``anyio.current_time()``) end of the whole call, retries included.
     deadline: float | None = None
 
@@ -134,12 +140,16 @@ def call_options(
     extra_body = overrides.get("extra_body")
     if extra_body is not None:
         _check_extra_body(extra_body)
+    on_loss = overrides.get("on_loss")
+    if on_loss is not None and not callable(on_loss):
+        raise InvalidInputError("on_loss must be a callable taking a nexgate.Loss", path="on_loss")
     return CallOptions(
         timeouts=_timeouts(timeouts, overrides),
         retry=_retry(retry, overrides),
         extra_headers=extra_headers,
         extra_query=extra_query,
         extra_body=extra_body,
+        on_loss=on_loss,
     )
 
 

@@ -580,3 +580,73 @@ async def test_a_client_dropped_unclosed_warns_in_its_own_name(mock: MockUpstrea
     ours = [w for w in caught if "unclosed nexgate Client" in str(w.message)]
     assert len(ours) == 1 and ours[0].category is ResourceWarning
     assert "aclose()" in str(ours[0].message) and KEY not in str(ours[0].message)
+
+
+# ---------------------------------------------------------------- on_loss
+
+
+def _kinds(losses: list[nexgate.Loss]) -> list[tuple[str, str]]:
+    return [(loss.kind, loss.path) for loss in losses]
+
+
+@pytest.mark.parametrize("method", ["send", "send_stream", "complete", "stream"])
+async def test_on_loss_hears_what_a_cross_format_call_lost(mock: MockUpstream, method: str) -> None:
+    client = make_client(mock, "claude")  # a Claude-format upstream: it has no `seed`
+    heard: list[nexgate.Loss] = []
+    caller_body = {**body("openai", stream=method == "send_stream"), "seed": 7}
+    request = Request(model="m", seed=7, messages=[Message(role="user", parts=[TextPart("hi")])])
+    if method == "send":
+        reply = await client.send(caller_body, format="openai", on_loss=heard.append)
+        assert reply["choices"][0]["message"]["content"].startswith("echo:")
+    elif method == "send_stream":
+        async with client.send_stream(caller_body, format="openai", on_loss=heard.append) as out:
+            assert b"[DONE]" in b"".join([chunk async for chunk in out])
+    elif method == "complete":
+        response = await client.complete(request, on_loss=heard.append)
+        assert ("unsupported_parameter", "$.seed") in _kinds(response.losses)
+    else:
+        async with client.stream(request, on_loss=heard.append) as events:
+            assert [event async for event in events]
+    assert ("unsupported_parameter", "$.seed") in _kinds(heard)
+    await client.aclose()
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_on_loss_hears_nothing_from_a_call_that_crosses_no_format(
+    mock: MockUpstream, stream: bool
+) -> None:
+    client = make_client(mock, "openai")
+    heard: list[nexgate.Loss] = []
+    caller_body = {**body("openai", stream=stream), "seed": 7}
+    if stream:
+        async with client.send_stream(caller_body, format="openai", on_loss=heard.append) as out:
+            assert [chunk async for chunk in out]
+    else:
+        await client.send(caller_body, format="openai", on_loss=heard.append)
+    assert heard == []
+    await client.aclose()
+
+
+async def test_on_loss_hears_only_the_plan_that_answered(mock: MockUpstream) -> None:
+    providers = [
+        Provider("primary", mock.base_url, "claude", keys=[KEY]),  # no seed: a loss
+        Provider("backup", mock.base_url, "openai", keys=[KEY]),  # takes the seed
+    ]
+    route = Route("primary", model="m", fallbacks=(Route("backup", model="m"),))
+    mock.inject(Fault(kind="status", status=529), times=1, format="claude")
+    heard: list[nexgate.Loss] = []
+    async with nexgate.Client(
+        providers=providers, routes={"x": route}, environ={}, retry=nexgate.RetryPolicy(0)
+    ) as client:
+        request = _request(model="x")
+        request.seed = 7
+        response = await client.complete(request, on_loss=heard.append)
+        assert client.stats.fallbacks == 1
+    assert heard == [] and response.losses == []
+
+
+async def test_on_loss_must_be_callable(mock: MockUpstream) -> None:
+    client = make_client(mock, "claude")
+    with pytest.raises(nexgate.InvalidInputError, match="on_loss"):
+        await client.send(body("openai"), format="openai", on_loss="print")
+    await client.aclose()
