@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
 
 import msgspec
@@ -58,6 +58,9 @@ class Format(msgspec.Struct, frozen=True):
     stream_encoder: Callable[[TranslationContext], StreamEncoder]
     #: ``(model, stream) -> path`` relative to the server root, e.g. ``/v1/messages``.
     request_path: Callable[[str, bool], str]
+    #: The JSON paths of the information this format keeps in ``Response.extras[name]``:
+    #: what a response loses when it is encoded for another format.
+    response_extra_paths: Callable[[JSONObject], Iterator[str]]
     #: Optional shortcuts from JSON text straight to the schema. Each must give exactly what
     #: ``decode_x(load_object(data), ctx)`` gives (same result, losses and errors); they exist
     #: because a typed decode of the bytes skips building (and then re-reading) the dicts.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._format import Format
-from . import stream
+from . import response, stream
 from .direct import decode_request_json, decode_response_json
 from .errors import decode_error, encode_error
 from .request import decode_request
@@ -26,6 +26,7 @@ FORMAT = Format(
     stream_decoder=stream.StreamDecoder,
     stream_encoder=stream.StreamEncoder,
     request_path=request_path,
+    response_extra_paths=response.extra_paths,
     decode_request_json=decode_request_json,
     decode_response_json=decode_response_json,
 )

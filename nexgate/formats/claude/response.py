@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ...schema import (
     Choice,
     FinishReason,
@@ -16,6 +18,7 @@ from ...schema import (
     Usage,
 )
 from .._context import TranslationContext
+from .._foreign import informative, informative_fields, lose_foreign_fields
 from .._ids import digest
 from .._json import convert
 from . import wire
@@ -204,6 +207,8 @@ def _plain_block(part: Part) -> JSONObject | None:
 
 def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
     """Encode an internal response as an Anthropic Messages response (the first choice)."""
+    if response.extras:
+        lose_foreign_fields(response, ctx)
     choice = response.choices[0] if response.choices else Choice()
     if len(response.choices) > 1:
         ctx.lose("extra_choices_dropped", "$.choices", "Claude answers with one message")
@@ -246,3 +251,12 @@ def _add_extras(out: JSONObject, extras: JSONObject) -> None:
     out.update(
         {key: value for key, value in extras.items() if key not in out and key != USAGE_EXTRAS}
     )
+
+
+def extra_paths(extras: JSONObject) -> Iterator[str]:
+    """The JSON paths of the information in Claude response ``extras``."""
+    for key, value in extras.items():
+        if key == USAGE_EXTRAS:
+            yield from informative_fields(value, "$.usage")
+        elif not key.startswith("_") and informative(value):
+            yield f"$.{key}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from .._format import Format
-from . import stream
+from . import response_extras, stream
 from .errors import decode_error, encode_error
 from .json_decode import decode_request_json, decode_response_json
 from .request import decode_request
@@ -35,6 +35,7 @@ FORMAT = Format(
     stream_decoder=stream.StreamDecoder,
     stream_encoder=stream.StreamEncoder,
     request_path=request_path,
+    response_extra_paths=response_extras.extra_paths,
     decode_request_json=decode_request_json,
     decode_response_json=decode_response_json,
 )

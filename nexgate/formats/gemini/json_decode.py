@@ -44,6 +44,7 @@ from .request import (
     tool_hints,
 )
 from .response import decode_response, decode_usage, map_gemini_finish
+from .response_extras import CANDIDATES, USAGE
 from .schema_compile import common_from_gemini
 
 #: What a failed typed decode or conversion raises: the general path then decides (and
@@ -337,7 +338,48 @@ def _response(body: json_wire.Response, data: JSONText, ctx: TranslationContext)
     )
     if body.usage_metadata is not None:
         response.usage = decode_usage(body.usage_metadata)
+    extras = _response_extras(body)
+    if extras:
+        response.extras = {"gemini": extras}
     return response
+
+
+def _response_extras(body: json_wire.Response) -> JSONObject:
+    """As ``response_extras.response_extras`` of the parsed body."""
+    extras: JSONObject = {}
+    feedback = body.prompt_feedback
+    if feedback is not UNSET:
+        if feedback is not None and (
+            type(feedback) is not dict or type(feedback.get("blockReason", "")) not in _REASONS
+        ):
+            raise Unusual  # the general path words the error
+        extras["promptFeedback"] = feedback
+    if body.create_time is not UNSET:
+        extras["createTime"] = body.create_time
+    kept: JSONObject = {}
+    for position, candidate in enumerate(body.candidates):
+        if not json_wire.bare_candidate(candidate):
+            kept[str(position)] = _set_fields(candidate, json_wire.CANDIDATE_EXTRAS)
+    if kept:
+        extras[CANDIDATES] = kept
+    usage = body.usage_metadata
+    if usage is not None and not json_wire.bare_usage(usage):
+        extras[USAGE] = _set_fields(usage, json_wire.USAGE_EXTRAS)
+    return extras
+
+
+#: The types a prompt feedback's ``blockReason`` may have on this path (absent counts as str).
+_REASONS = (str, type(None))
+
+
+def _set_fields(obj: msgspec.Struct, fields: tuple[tuple[str, str], ...]) -> JSONObject:
+    """The fields of ``obj`` among ``fields`` that the body set, by their JSON names."""
+    out: JSONObject = {}
+    for name, json_name in fields:
+        value = getattr(obj, name)
+        if value is not UNSET:
+            out[json_name] = value
+    return out
 
 
 def _candidates_digest(data: JSONText) -> str:

@@ -146,23 +146,78 @@ class CandidateContent(_Lenient):
     role: str | None = None
 
 
-class Candidate(_Lenient):
+class Candidate(_Strict):
+    """A candidate, with the unmodeled fields real responses carry held as JSON (kept as
+    extras); any other field falls back to the general path, which keeps it too."""
+
     content: CandidateContent | None = None
     finish_reason: str | None = None
+    safety_ratings: Any = UNSET
+    citation_metadata: Any = UNSET
+    avg_logprobs: Any = UNSET
+    logprobs_result: Any = UNSET
+    grounding_metadata: Any = UNSET
+    url_context_metadata: Any = UNSET
+    finish_message: Any = UNSET
+    token_count: Any = UNSET
     index: int = 0
 
 
-class PromptFeedback(_Lenient):
-    block_reason: str = ""
+#: The fields of :class:`Candidate` kept as extras, with their JSON names.
+CANDIDATE_EXTRAS = tuple(
+    (name, json_name)
+    for name, json_name in zip(
+        Candidate.__struct_fields__, Candidate.__struct_encode_fields__, strict=True
+    )
+    if name not in ("content", "finish_reason", "index")
+)
+
+
+def bare_candidate(candidate: Candidate) -> bool:
+    """Whether ``candidate`` has none of the extras (spelled out: a loop costs four times)."""
+    return (
+        candidate.safety_ratings is UNSET
+        and candidate.avg_logprobs is UNSET
+        and candidate.finish_message is UNSET
+        and candidate.citation_metadata is UNSET
+        and candidate.logprobs_result is UNSET
+        and candidate.grounding_metadata is UNSET
+        and candidate.url_context_metadata is UNSET
+        and candidate.token_count is UNSET
+    )
+
+
+class UsageMetadata(_Strict):
+    prompt_token_count: int = 0
+    candidates_token_count: int = 0
+    thoughts_token_count: int = 0
+    cached_content_token_count: int = 0
+    tool_use_prompt_token_count: int = 0
+    total_token_count: int | None = None
+    prompt_tokens_details: Any = UNSET
+    cache_tokens_details: Any = UNSET
+    candidates_tokens_details: Any = UNSET
+    tool_use_prompt_tokens_details: Any = UNSET
+    traffic_type: Any = UNSET
+    service_tier: Any = UNSET
+
+
+USAGE_EXTRAS = tuple(
+    (name, json_name)
+    for name, json_name in zip(
+        UsageMetadata.__struct_fields__, UsageMetadata.__struct_encode_fields__, strict=True
+    )
+    if name.endswith("_details") or name in ("traffic_type", "service_tier")
+)
 
 
 class Response(_Strict):
     candidates: list[Candidate] = msgspec.field(default_factory=list)
-    usage_metadata: wire.UsageMetadata | None = None
+    usage_metadata: UsageMetadata | None = None
     model_version: str | None = None
     response_id: str | None = None
-    prompt_feedback: PromptFeedback | None = None
-    create_time: str | None = None
+    prompt_feedback: Any = UNSET
+    create_time: str | UnsetType | None = UNSET
 
 
 class Candidates(msgspec.Struct):
@@ -174,3 +229,15 @@ class Candidates(msgspec.Struct):
 REQUEST_DECODER = msgspec.json.Decoder(Request)
 RESPONSE_DECODER = msgspec.json.Decoder(Response)
 CANDIDATES_DECODER = msgspec.json.Decoder(Candidates)
+
+
+def bare_usage(usage: UsageMetadata) -> bool:
+    """Whether ``usage`` has none of the extras."""
+    return (
+        usage.prompt_tokens_details is UNSET
+        and usage.candidates_tokens_details is UNSET
+        and usage.cache_tokens_details is UNSET
+        and usage.tool_use_prompt_tokens_details is UNSET
+        and usage.traffic_type is UNSET
+        and usage.service_tier is UNSET
+    )

@@ -20,13 +20,15 @@ from ...schema import (
     Usage,
 )
 from .._context import TranslationContext
+from .._foreign import lose_foreign_fields
 from .._ids import digest
 from .._json import convert, dump_json
-from . import wire
+from . import json_wire, wire
 from .fastpath import Unusual, optional_str
 from .parts import CallIds, decode_common_part, decode_part
 from .parts_encode import Encoder
 from .request import normalize
+from .response_extras import CANDIDATES, USAGE, response_extras
 
 _PROMPT_FEEDBACK = "promptFeedback"
 #: Gemini's enum values are UPPER_SNAKE; OpenAI's and Claude's are lowercase.
@@ -95,7 +97,7 @@ def to_gemini_finish(finish: FinishReason | None) -> str:
     return TO_FINISH_REASON[finish.reason]
 
 
-def decode_usage(usage: wire.UsageMetadata) -> Usage:
+def decode_usage(usage: wire.UsageMetadata | json_wire.UsageMetadata) -> Usage:
     """Gemini counts thoughts outside ``candidatesTokenCount``; internal output includes them."""
     return Usage(
         input_tokens=usage.prompt_token_count + usage.tool_use_prompt_token_count,
@@ -148,14 +150,12 @@ def _decode_any_response(obj: JSONObject, ctx: TranslationContext) -> Response:
     body = convert(obj, wire.GenerateContentResponse, "Gemini response")
     seed = body.response_id or digest(dump_json(obj.get("candidates", [])).decode())
     choices = [_choice(c, seed, f"$.candidates[{i}]") for i, c in enumerate(body.candidates)]
-    extras: JSONObject = {}
+    extras = response_extras(obj)
     if not choices:
         # Never an empty success: a blocked prompt (or no answer at all) is a filtered finish.
         blocked = body.prompt_feedback.block_reason if body.prompt_feedback else None
         reason: FinishReasonName = "content_filter" if blocked else "other"
         choices = [Choice(finish=FinishReason(reason=reason, raw=blocked))]
-        if isinstance(obj.get("promptFeedback"), dict):
-            extras[_PROMPT_FEEDBACK] = obj["promptFeedback"]
     return Response(
         id=body.response_id or f"gen-{seed}",
         model=body.model_version or ctx.model or "",
@@ -198,12 +198,16 @@ def _decode_common_response(obj: JSONObject, ctx: TranslationContext) -> Respons
         raise Unusual
     usage = obj.get("usageMetadata")
     seed = response_id or digest(dump_json(candidates).decode())
-    return Response(
+    response = Response(
         id=response_id or f"gen-{seed}",
         model=model_version or ctx.model or "",
         choices=[_common_choice(candidate, seed) for candidate in candidates],
         usage=None if usage is None else _common_usage(usage),
     )
+    extras = response_extras(obj)
+    if extras:
+        response.extras = {"gemini": extras}
+    return response
 
 
 def _common_choice(candidate: Any, seed: str) -> Choice:
@@ -240,7 +244,7 @@ def _common_usage(usage: Any) -> Usage:
         raise Unusual from None
 
 
-def _candidate(choice: Choice, index: int, encoder: Encoder) -> JSONObject:
+def _candidate(choice: Choice, index: int, encoder: Encoder, kept: Any) -> JSONObject:
     parts: list[JSONObject] = []
     for j, part in enumerate(choice.parts):
         if (
@@ -261,6 +265,8 @@ def _candidate(choice: Choice, index: int, encoder: Encoder) -> JSONObject:
     if parts:
         candidate["content"] = {"parts": parts, "role": "model"}
     candidate["finishReason"] = to_gemini_finish(choice.finish)
+    if isinstance(kept, dict):
+        candidate.update(kept)  # what a Gemini source said beyond the modeled fields
     candidate["index"] = choice.index
     return candidate
 
@@ -268,17 +274,33 @@ def _candidate(choice: Choice, index: int, encoder: Encoder) -> JSONObject:
 def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
     """Encode an internal response as a Gemini generateContent response."""
     encoder = Encoder(ctx, {}, response=True)
+    if response.extras:
+        lose_foreign_fields(response, ctx)
     extras = response.extras.get("gemini")
     feedback = extras.get(_PROMPT_FEEDBACK) if extras else None
     out: JSONObject = {}
     if isinstance(feedback, dict) and not any(c.parts for c in response.choices):
         out["promptFeedback"] = feedback  # a blocked prompt has no candidates at all
     else:
+        kept = extras.get(CANDIDATES) if extras else None
         out["candidates"] = [
-            _candidate(choice, i, encoder) for i, choice in enumerate(response.choices)
+            _candidate(choice, i, encoder, kept.get(str(i)) if kept else None)
+            for i, choice in enumerate(response.choices)
         ]
     if response.usage is not None:
         out["usageMetadata"] = encode_usage(response.usage)
     out["modelVersion"] = response.model or ctx.model or ""
     out["responseId"] = response.id or digest(repr(response.choices))
+    if extras:
+        _add_extras(out, extras)
     return out
+
+
+def _add_extras(out: JSONObject, extras: JSONObject) -> None:
+    """What a Gemini source said beyond the modeled fields (usage details, createTime...)."""
+    usage_rest = extras.get(USAGE)
+    if isinstance(usage_rest, dict) and "usageMetadata" in out:
+        out["usageMetadata"].update(usage_rest)
+    for key, value in extras.items():
+        if not key.startswith("_") and key not in out:
+            out[key] = value

@@ -16,6 +16,7 @@ again, which makes openai -> openai an identity.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from ...schema import (
@@ -31,6 +32,7 @@ from ...schema import (
     Usage,
 )
 from .._context import TranslationContext
+from .._foreign import informative, informative_fields, lose_foreign_fields
 from .._ids import digest
 from .._json import dump_args, dump_json
 from . import wire
@@ -336,6 +338,8 @@ def _encode_choices(choices: list[Choice], hints: Any, ctx: TranslationContext) 
 
 def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
     """Encode an internal response as an OpenAI chat completion."""
+    if response.extras:
+        lose_foreign_fields(response, ctx)
     # Read, never copied: the hints are the "_" keys, which are not written out.
     extras: JSONObject = response.extras.get("openai") or {}
     choices = _encode_choices(response.choices, extras.get(CHOICE_HINTS), ctx)
@@ -354,3 +358,46 @@ def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
         if not key.startswith("_"):
             out.setdefault(key, value)
     return out
+
+
+#: Usage details that nexgate models (``Usage.cache_read_tokens``, ``reasoning_tokens``).
+_MODELED_DETAILS = {
+    "prompt_tokens_details": "cached_tokens",
+    "completion_tokens_details": "reasoning_tokens",
+}
+
+
+def extra_paths(extras: JSONObject) -> Iterator[str]:
+    """The JSON paths of the information in OpenAI response ``extras``."""
+    if len(extras) == 1 and _modeled_only(extras.get(USAGE_HINTS)):
+        return iter(())  # the usual extras: cached or reasoning counts, which Usage carries
+    return _extra_paths(extras)
+
+
+def _modeled_only(usage: Any) -> bool:
+    if type(usage) is not dict:
+        return False
+    for name, detail in usage.items():
+        modeled = _MODELED_DETAILS.get(name)
+        if modeled is None or type(detail) is not dict or len(detail) != 1 or modeled not in detail:
+            return False
+    return True
+
+
+def _extra_paths(extras: JSONObject) -> Iterator[str]:
+    for key, value in extras.items():
+        if key == CHOICE_HINTS:
+            for index, hints in value.items():
+                if informative(hints.get("logprobs")):
+                    yield f"$.choices[{index}].logprobs"
+                yield from informative_fields(hints.get("message"), f"$.choices[{index}].message")
+        elif key == USAGE_HINTS:
+            for name, detail in value.items():
+                modeled = _MODELED_DETAILS.get(name)
+                if modeled is not None and isinstance(detail, dict):
+                    rest = {k: v for k, v in detail.items() if k != modeled}
+                    yield from informative_fields(rest, f"$.usage.{name}")
+                elif informative(detail):
+                    yield f"$.usage.{name}"
+        elif not key.startswith("_") and informative(value):
+            yield f"$.{key}"

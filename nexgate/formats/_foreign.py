@@ -1,0 +1,42 @@
+"""What a response loses on its way to another format: the fields its source format kept in
+``Response.extras[source]`` (log probabilities, safety ratings, usage details...), which the
+target has no place for. Each format names the information in its own extras
+(``Format.response_extra_paths``); the encoders record one loss per field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..schema import Response
+from . import get_format  # initialized before any format module imports this one
+from ._context import TranslationContext
+
+
+def lose_foreign_fields(response: Response, ctx: TranslationContext) -> None:
+    """Record a loss for each field another format's extras hold (usually there are none)."""
+    for fmt, extras in response.extras.items():
+        if fmt != ctx.target and extras:
+            for path in get_format(fmt).response_extra_paths(extras):
+                ctx.lose(
+                    "response_field_dropped",
+                    path,
+                    f"{ctx.target} has no place for this {fmt} response field",
+                )
+
+
+def informative(value: Any) -> bool:
+    """Whether dropping ``value`` loses anything: not null, zero, false, empty or made of those."""
+    if isinstance(value, dict):
+        return any(informative(item) for item in value.values())
+    if isinstance(value, list):
+        return any(informative(item) for item in value)
+    return bool(value)
+
+
+def informative_fields(fields: Any, at: str) -> Iterator[str]:
+    """The paths (under ``at``) of the informative values of a dict of fields."""
+    if isinstance(fields, dict):
+        for name, value in fields.items():
+            if informative(value):
+                yield f"{at}.{name}"
