@@ -37,7 +37,11 @@ GEMINI: dict[str, Any] = {
         "candidatesTokenCount": 2,
         "totalTokenCount": 9,
         # (Real answers also carry `serviceTier`, which google-genai's types do not know yet.)
-        "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 7}],
+        "promptTokensDetails": [
+            {"modality": "TEXT", "tokenCount": 4},
+            {"modality": "IMAGE", "tokenCount": 3},
+        ],
+        "candidatesTokensDetails": [{"modality": "TEXT", "tokenCount": 2}],
         "trafficType": "ON_DEMAND",
     },
     "modelVersion": "gemini-2.5-flash",
@@ -87,7 +91,7 @@ DROPPED = {
         "$.candidates[0].citationMetadata",
         "$.candidates[0].avgLogprobs",
         "$.candidates[0].finishMessage",
-        "$.usageMetadata.promptTokensDetails",
+        "$.usageMetadata.promptTokensDetails",  # not candidatesTokensDetails: text alone
         "$.usageMetadata.trafficType",
         "$.createTime",
     ],  # promptFeedback holds only an empty list: nothing to lose
@@ -141,6 +145,7 @@ def test_a_recorded_gemini_answer_lists_what_an_openai_caller_loses() -> None:
     out = nexgate.translate_response(body, source="gemini", target="openai")
     paths = {loss.path for loss in out.losses}
     assert {"$.candidates[0].safetyRatings", "$.candidates[0].avgLogprobs"} <= paths
+    assert "$.usageMetadata.promptTokensDetails" not in paths  # [{"modality": "TEXT", ...}]
 
 
 @pytest.mark.parametrize("as_bytes", [False, True], ids=["dict", "bytes"])

@@ -9,6 +9,7 @@ position, the usage's under ``_usage``) so that a Gemini caller gets them back, 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from ...schema import JSONObject
 from .._foreign import informative, informative_fields
@@ -63,6 +64,17 @@ def extra_paths(extras: JSONObject) -> Iterator[str]:
             for position, fields in value.items():
                 yield from informative_fields(fields, f"$.candidates[{position}]")
         elif key == USAGE:
-            yield from informative_fields(value, "$.usageMetadata")
+            details = {k: v for k, v in value.items() if not _text_only(k, v)}
+            yield from informative_fields(details, "$.usageMetadata")
         elif not key.startswith("_") and informative(value):
             yield f"$.{key}"
+
+
+def _text_only(name: str, value: Any) -> bool:
+    """A per-modality token breakdown of text alone, which says no more than the count (every
+    answer of a text conversation carries one: not worth a loss)."""
+    return (
+        name.endswith("TokensDetails")
+        and type(value) is list
+        and all(type(item) is dict and item.get("modality") == "TEXT" for item in value)
+    )
