@@ -73,6 +73,11 @@ class Client:
     ``retry`` and ``limits`` are client-wide defaults; every call method also takes the
     per-call keyword overrides listed in :mod:`nexgate.options`. ``environ`` replaces
     ``os.environ`` as the source of keys.
+
+    ``strict=True`` refuses a request whose translation would drop information
+    (:class:`~nexgate.TranslationError`, before anything is sent). An answer is never refused
+    after the upstream gave it: what its translation lost goes to the call's ``on_loss`` and,
+    for :meth:`complete`, ``Response.losses``.
     """
 
     def __init__(

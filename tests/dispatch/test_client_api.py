@@ -650,3 +650,19 @@ async def test_on_loss_must_be_callable(mock: MockUpstream) -> None:
     with pytest.raises(nexgate.InvalidInputError, match="on_loss"):
         await client.send(body("openai"), format="openai", on_loss="print")
     await client.aclose()
+
+
+async def test_a_strict_client_refuses_a_lossy_request_before_sending_it(
+    mock: MockUpstream,
+) -> None:
+    client = make_client(mock, "claude", strict=True)  # Claude has no `seed`
+    lossy = {**body("openai"), "seed": 7}
+    with pytest.raises(nexgate.TranslationError) as caught:
+        await client.send(lossy, format="openai")
+    assert [loss.path for loss in caught.value.losses] == ["$.seed"]
+    assert mock.stats.requests == 0
+    same = make_client(mock, "openai", strict=True)  # nothing to translate, nothing lost
+    reply = await same.send(lossy, format="openai")
+    assert reply["choices"][0]["message"]["content"].startswith("echo:")
+    await client.aclose()
+    await same.aclose()
