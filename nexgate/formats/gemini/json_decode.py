@@ -359,27 +359,17 @@ def _response_extras(body: json_wire.Response) -> JSONObject:
     kept: JSONObject = {}
     for position, candidate in enumerate(body.candidates):
         if not json_wire.bare_candidate(candidate):
-            kept[str(position)] = _set_fields(candidate, json_wire.CANDIDATE_EXTRAS)
+            kept[str(position)] = json_wire.set_fields(candidate, json_wire.CANDIDATE_EXTRAS)
     if kept:
         extras[CANDIDATES] = kept
     usage = body.usage_metadata
     if usage is not None and not json_wire.bare_usage(usage):
-        extras[USAGE] = _set_fields(usage, json_wire.USAGE_EXTRAS)
+        extras[USAGE] = json_wire.set_fields(usage, json_wire.USAGE_EXTRAS)
     return extras
 
 
 #: The types a prompt feedback's ``blockReason`` may have on this path (absent counts as str).
 _REASONS = (str, type(None))
-
-
-def _set_fields(obj: msgspec.Struct, fields: tuple[tuple[str, str], ...]) -> JSONObject:
-    """The fields of ``obj`` among ``fields`` that the body set, by their JSON names."""
-    out: JSONObject = {}
-    for name, json_name in fields:
-        value = getattr(obj, name)
-        if value is not UNSET:
-            out[json_name] = value
-    return out
 
 
 def _candidates_digest(data: JSONText) -> str:

@@ -173,8 +173,9 @@ CANDIDATE_EXTRAS = tuple(
 )
 
 
-def bare_candidate(candidate: Candidate) -> bool:
-    """Whether ``candidate`` has none of the extras (spelled out: a loop costs four times)."""
+def bare_candidate(candidate: Any) -> bool:
+    """Whether ``candidate`` (a :class:`Candidate`, or the stream decoder's twin with the same
+    extras) has none of them (spelled out: a loop costs four times)."""
     return (
         candidate.safety_ratings is UNSET
         and candidate.avg_logprobs is UNSET
@@ -231,8 +232,8 @@ RESPONSE_DECODER = msgspec.json.Decoder(Response)
 CANDIDATES_DECODER = msgspec.json.Decoder(Candidates)
 
 
-def bare_usage(usage: UsageMetadata) -> bool:
-    """Whether ``usage`` has none of the extras."""
+def bare_usage(usage: Any) -> bool:
+    """Whether ``usage`` (a :class:`UsageMetadata` or the stream's twin) has none of the extras."""
     return (
         usage.prompt_tokens_details is UNSET
         and usage.candidates_tokens_details is UNSET
@@ -241,3 +242,13 @@ def bare_usage(usage: UsageMetadata) -> bool:
         and usage.traffic_type is UNSET
         and usage.service_tier is UNSET
     )
+
+
+def set_fields(obj: Any, fields: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """The fields of ``obj`` among ``fields`` that the body set, by their JSON names."""
+    out: dict[str, Any] = {}
+    for name, json_name in fields:
+        value = getattr(obj, name)
+        if value is not UNSET:
+            out[json_name] = value
+    return out

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 import msgspec
+from msgspec import UNSET
 
 from ...events import (
     MessageEnd,
@@ -33,8 +34,10 @@ from .._json import convert, dump_args, load_json
 from .._stream import Parts, interrupted
 from . import wire
 from .errors import KIND_STATUSES, STATUS_KINDS
+from .json_wire import CANDIDATE_EXTRAS, USAGE_EXTRAS, bare_candidate, bare_usage, set_fields
 from .request import normalize
 from .response import decode_usage, map_gemini_finish
+from .response_extras import CANDIDATES, USAGE, extra_paths
 from .stream_args import PartialArgs
 from .stream_encoder import StreamEncoder
 
@@ -54,11 +57,39 @@ class _Call:
         self.streaming = streaming
 
 
-_chunk_decoder = msgspec.json.Decoder(wire.GenerateContentResponse)
+class _Candidate(wire.Candidate):
+    """A chunk's candidate, with the fields events have no place for held as JSON (to be
+    reported as losses); the names are :data:`.json_wire.CANDIDATE_EXTRAS`'."""
+
+    safety_ratings: Any = UNSET
+    citation_metadata: Any = UNSET
+    avg_logprobs: Any = UNSET
+    logprobs_result: Any = UNSET
+    grounding_metadata: Any = UNSET
+    url_context_metadata: Any = UNSET
+    finish_message: Any = UNSET
+    token_count: Any = UNSET
+
+
+class _Usage(wire.UsageMetadata):
+    prompt_tokens_details: Any = UNSET
+    cache_tokens_details: Any = UNSET
+    candidates_tokens_details: Any = UNSET
+    tool_use_prompt_tokens_details: Any = UNSET
+    traffic_type: Any = UNSET
+    service_tier: Any = UNSET
+
+
+class _Chunk(wire.GenerateContentResponse):
+    candidates: list[_Candidate] = msgspec.field(default_factory=list)  # type: ignore[assignment]
+    usage_metadata: _Usage | None = None
+
+
+_chunk_decoder = msgspec.json.Decoder(_Chunk)
 _SNAKE_KEY = re.compile(rb'"[a-z]+_[a-z_]+"\s*:')
 
 
-def _fast_decode(data: bytes, camel: bool) -> wire.GenerateContentResponse | None:
+def _fast_decode(data: bytes, camel: bool) -> _Chunk | None:
     """Decode a plain camelCase chunk straight from bytes; ``None`` sends it the slow way.
 
     Any snake_case-looking key (possibly inside tool arguments: harmless) or an ``error``
@@ -91,6 +122,7 @@ class StreamDecoder:
         self.usage: UsageUpdate | None = None
         self.seed = ""
         self.warned_candidates = False
+        self.lost_fields: set[str] = set()
 
     def feed(self, event: SSEEvent) -> list[StreamEvent]:
         if self.done:
@@ -111,16 +143,23 @@ class StreamDecoder:
                 self.done = True
                 out.append(_stream_error(chunk["error"]))
                 return out
-            body = convert(normalize(chunk), wire.GenerateContentResponse, "Gemini stream chunk")
+            body = convert(normalize(chunk), _Chunk, "Gemini stream chunk")
         if not self.started:
             self.started = True
             self.seed = body.response_id or digest(event.data.decode("utf-8", "replace"))
             model = body.model_version or self.ctx.model or ""
             out.append(MessageStart(id=body.response_id or f"gen-{self.seed}", model=model))
-        if body.usage_metadata is not None:
-            self.usage = UsageUpdate(usage=decode_usage(body.usage_metadata))
+        usage = body.usage_metadata
+        if usage is not None:
+            self.usage = UsageUpdate(usage=decode_usage(usage))
             out.append(self.usage)
-        candidate = self._first_candidate(body.candidates)
+        candidate = self._first_candidate(body.candidates)  # the others are a loss already
+        if (
+            (candidate is not None and not bare_candidate(candidate))
+            or (usage is not None and not bare_usage(usage))
+            or body.create_time is not None
+        ):
+            self._lose_extras(body, candidate)
         if candidate is not None and candidate.content is not None:
             for position, part in enumerate(candidate.content.parts):
                 self._part(part, position, out)
@@ -131,8 +170,27 @@ class StreamDecoder:
             self._finish(FinishReason(reason="content_filter", raw=raw), out)
         return out
 
-    def _first_candidate(self, candidates: list[wire.Candidate]) -> wire.Candidate | None:
+    def _lose_extras(self, body: _Chunk, candidate: _Candidate | None) -> None:
+        """Each field events have no place for (safety ratings, log probabilities, usage
+        details...) of the streamed candidate and the chunk, reported once per stream."""
+        extras: JSONObject = {}
+        if body.create_time is not None:
+            extras["createTime"] = body.create_time
+        if candidate is not None and not bare_candidate(candidate):
+            extras[CANDIDATES] = {"0": set_fields(candidate, CANDIDATE_EXTRAS)}
+        if body.usage_metadata is not None and not bare_usage(body.usage_metadata):
+            extras[USAGE] = set_fields(body.usage_metadata, USAGE_EXTRAS)
+        for path in extra_paths(extras):
+            if path not in self.lost_fields:
+                self.lost_fields.add(path)
+                self.ctx.lose(
+                    "response_field_dropped", path, "stream events have no place for this field"
+                )
+
+    def _first_candidate(self, candidates: list[_Candidate]) -> _Candidate | None:
         """Candidate 0, the one streamed; the others are a loss (recorded once)."""
+        if len(candidates) == 1 and candidates[0].index == 0:
+            return candidates[0]  # the usual chunk
         first = None
         for candidate in candidates:
             if candidate.index == 0 and first is None:
