@@ -26,6 +26,7 @@ from ...events import (
 from ...schema import FinishReason, JSONObject, ReasoningPart, Signature, TextPart, ToolCallPart
 from ...sse import SSEEvent
 from .._context import TranslationContext
+from .._foreign import informative
 from .._json import convert, dump_args, load_json
 from .._stream import Parts, interrupted
 from . import wire
@@ -86,6 +87,10 @@ class _DeltaEvent(msgspec.Struct):
 _delta_decoder = msgspec.json.Decoder(_DeltaEvent)
 
 
+#: The ``message_delta.delta`` fields that events carry.
+_DELTA_FIELDS = frozenset({"stop_reason", "stop_sequence"})
+
+
 class StreamDecoder:
     """Claude SSE events in, internal events out."""
 
@@ -98,6 +103,7 @@ class StreamDecoder:
         self.usage = wire.ClaudeUsage()
         self.stop_reason: str | None = None
         self.stop_sequence: str | None = None
+        self.lost_fields: set[str] = set()
         self.has_calls = False
         self.done = False
 
@@ -151,8 +157,10 @@ class StreamDecoder:
         message = _object(data.get("message"))
         self.message_id = _str(message.get("id"))
         usage = message.get("usage")
+        self._lose_unmodeled(message, wire.RESPONSE_FIELDS, "$")
         if isinstance(usage, dict):
             self.usage = convert(usage, wire.ClaudeUsage, "usage", "$.message.usage")
+            self._lose_unmodeled(usage, wire.USAGE_FIELDS, "$.usage")
         model = _str(message.get("model")) or self.ctx.model or ""
         decoded = decode_usage(self.usage)
         out.append(MessageStart(id=self.message_id, model=model, usage=decoded))
@@ -240,8 +248,10 @@ class StreamDecoder:
         delta = _object(data.get("delta"))
         self.stop_reason = _str(delta.get("stop_reason")) or self.stop_reason
         self.stop_sequence = _str(delta.get("stop_sequence")) or self.stop_sequence
+        self._lose_unmodeled(delta, _DELTA_FIELDS, "$")  # stop_details...
         usage = data.get("usage")
         if isinstance(usage, dict):
+            self._lose_unmodeled(usage, wire.USAGE_FIELDS, "$.usage")
             # Counts are cumulative; fields absent here keep their message_start values, and so
             # do null ones (the anthropic SDK writes its unset optional counts as null).
             usage = {name: value for name, value in usage.items() if value is not None}
@@ -250,6 +260,19 @@ class StreamDecoder:
             merged.update({name: getattr(update, name) for name in wire.USAGE_FIELDS & set(usage)})
             self.usage = wire.ClaudeUsage(**merged)
             out.append(UsageUpdate(usage=decode_usage(self.usage)))
+
+    def _lose_unmodeled(self, fields: JSONObject, modeled: frozenset[str], at: str) -> None:
+        """Each informative field events have no place for (``container``, ``stop_details``,
+        ``usage.service_tier``...), reported once per stream."""
+        if modeled.issuperset(fields):  # the usual event: one set test
+            return
+        for name, value in fields.items():
+            path = f"{at}.{name}"
+            if name not in modeled and path not in self.lost_fields and informative(value):
+                self.lost_fields.add(path)
+                self.ctx.lose(
+                    "response_field_dropped", path, "stream events have no place for this field"
+                )
 
     def _message_stop(self, data: JSONObject, out: list[StreamEvent]) -> None:
         self.done = True

@@ -66,6 +66,7 @@ from ...schema import (
 )
 from ...sse import SSEEvent, encode_event
 from .._context import TranslationContext
+from .._foreign import informative
 from .._json import convert, dump_json, load_json
 from .._stream import Parts, interrupted
 from . import wire
@@ -99,6 +100,24 @@ class _Choice(msgspec.Struct, kw_only=True):
     index: int = 0
     delta: _Delta | None = None
     finish_reason: str | None = None
+    logprobs: Any = None  # events have no place for them: a loss
+
+
+class _PromptDetails(wire.PromptDetails):
+    audio_tokens: Any = None
+
+
+class _CompletionDetails(wire.CompletionDetails):
+    audio_tokens: Any = None
+    accepted_prediction_tokens: Any = None
+    rejected_prediction_tokens: Any = None
+
+
+class _Usage(wire.CompletionUsage):
+    """Usage with the details events have no place for (a loss when they count anything)."""
+
+    prompt_tokens_details: _PromptDetails | None = None
+    completion_tokens_details: _CompletionDetails | None = None
 
 
 class _Chunk(msgspec.Struct, kw_only=True):
@@ -108,8 +127,14 @@ class _Chunk(msgspec.Struct, kw_only=True):
     model: str | None = None
     created: int | float | None = None
     choices: list[_Choice] | None = None
-    usage: wire.CompletionUsage | None = None
+    usage: _Usage | None = None
+    system_fingerprint: Any = None
+    service_tier: Any = None
     error: Any = None
+
+
+#: The usage details that events carry (as ``Usage.cache_read_tokens`` and so on).
+_CARRIED_DETAILS = frozenset({"cached_tokens", "cache_write_tokens", "reasoning_tokens"})
 
 
 _chunk_decoder = msgspec.json.Decoder(_Chunk)
@@ -144,6 +169,7 @@ class StreamDecoder:
         self.finish_raw: str | None = None
         self.usage: wire.CompletionUsage | None = None
         self.warned_choices = False
+        self.lost_fields: set[str] = set()
 
     def feed(self, event: SSEEvent) -> list[StreamEvent]:
         if self.done:
@@ -179,7 +205,35 @@ class StreamDecoder:
             usage = decode_usage(chunk.usage)
             if usage is not None:
                 out.append(UsageUpdate(usage=usage))
+            self._lose_usage_details(chunk.usage)
+        if chunk.system_fingerprint or chunk.service_tier:
+            self._lose_fields(chunk)
         return out
+
+    def _lose(self, path: str) -> None:
+        """A field events have no place for, reported once per stream."""
+        if path not in self.lost_fields:
+            self.lost_fields.add(path)
+            self.ctx.lose(
+                "response_field_dropped", path, "stream events have no place for this field"
+            )
+
+    def _lose_fields(self, chunk: _Chunk) -> None:
+        if chunk.system_fingerprint:
+            self._lose("$.system_fingerprint")
+        if chunk.service_tier:
+            self._lose("$.service_tier")
+
+    def _lose_usage_details(self, usage: _Usage) -> None:
+        for name, details in (
+            ("prompt_tokens_details", usage.prompt_tokens_details),
+            ("completion_tokens_details", usage.completion_tokens_details),
+        ):
+            if details is None:
+                continue
+            for field in details.__struct_fields__:
+                if field not in _CARRIED_DETAILS and getattr(details, field):
+                    self._lose(f"$.usage.{name}.{field}")
 
     def _choice(self, choice: _Choice, out: list[StreamEvent]) -> None:
         if choice.index != 0:
@@ -189,6 +243,8 @@ class StreamDecoder:
                     "extra_choices_dropped", "$.choices", "only the first choice is streamed"
                 )
             return
+        if choice.logprobs and informative(choice.logprobs):
+            self._lose("$.choices[0].logprobs")
         delta = choice.delta
         if delta is not None:
             if delta.reasoning_content:
