@@ -429,7 +429,11 @@ class Client:
                         if not self._falls_back(exc, number, plans):
                             raise
                         continue
-                    _report(losses, options.on_loss)
+                    try:
+                        _report(losses, options.on_loss)  # the caller's hook may raise
+                    except BaseException:
+                        opened.close(ok=False)
+                        raise
                     decode_ctx = TranslationContext(
                         source=plan.format,
                         target=plan.format,

@@ -666,3 +666,34 @@ async def test_a_strict_client_refuses_a_lossy_request_before_sending_it(
     assert reply["choices"][0]["message"]["content"].startswith("echo:")
     await client.aclose()
     await same.aclose()
+
+
+class _Refused(Exception):
+    pass
+
+
+def _refuse(loss: nexgate.Loss) -> None:
+    raise _Refused(loss.kind)
+
+
+@pytest.mark.parametrize("method", ["stream", "send_stream", "send"])
+async def test_an_on_loss_hook_that_raises_releases_the_call(
+    mock: MockUpstream, method: str
+) -> None:
+    before = tasks_now()
+    client = make_client(mock, "claude")  # Claude has no `seed`: a loss to refuse
+    with pytest.raises(_Refused):
+        if method == "stream":
+            request = Request(
+                model="m", seed=7, messages=[Message(role="user", parts=[TextPart("hi")])]
+            )
+            async with client.stream(request, on_loss=_refuse) as events:
+                assert [event async for event in events]
+        elif method == "send_stream":
+            lossy = {**body("openai", stream=True), "seed": 7}
+            async with client.send_stream(lossy, format="openai", on_loss=_refuse) as out:
+                assert [chunk async for chunk in out]
+        else:
+            await client.send({**body("openai"), "seed": 7}, format="openai", on_loss=_refuse)
+    assert client.providers["mock-claude"].keys_in_flight() == (0,)
+    await assert_released(client, mock, before)
