@@ -56,3 +56,32 @@ def test_a_port_already_taken_is_one_line(capsys: pytest.CaptureFixture[str]) ->
     err = capsys.readouterr().err
     assert code == 1
     assert err.startswith("nexgate: OSError") and err.count("\n") == 1
+
+
+@pytest.mark.anyio
+async def test_api_key_env_wins_over_the_providers_own_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from nexgate._cli.connection import connect
+    from nexgate.cli import build_parser
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-default-key")
+    monkeypatch.setenv("MY_OTHER_KEY", "sk-chosen-key")
+    args = build_parser().parse_args(
+        ["chat", "--provider", "openai", "--api-key-env", "MY_OTHER_KEY", "--model", "m", "hi"]
+    )
+    async with connect(args) as client:
+        assert client.providers["openai"].secrets() == ("sk-chosen-key",)
+
+
+def test_an_empty_api_key_env_for_a_named_provider_is_one_line_naming_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-default-key")  # set, but not the one asked for
+    monkeypatch.delenv("EMPTY_KEY_VAR", raising=False)
+    code = main(
+        ["chat", "--provider", "openai", "--api-key-env", "EMPTY_KEY_VAR", "--model", "m", "hi"]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "EMPTY_KEY_VAR" in err and len(err.strip().splitlines()) == 1
+    assert "sk-default-key" not in err

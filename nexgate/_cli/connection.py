@@ -33,7 +33,7 @@ def add_connection_args(parser: argparse.ArgumentParser) -> None:
 async def connect(args: argparse.Namespace, **client_options: Any) -> AsyncIterator[Any]:
     """A :class:`~nexgate.Client` for the options (starting the embedded upstream for ``mock``)."""
     from ..dispatch import Client
-    from ..providers import Provider, Route
+    from ..providers import Provider, Route, builtin_providers
 
     fmt = format_name(args.format) if args.format else None
     if args.provider == "mock" or (args.provider is None and args.base_url is None):
@@ -46,23 +46,26 @@ async def connect(args: argparse.Namespace, **client_options: Any) -> AsyncItera
             ) as client:
                 yield client
         return
+    env = args.api_key_env
+    if env and not os.environ.get(env):
+        raise InvalidInputError(f"environment variable {env} is empty", path="--api-key-env")
     if args.base_url:
         if fmt is None:
             raise InvalidInputError("--base-url needs --format", path="--format")
-        env = args.api_key_env
-        if env and not os.environ.get(env):
-            raise InvalidInputError(f"environment variable {env} is empty", path="--api-key-env")
         provider = Provider("custom", args.base_url, fmt, key_env=env)
         async with Client(
             providers=[provider], default=Route("custom"), **client_options
         ) as client:
             yield client
         return
-    async with Client(**client_options) as client:
+    named = None
+    if env:
+        # The built-in provider, reading its key from the variable given instead of its own
+        # (which may be set too: its key must not be the one sent).
+        named = builtin_providers()[args.provider]
+        named.key_env = env
+    async with Client(providers=[named] if named else None, **client_options) as client:
         chosen = client.providers[args.provider]
-        if args.api_key_env:
-            chosen.key_env = args.api_key_env
-            chosen.load_keys(os.environ)
         if chosen.key_count == 0:
             raise InvalidInputError(
                 f"no API key for {args.provider}: set {chosen.key_env}", path="--api-key-env"
