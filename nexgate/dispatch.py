@@ -188,6 +188,10 @@ class Client:
             if isinstance(route, str):
                 route = Route(route)
             if route is not None:
+                if not isinstance(route, Route):
+                    raise InvalidInputError(
+                        "route must be a nexgate.Route or a provider name", path="route"
+                    )
                 return self._resolve(request.model, route)
         # Most calls name one of a few models: their plans are kept, and reused while the
         # route table still gives the same route and provider objects.
@@ -293,6 +297,7 @@ class Client:
 
         ``Response.losses`` lists what the translations on the way could not carry.
         """
+        _check_request(request, "complete")
         response, _ = await self._call(request, None, None, overrides)
         assert response is not None  # decoded unless a same-format caller opts out
         return response
@@ -467,6 +472,7 @@ class Client:
         An upstream error inside the stream raises its typed error; a stream that breaks off
         raises :class:`~nexgate.StreamInterruptedError` — after the events that did arrive.
         """
+        _check_request(request, "stream")
         async with self._open_stream(request, overrides, None) as (opened, decoding, _):
             yield raising(stream_events(opened, decoding))
 
@@ -587,6 +593,11 @@ class Client:
         failing item never cancels the others. Leaving the block cancels what is still running.
         """
         self._options(overrides)  # a bad keyword fails here, not once per item
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            raise InvalidInputError(
+                f"concurrency must be an integer of at least 1, got {concurrency!r}",
+                path="concurrency",
+            )
         async with fan_out(self, items, concurrency=concurrency, overrides=overrides) as results:
             yield results
 
@@ -618,6 +629,15 @@ def _malformed(plan: Plan, error: InvalidInputError) -> APIConnectionError:
     return APIConnectionError(
         f"{plan.provider.name} answered with a malformed {plan.format} response: {error.message}"
     )
+
+
+def _check_request(request: Any, method: str) -> None:
+    if not isinstance(request, Request):
+        raise InvalidInputError(
+            f"{method}() takes a nexgate.Request, got {type(request).__name__}"
+            " (send() and send_stream() take a body in a wire format)",
+            path="request",
+        )
 
 
 def _report(losses: Sequence[Loss], on_loss: LossHook | None) -> None:

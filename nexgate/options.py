@@ -95,8 +95,10 @@ def _check_extra_body(extra_body: Any) -> None:
 
 
 def _timeouts(defaults: Timeouts, overrides: Mapping[str, Any]) -> Timeouts:
-    timeouts = overrides.get("timeouts") or defaults
-    if not isinstance(timeouts, Timeouts):
+    timeouts = overrides.get("timeouts")
+    if timeouts is None:
+        timeouts = defaults
+    elif not isinstance(timeouts, Timeouts):  # 0 or False included: not the defaults
         raise InvalidInputError("timeouts must be a nexgate.Timeouts", path="timeouts")
     timeout = overrides.get("timeout")
     if isinstance(timeout, Timeouts):
@@ -113,8 +115,10 @@ def _timeouts(defaults: Timeouts, overrides: Mapping[str, Any]) -> Timeouts:
 
 
 def _retry(defaults: RetryPolicy, overrides: Mapping[str, Any]) -> RetryPolicy:
-    retry = overrides.get("retry") or defaults
-    if not isinstance(retry, RetryPolicy):
+    retry = overrides.get("retry")
+    if retry is None:
+        retry = defaults
+    elif not isinstance(retry, RetryPolicy):  # retry=0 included: it would silently retry
         raise InvalidInputError("retry must be a nexgate.RetryPolicy", path="retry")
     count = overrides.get("max_retries")
     if count is not None:

@@ -697,3 +697,19 @@ async def test_an_on_loss_hook_that_raises_releases_the_call(
             await client.send({**body("openai"), "seed": 7}, format="openai", on_loss=_refuse)
     assert client.providers["mock-claude"].keys_in_flight() == (0,)
     await assert_released(client, mock, before)
+
+
+async def test_arguments_of_the_wrong_type_are_refused_clearly(mock: MockUpstream) -> None:
+    client = make_client(mock, "openai")
+    with pytest.raises(nexgate.InvalidInputError, match=r"complete\(\) takes a nexgate.Request"):
+        await client.complete(body("openai"))  # type: ignore[arg-type]
+    with pytest.raises(nexgate.InvalidInputError, match="route"):
+        await client.send(body("openai"), format="openai", route=5)
+    for name in ("retry", "timeouts"):  # falsy, but not "use the defaults"
+        with pytest.raises(nexgate.InvalidInputError, match=name):
+            await client.send(body("openai"), format="openai", **{name: 0})
+    for concurrency in (0, 2.5, "4", True):
+        with pytest.raises(nexgate.InvalidInputError, match="concurrency"):
+            await client.batch([_request()], concurrency=concurrency)  # type: ignore[arg-type]
+    assert mock.stats.requests == 0
+    await client.aclose()
