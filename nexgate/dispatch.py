@@ -15,7 +15,7 @@ import os
 import warnings
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, get_args
 
 from msgspec.structs import replace
 
@@ -40,7 +40,22 @@ from .providers import Provider, Route, load_providers
 from .redact import redact_url
 from .retry import RetryBudget, RetryPolicy
 from .routing import Plan, resolve
-from .schema import FormatName, JSONObject, Loss, Request, Response, TextPart
+from .schema import (
+    DocumentPart,
+    FormatName,
+    ImagePart,
+    JSONObject,
+    Loss,
+    Message,
+    RawPart,
+    ReasoningPart,
+    Request,
+    Response,
+    Role,
+    TextPart,
+    ToolCallPart,
+    ToolResultPart,
+)
 from .stream_translate import StreamDecoding
 from .streaming import forwarded, raising, relayed, stream_events, total_timeout
 from .translate import decode_request, decode_response
@@ -631,13 +646,43 @@ def _malformed(plan: Plan, error: InvalidInputError) -> APIConnectionError:
     )
 
 
+#: The classes of a message's parts, and the roles a message may have.
+_PART_TYPES = (
+    TextPart,
+    ImagePart,
+    DocumentPart,
+    ToolCallPart,
+    ToolResultPart,
+    ReasoningPart,
+    RawPart,
+)
+_ROLES = frozenset(get_args(Role))
+
+
 def _check_request(request: Any, method: str) -> None:
+    """The shape of a caller-built request (a Struct checks nothing when it is made): the
+    mistakes that would otherwise surface as an AttributeError inside an encoder."""
     if not isinstance(request, Request):
         raise InvalidInputError(
             f"{method}() takes a nexgate.Request, got {type(request).__name__}"
             " (send() and send_stream() take a body in a wire format)",
             path="request",
         )
+    if type(request.messages) is not list:
+        raise InvalidInputError("messages must be a list of nexgate.Message", path="$.messages")
+    for i, message in enumerate(request.messages):
+        if not isinstance(message, Message):
+            raise InvalidInputError("not a nexgate.Message", path=f"$.messages[{i}]")
+        if message.role not in _ROLES:
+            raise InvalidInputError(f"unknown role {message.role!r}", path=f"$.messages[{i}].role")
+        if type(message.parts) is not list:
+            raise InvalidInputError("parts must be a list", path=f"$.messages[{i}].parts")
+        for j, part in enumerate(message.parts):
+            if not isinstance(part, _PART_TYPES):
+                raise InvalidInputError(
+                    f"not a nexgate part (TextPart, ImagePart...): {type(part).__name__}",
+                    path=f"$.messages[{i}].parts[{j}]",
+                )
 
 
 def _report(losses: Sequence[Loss], on_loss: LossHook | None) -> None:

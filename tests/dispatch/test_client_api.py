@@ -713,3 +713,19 @@ async def test_arguments_of_the_wrong_type_are_refused_clearly(mock: MockUpstrea
             await client.batch([_request()], concurrency=concurrency)  # type: ignore[arg-type]
     assert mock.stats.requests == 0
     await client.aclose()
+
+
+async def test_a_malformed_request_is_an_error_of_its_own_item(mock: MockUpstream) -> None:
+    client = make_client(mock, "claude")
+    bad_part = Request(model="m", messages=[Message(role="user", parts=["hi"])])  # type: ignore[list-item]
+    bad_role = Request(model="m", messages=[Message(role="wizard", parts=[TextPart("hi")])])  # type: ignore[arg-type]
+    results = await client.batch([bad_part, _request(), bad_role])
+    assert [r.ok for r in results] == [False, True, False]
+    assert isinstance(results[0].error, nexgate.InvalidInputError)
+    assert results[0].error.path == "$.messages[0].parts[0]"
+    assert isinstance(results[2].error, nexgate.InvalidInputError)
+    assert results[2].error.path == "$.messages[0].role"
+    with pytest.raises(nexgate.InvalidInputError):
+        await client.complete(bad_part)
+    assert mock.stats.requests == 1
+    await client.aclose()
