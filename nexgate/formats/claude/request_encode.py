@@ -10,6 +10,7 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import Any
 
+from ...errors import InvalidInputError
 from ...schema import (
     JSONObject,
     Message,
@@ -382,6 +383,13 @@ def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
     if encoded_system is not None:
         out["system"] = encoded_system
     out["messages"] = encode_messages(messages, ctx)
+    if not out["messages"]:
+        # Claude refuses no messages and empty texts alike: nothing honest can be sent.
+        raise InvalidInputError(
+            "Claude needs at least one turn with content; this conversation has none"
+            " (only a system prompt, empty texts or parts Claude cannot take)",
+            path="$.messages",
+        )
     if request.temperature is not None:
         if request.temperature > 1.0:
             ctx.emulate("temperature_clamped", "$.temperature", "Claude's range is 0-1")

@@ -376,6 +376,14 @@ def _split_extras(extras: JSONObject | None) -> tuple[JSONObject, JSONObject]:
     return fields, hints
 
 
+def _empty_turn(ctx: TranslationContext) -> list[JSONObject]:
+    """The messages of a conversation with nothing to say (only empty texts, or only parts
+    the target cannot take): OpenAI refuses none, and takes an empty user turn."""
+    if ctx.source != "openai":
+        ctx.emulate("empty_turn_sent", "$.messages", "OpenAI needs a turn: an empty one was sent")
+    return [{"role": "user", "content": ""}]
+
+
 def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
     """Encode an internal request as an OpenAI Chat Completions body."""
     extras, hints = _split_extras(request.extras.get("openai"))
@@ -384,7 +392,7 @@ def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
     spellings = hints.get(ARGUMENTS)
     out["messages"] = encode_messages(
         request, ctx, spellings if isinstance(spellings, dict) else None
-    )
+    ) or _empty_turn(ctx)
     _encode_sampling(request, hints, out)
     if request.response_format is not None:
         out["response_format"] = _encode_response_format(request.response_format)
