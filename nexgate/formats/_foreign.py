@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..schema import Response
+from ..schema import FinishReason, Response
 from . import get_format  # initialized before any format module imports this one
 from ._context import TranslationContext
 
@@ -40,3 +40,14 @@ def informative_fields(fields: Any, at: str) -> Iterator[str]:
         for name, value in fields.items():
             if informative(value):
                 yield f"{at}.{name}"
+
+
+def lose_error_finish(finish: FinishReason | None, path: str, ctx: TranslationContext) -> None:
+    """An answer that stopped on an error (Gemini ``MALFORMED_FUNCTION_CALL``...) reaches a
+    format without such a reason as a plain stop: that it failed must not go unsaid."""
+    if finish is not None and finish.reason == "error":
+        ctx.lose(
+            "finish_reason_mapped",
+            path,
+            f"{finish.raw or 'an error'} has no {ctx.target} equivalent: sent as a normal stop",
+        )

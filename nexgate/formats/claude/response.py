@@ -18,7 +18,12 @@ from ...schema import (
     Usage,
 )
 from .._context import TranslationContext
-from .._foreign import informative, informative_fields, lose_foreign_fields
+from .._foreign import (
+    informative,
+    informative_fields,
+    lose_error_finish,
+    lose_foreign_fields,
+)
 from .._ids import digest
 from .._json import convert
 from . import wire
@@ -226,6 +231,7 @@ def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
                 continue
         has_calls = has_calls or block.get("type") == "tool_use"
         content.append(block)
+    lose_error_finish(choice.finish, "$.stop_reason", ctx)
     out: JSONObject = {
         "id": response.id or f"msg_{digest(repr(response.choices))}",
         "type": "message",

@@ -25,6 +25,7 @@ from ...events import (
 from ...schema import JSONObject, ReasoningPart, TextPart, ToolCallPart, Usage
 from ...sse import encode_event
 from .._context import TranslationContext
+from .._foreign import lose_error_finish
 from .._ids import claude_safe_id
 from .._json import dump_args, dump_json, parse_args
 from .._stream import interrupted
@@ -161,6 +162,7 @@ class StreamEncoder:
             out += self._close_live()
         out += self._advance(flush_all=True)
         self.finished = True
+        lose_error_finish(event.finish, "$.stop_reason", self.ctx)
         stop = to_claude_stop(event.finish, self.has_calls, event.stop_sequence)
         delta = {"stop_reason": stop, "stop_sequence": event.stop_sequence}
         body = {"type": "message_delta", "delta": delta, "usage": encode_usage(self.usage)}

@@ -32,7 +32,12 @@ from ...schema import (
     Usage,
 )
 from .._context import TranslationContext
-from .._foreign import informative, informative_fields, lose_foreign_fields
+from .._foreign import (
+    informative,
+    informative_fields,
+    lose_error_finish,
+    lose_foreign_fields,
+)
 from .._ids import digest
 from .._json import dump_args, dump_json
 from . import wire
@@ -343,6 +348,8 @@ def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
     # Read, never copied: the hints are the "_" keys, which are not written out.
     extras: JSONObject = response.extras.get("openai") or {}
     choices = _encode_choices(response.choices, extras.get(CHOICE_HINTS), ctx)
+    for i, choice in enumerate(response.choices):
+        lose_error_finish(choice.finish, f"$.choices[{i}].finish_reason", ctx)
     out: JSONObject = {
         "id": response.id or f"chatcmpl-{digest(dump_json(response.choices).decode())}",
         "object": "chat.completion",

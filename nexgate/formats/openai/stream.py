@@ -66,7 +66,7 @@ from ...schema import (
 )
 from ...sse import SSEEvent, encode_event
 from .._context import TranslationContext
-from .._foreign import informative
+from .._foreign import informative, lose_error_finish
 from .._json import convert, dump_json, load_json
 from .._stream import Parts, interrupted
 from . import wire
@@ -549,6 +549,7 @@ class StreamEncoder:
         )
         self.finished = True
         usage = event.usage or self.usage
+        lose_error_finish(event.finish, "$.choices[0].finish_reason", self.ctx)
         finish = to_openai_finish(event.finish, bool(self.tools)) or "stop"
         choice = {"index": 0, "delta": {}, "logprobs": None, "finish_reason": finish}
         out = encode_event(dump_json({**self._envelope(), "choices": [choice]}))
