@@ -167,3 +167,22 @@ def test_the_typed_path_checks_every_extra_it_models() -> None:
         assert not json_wire.bare_usage(json_wire.UsageMetadata(**{name: 1})), json_name
     assert json_wire.bare_candidate(json_wire.Candidate())
     assert json_wire.bare_usage(json_wire.UsageMetadata())
+
+
+@pytest.mark.parametrize("as_bytes", [False, True], ids=["dict", "bytes"])
+def test_tool_use_prompt_tokens_stay_apart_for_gemini_and_count_elsewhere(as_bytes: bool) -> None:
+    usage = {
+        "promptTokenCount": 100,
+        "candidatesTokenCount": 10,
+        "toolUsePromptTokenCount": 5,
+        "thoughtsTokenCount": 30,
+        "totalTokenCount": 145,
+    }
+    answer = {**copy.deepcopy(GEMINI), "usageMetadata": usage}
+    answer.pop("createTime")
+    body: Any = dump_json(answer) if as_bytes else answer
+    same = nexgate.translate_response(body, source="gemini", target="gemini")
+    assert same["usageMetadata"] == usage
+    other = nexgate.translate_response(body, source="gemini", target="openai")
+    assert other["usage"]["prompt_tokens"] == 105 and other["usage"]["total_tokens"] == 145
+    assert "$.usageMetadata.toolUsePromptTokenCount" not in {loss.path for loss in other.losses}

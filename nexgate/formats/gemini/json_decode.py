@@ -44,7 +44,7 @@ from .request import (
     tool_hints,
 )
 from .response import decode_response, decode_usage, map_gemini_finish
-from .response_extras import CANDIDATES, USAGE
+from .response_extras import CANDIDATES, TOOL_USE_PROMPT, USAGE
 from .schema_compile import common_from_gemini
 
 #: What a failed typed decode or conversion raises: the general path then decides (and
@@ -365,6 +365,8 @@ def _response_extras(body: json_wire.Response) -> JSONObject:
     usage = body.usage_metadata
     if usage is not None and not json_wire.bare_usage(usage):
         extras[USAGE] = json_wire.set_fields(usage, json_wire.USAGE_EXTRAS)
+    if usage is not None and usage.tool_use_prompt_token_count:
+        extras.setdefault(USAGE, {})[TOOL_USE_PROMPT] = usage.tool_use_prompt_token_count
     return extras
 
 

@@ -28,7 +28,7 @@ from .fastpath import Unusual, optional_str
 from .parts import CallIds, decode_common_part, decode_part
 from .parts_encode import Encoder
 from .request import normalize
-from .response_extras import CANDIDATES, USAGE, response_extras
+from .response_extras import CANDIDATES, TOOL_USE_PROMPT, USAGE, response_extras
 
 _PROMPT_FEEDBACK = "promptFeedback"
 #: Gemini's enum values are UPPER_SNAKE; OpenAI's and Claude's are lowercase.
@@ -300,7 +300,11 @@ def _add_extras(out: JSONObject, extras: JSONObject) -> None:
     """What a Gemini source said beyond the modeled fields (usage details, createTime...)."""
     usage_rest = extras.get(USAGE)
     if isinstance(usage_rest, dict) and "usageMetadata" in out:
-        out["usageMetadata"].update(usage_rest)
+        usage = out["usageMetadata"]
+        tool_use = usage_rest.get(TOOL_USE_PROMPT)
+        if type(tool_use) is int and 0 < tool_use <= usage["promptTokenCount"]:
+            usage["promptTokenCount"] -= tool_use  # the input total counts it: Gemini apart
+        usage.update(usage_rest)
     for key, value in extras.items():
         if not key.startswith("_") and key not in out:
             out[key] = value

@@ -36,6 +36,11 @@ def _unmodeled(obj: JSONObject, modeled: frozenset[str]) -> JSONObject:
     return {key: value for key, value in obj.items() if key not in modeled}
 
 
+#: Counted in the internal input tokens, but kept apart so that a Gemini caller gets its own
+#: promptTokenCount back (see ``response._add_extras``).
+TOOL_USE_PROMPT = "toolUsePromptTokenCount"
+
+
 def response_extras(obj: JSONObject) -> JSONObject:
     """What a camelCase response body holds beyond the modeled fields, in body order."""
     extras = _unmodeled(obj, MODELED_RESPONSE)
@@ -52,6 +57,9 @@ def response_extras(obj: JSONObject) -> JSONObject:
     usage = obj.get("usageMetadata")
     if type(usage) is dict:
         rest = _unmodeled(usage, MODELED_USAGE)
+        tool_use = usage.get(TOOL_USE_PROMPT)
+        if tool_use:
+            rest[TOOL_USE_PROMPT] = tool_use
         if rest:
             extras[USAGE] = rest
     return extras
@@ -64,7 +72,9 @@ def extra_paths(extras: JSONObject) -> Iterator[str]:
             for position, fields in value.items():
                 yield from informative_fields(fields, f"$.candidates[{position}]")
         elif key == USAGE:
-            details = {k: v for k, v in value.items() if not _text_only(k, v)}
+            details = {
+                k: v for k, v in value.items() if k != TOOL_USE_PROMPT and not _text_only(k, v)
+            }
             yield from informative_fields(details, "$.usageMetadata")
         elif not key.startswith("_") and informative(value):
             yield f"$.{key}"
