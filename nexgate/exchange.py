@@ -148,6 +148,14 @@ class Exchanger:
     def _auth_headers(plan: Plan, index: int) -> _Auth:
         provider = plan.provider
         _, key = provider.key_at(index)
+        if key is None and provider.auth != "none" and not callable(provider.auth):
+            # Sent without credentials it would only come back as an anonymous 401.
+            where = f"set {provider.key_env}" if provider.key_env else "pass keys=[...]"
+            raise InvalidInputError(
+                f"no API key for provider {provider.name!r}: {where}"
+                ' (an upstream that takes no key: auth="none")',
+                path=f"providers.{provider.name}",
+            )
         auth_headers, query = auth_parts(
             plan.format, key, provider.auth, anthropic_version=provider.anthropic_version
         )

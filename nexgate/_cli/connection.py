@@ -52,7 +52,8 @@ async def connect(args: argparse.Namespace, **client_options: Any) -> AsyncItera
     if args.base_url:
         if fmt is None:
             raise InvalidInputError("--base-url needs --format", path="--format")
-        provider = Provider("custom", args.base_url, fmt, key_env=env)
+        # Without --api-key-env, a server that takes no key (a local one, say).
+        provider = Provider("custom", args.base_url, fmt, key_env=env, auth=None if env else "none")
         async with Client(
             providers=[provider], default=Route("custom"), **client_options
         ) as client:

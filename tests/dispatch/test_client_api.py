@@ -729,3 +729,18 @@ async def test_a_malformed_request_is_an_error_of_its_own_item(mock: MockUpstrea
         await client.complete(bad_part)
     assert mock.stats.requests == 1
     await client.aclose()
+
+
+async def test_a_provider_without_a_key_is_refused_naming_its_variable(
+    mock: MockUpstream,
+) -> None:
+    keyless = Provider("keyless", mock.base_url, "openai", key_env="NEXGATE_TEST_NO_SUCH_KEY")
+    async with nexgate.Client(providers=[keyless], environ={}) as client:
+        with pytest.raises(nexgate.InvalidInputError, match="set NEXGATE_TEST_NO_SUCH_KEY"):
+            await client.send(body("openai"), format="openai")
+    assert mock.stats.requests == 0
+    open_server = Provider("open", mock.base_url, "openai", auth="none")
+    async with nexgate.Client(providers=[open_server], environ={}) as client:
+        with pytest.raises(nexgate.AuthenticationError):  # sent: the mock wants a key
+            await client.send(body("openai"), format="openai", max_retries=0)
+    assert (mock.stats.requests, mock.stats.rejected) == (0, 1)  # one call, refused there
