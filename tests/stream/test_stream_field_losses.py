@@ -106,3 +106,19 @@ def test_claude_stream_fields_are_losses_once(target: str) -> None:
 @pytest.mark.parametrize("target", TARGETS)
 def test_a_claude_stream_without_them_loses_nothing(target: str) -> None:
     assert _losses("claude", target, _claude(None, None, None)) == []
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_an_openai_stream_refusal_goes_as_text_and_says_so(target: str) -> None:
+    base = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+    chunks = [
+        {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "refusal": "Hi, no."}}]},
+        {**base, "choices": [{"index": 0, "delta": {"refusal": " Sorry."}}]},
+        {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
+    ]
+    data = b"".join(b"data: " + json.dumps(c).encode() + b"\n\n" for c in chunks)
+    translator = nexgate.StreamTranslator("openai", target)
+    out = translator.feed(data + b"data: [DONE]\n\n") + translator.close()
+    assert b"Hi, no." in out and b" Sorry." in out
+    emulated = [(loss.kind, loss.severity) for loss in translator.losses]
+    assert emulated == [("refusal_as_text", "emulated")]

@@ -254,6 +254,13 @@ class StreamDecoder:
             if delta.content:
                 self._text(delta.content, out)
             if delta.refusal:
+                if "$.choices[0].delta.refusal" not in self.lost_fields:
+                    self.lost_fields.add("$.choices[0].delta.refusal")
+                    self.ctx.emulate(
+                        "refusal_as_text",
+                        "$.choices[0].delta.refusal",
+                        "stream events carry a refusal as ordinary text",
+                    )
                 self._text(delta.refusal, out)
             if delta.tool_calls:
                 for call in delta.tool_calls:
