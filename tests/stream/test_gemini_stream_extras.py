@@ -90,3 +90,16 @@ def _snake(value: Any) -> Any:
 
 def test_snake_case_chunks_report_the_same() -> None:
     assert _losses("openai", _sse([_snake(chunk) for chunk in RICH]), 10_000) == EXPECTED
+
+
+@pytest.mark.parametrize("target", ["openai", "claude", "gemini"])
+def test_a_blocked_prompt_ends_filtered_and_its_feedback_is_a_loss(target: str) -> None:
+    blocked = {
+        "promptFeedback": {"blockReason": "PROHIBITED_CONTENT"},
+        "usageMetadata": {"promptTokenCount": 9, "totalTokenCount": 9},
+        "modelVersion": "gemini-2.5-flash",
+        "responseId": "r2",
+    }
+    translator = nexgate.StreamTranslator("gemini", target)
+    out = translator.feed(_sse([blocked])) + translator.close()
+    assert out and [loss.path for loss in translator.losses] == ["$.promptFeedback"]

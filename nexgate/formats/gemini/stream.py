@@ -168,6 +168,8 @@ class StreamDecoder:
         elif body.prompt_feedback is not None and body.prompt_feedback.block_reason:
             raw = body.prompt_feedback.block_reason
             self._finish(FinishReason(reason="content_filter", raw=raw), out)
+            # Its reason ends the turn as a filtered finish; the feedback itself goes nowhere.
+            self._lose_path("$.promptFeedback")
         return out
 
     def _lose_extras(self, body: _Chunk, candidate: _Candidate | None) -> None:
@@ -181,11 +183,14 @@ class StreamDecoder:
         if body.usage_metadata is not None and not bare_usage(body.usage_metadata):
             extras[USAGE] = set_fields(body.usage_metadata, USAGE_EXTRAS)
         for path in extra_paths(extras):
-            if path not in self.lost_fields:
-                self.lost_fields.add(path)
-                self.ctx.lose(
-                    "response_field_dropped", path, "stream events have no place for this field"
-                )
+            self._lose_path(path)
+
+    def _lose_path(self, path: str) -> None:
+        if path not in self.lost_fields:
+            self.lost_fields.add(path)
+            self.ctx.lose(
+                "response_field_dropped", path, "stream events have no place for this field"
+            )
 
     def _first_candidate(self, candidates: list[_Candidate]) -> _Candidate | None:
         """Candidate 0, the one streamed; the others are a loss (recorded once)."""
