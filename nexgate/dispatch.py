@@ -370,7 +370,6 @@ class Client:
             plan, data, url, options=options, estimated_tokens=self._estimate(request)
         )
         counts_tokens = self._limiters is not None and self._limiters.counts_tokens
-        _report(losses, options.on_loss)  # what the request lost, now that this plan answered
         try:
             if same_format and not decode and not (counts_tokens and permit.counts_tokens):
                 return None, load_object(fetched.body, "response body")
@@ -388,6 +387,7 @@ class Client:
             answer = load_object(fetched.body, "response body") if same_format else None
         except InvalidInputError as exc:
             raise _malformed(plan, exc) from None
+        _report(losses, options.on_loss)  # what the request lost, now that this plan answered
         if response.usage is not None:
             permit.reconcile(response.usage.total_tokens)
         response.losses = _merged(losses, response.losses)

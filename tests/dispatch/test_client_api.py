@@ -744,3 +744,35 @@ async def test_a_provider_without_a_key_is_refused_naming_its_variable(
         with pytest.raises(nexgate.AuthenticationError):  # sent: the mock wants a key
             await client.send(body("openai"), format="openai", max_retries=0)
     assert (mock.stats.requests, mock.stats.rejected) == (0, 1)  # one call, refused there
+
+
+async def test_on_loss_hears_nothing_of_a_primary_whose_answer_was_malformed(
+    mock: MockUpstream,
+) -> None:
+    async def html(_: web.Request) -> web.Response:
+        return web.Response(text="<html>proxy error</html>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", html)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        providers = [
+            Provider("primary", f"http://127.0.0.1:{port}", "claude", keys=[KEY]),  # no seed
+            Provider("backup", mock.base_url, "openai", keys=[KEY]),  # takes the seed
+        ]
+        route = Route("primary", model="m", fallbacks=(Route("backup", model="m"),))
+        heard: list[nexgate.Loss] = []
+        async with nexgate.Client(
+            providers=providers, routes={"x": route}, environ={}, retry=nexgate.RetryPolicy(0)
+        ) as client:
+            request = _request(model="x")
+            request.seed = 7
+            response = await client.complete(request, on_loss=heard.append)
+            assert client.stats.fallbacks == 1
+        assert response.losses == [] and heard == []
+    finally:
+        await runner.cleanup()

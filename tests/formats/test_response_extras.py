@@ -186,3 +186,25 @@ def test_tool_use_prompt_tokens_stay_apart_for_gemini_and_count_elsewhere(as_byt
     other = nexgate.translate_response(body, source="gemini", target="openai")
     assert other["usage"]["prompt_tokens"] == 105 and other["usage"]["total_tokens"] == 145
     assert "$.usageMetadata.toolUsePromptTokenCount" not in {loss.path for loss in other.losses}
+
+
+def test_a_gemini_identity_keeps_empty_candidates_beside_prompt_feedback() -> None:
+    answer = {
+        "candidates": [{"finishReason": "SAFETY", "index": 0, "safetyRatings": RATINGS_FLAGGED}],
+        "promptFeedback": {"safetyRatings": RATINGS_FLAGGED},
+        "modelVersion": "gemini-2.5-flash",
+        "responseId": "r3",
+    }
+    out = nexgate.translate_response(copy.deepcopy(answer), source="gemini", target="gemini")
+    assert out["candidates"][0]["finishReason"] == "SAFETY"
+    assert out["promptFeedback"] == answer["promptFeedback"]
+
+
+RATINGS_FLAGGED = [{"category": "HARM_CATEGORY_HARASSMENT", "probability": "HIGH"}]
+
+
+def test_openai_cache_write_counts_are_carried_not_lost() -> None:
+    answer = copy.deepcopy(OPENAI)
+    answer["usage"]["prompt_tokens_details"] = {"cached_tokens": 2, "cache_write_tokens": 3}
+    out = nexgate.translate_response(answer, source="openai", target="claude")
+    assert not [loss for loss in out.losses if "prompt_tokens_details" in loss.path]

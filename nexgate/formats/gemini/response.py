@@ -28,7 +28,13 @@ from .fastpath import Unusual, optional_str
 from .parts import CallIds, decode_common_part, decode_part
 from .parts_encode import Encoder
 from .request import normalize
-from .response_extras import CANDIDATES, TOOL_USE_PROMPT, USAGE, response_extras
+from .response_extras import (
+    CANDIDATES,
+    NO_CANDIDATES,
+    TOOL_USE_PROMPT,
+    USAGE,
+    response_extras,
+)
 
 _PROMPT_FEEDBACK = "promptFeedback"
 #: Gemini's enum values are UPPER_SNAKE; OpenAI's and Claude's are lowercase.
@@ -156,6 +162,7 @@ def _decode_any_response(obj: JSONObject, ctx: TranslationContext) -> Response:
         blocked = body.prompt_feedback.block_reason if body.prompt_feedback else None
         reason: FinishReasonName = "content_filter" if blocked else "other"
         choices = [Choice(finish=FinishReason(reason=reason, raw=blocked))]
+        extras[NO_CANDIDATES] = True  # so that a Gemini caller gets no candidate back either
     return Response(
         id=body.response_id or f"gen-{seed}",
         model=body.model_version or ctx.model or "",
@@ -279,7 +286,12 @@ def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
     extras = response.extras.get("gemini")
     feedback = extras.get(_PROMPT_FEEDBACK) if extras else None
     out: JSONObject = {}
-    if isinstance(feedback, dict) and not any(c.parts for c in response.choices):
+    if (
+        isinstance(feedback, dict)
+        and extras is not None
+        and extras.get(NO_CANDIDATES)
+        and not any(c.parts for c in response.choices)
+    ):
         out["promptFeedback"] = feedback  # a blocked prompt has no candidates at all
     else:
         kept = extras.get(CANDIDATES) if extras else None

@@ -16,6 +16,8 @@ from .._foreign import informative, informative_fields
 
 CANDIDATES = "_candidates"
 USAGE = "_usage"
+#: A hint: the source had no candidate at all (a blocked prompt).
+NO_CANDIDATES = "_noCandidates"
 MODELED_RESPONSE = frozenset({"candidates", "usageMetadata", "modelVersion", "responseId"})
 MODELED_CANDIDATE = frozenset({"content", "finishReason", "index"})
 MODELED_USAGE = frozenset(

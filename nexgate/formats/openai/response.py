@@ -368,9 +368,9 @@ def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
 
 
 #: Usage details that nexgate models (``Usage.cache_read_tokens``, ``reasoning_tokens``).
-_MODELED_DETAILS = {
-    "prompt_tokens_details": "cached_tokens",
-    "completion_tokens_details": "reasoning_tokens",
+_MODELED_DETAILS: dict[str, frozenset[str]] = {
+    "prompt_tokens_details": frozenset({"cached_tokens", "cache_write_tokens"}),
+    "completion_tokens_details": frozenset({"reasoning_tokens"}),
 }
 
 
@@ -386,7 +386,7 @@ def _modeled_only(usage: Any) -> bool:
         return False
     for name, detail in usage.items():
         modeled = _MODELED_DETAILS.get(name)
-        if modeled is None or type(detail) is not dict or len(detail) != 1 or modeled not in detail:
+        if modeled is None or type(detail) is not dict or not modeled.issuperset(detail):
             return False
     return True
 
@@ -402,7 +402,7 @@ def _extra_paths(extras: JSONObject) -> Iterator[str]:
             for name, detail in value.items():
                 modeled = _MODELED_DETAILS.get(name)
                 if modeled is not None and isinstance(detail, dict):
-                    rest = {k: v for k, v in detail.items() if k != modeled}
+                    rest = {k: v for k, v in detail.items() if k not in modeled}
                     yield from informative_fields(rest, f"$.usage.{name}")
                 elif informative(detail):
                     yield f"$.usage.{name}"
