@@ -70,7 +70,9 @@ def fit_json_schema(schema: dict[str, Any], path: str, ctx: TranslationContext) 
     if key in _FITTING:
         return schema
     if _fits(schema, 0):
-        if key is not None:
+        # Remembered only when its text says all of it: NaN, tuples, int keys or enum members
+        # have the text of other values, which a later lookup would take for this one.
+        if key is not None and msgspec.json.decode(key) == schema:
             if len(_FITTING) >= _FITTING_MAX:
                 _FITTING.clear()
             _FITTING.add(key)
@@ -157,7 +159,11 @@ def _plain_enum(values: Any) -> bool:
         return False
     for value in values:
         kind = type(value)
-        if kind is not str and kind is not int and kind is not float:
+        # The exact types first (fast); a str or int enum member is its value in JSON, and a
+        # bool is no number here.
+        if (kind is not str and kind is not int and kind is not float) and (
+            kind is bool or not isinstance(value, str | int | float)
+        ):
             return False
     return True
 

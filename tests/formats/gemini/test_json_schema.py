@@ -437,3 +437,34 @@ def test_a_schema_without_json_text_is_walked_and_reported() -> None:
     lost = ctx()
     out = fit_json_schema(schema, P, lost)
     assert "pattern" not in out and lost.losses
+
+
+def test_a_remembered_verdict_never_stands_for_a_schema_of_other_values() -> None:
+    from nexgate.formats.gemini import json_schema
+
+    json_schema._FITTING.clear()
+    nan = {"type": "string", "enum": ["a", float("nan")]}  # its text says null
+    fit_json_schema(nan, P, ctx())
+    null = {"type": "string", "enum": ["a", None]}
+    lost = ctx()
+    assert fit_json_schema(null, P, lost) == {"type": "string", "enum": ["a"]}
+    assert [loss.kind for loss in lost.losses] == ["schema_keyword_removed"]
+
+
+def test_enum_members_are_their_values_whatever_was_fitted_before() -> None:
+    import enum
+
+    from nexgate.formats.gemini import json_schema
+
+    class Color(enum.StrEnum):
+        RED = "red"
+
+    outcomes = []
+    for seen_first in (False, True):
+        json_schema._FITTING.clear()
+        if seen_first:
+            fit_json_schema({"type": "string", "enum": ["red"]}, P, ctx())
+        member = ctx()
+        fit_json_schema({"type": "string", "enum": [Color.RED]}, P, member)
+        outcomes.append(member.losses)
+    assert outcomes == [[], []]
