@@ -216,6 +216,11 @@ class UpstreamResponse:
                         error = APITimeoutError(message, kind=kind)
                 except _CLIENT_ERRORS as exc:
                     error = map_client_error(exc, self._url, reading=True)
+                except RuntimeError:
+                    # aiohttp's word for a connection its session closed under the read (the
+                    # client's aclose() from a shutdown handler): a break-off like any other.
+                    where = _where(self._url)
+                    error = APIConnectionError(f"connection to {where} closed while reading")
                 finally:
                     watch.end_read()
                 if error is not None:
@@ -329,6 +334,9 @@ class Transport:
             error = exc
         except _CLIENT_ERRORS as exc:
             error = map_client_error(exc, url, reading=response is not None)
+        except RuntimeError:
+            # aiohttp's word for a session closed under the call (aclose() meanwhile).
+            error = APIConnectionError(f"connection to {_where(url)} closed during the call")
         finally:
             # Reached with the response unreleased only on a failure (or a cancellation):
             # the connection may hold a half-read body, so it is closed, not pooled.
@@ -414,6 +422,9 @@ class Transport:
                 )
         except _CLIENT_ERRORS as exc:
             error = map_client_error(exc, url, reading=False)
+        except RuntimeError:
+            # aiohttp's word for a session closed under the call (aclose() meanwhile).
+            error = APIConnectionError(f"connection to {_where(url)} closed during the call")
         if error is not None:
             raise error  # raised outside the except block: no aiohttp exception in __context__
         assert response is not None

@@ -776,3 +776,25 @@ async def test_on_loss_hears_nothing_of_a_primary_whose_answer_was_malformed(
         assert response.losses == [] and heard == []
     finally:
         await runner.cleanup()
+
+
+async def test_aclose_under_a_running_stream_ends_it_as_a_break_off(mock: MockUpstream) -> None:
+    mock.inject(Fault(kind="slow_drip", seconds=0.2), times=2)
+    client = make_client(mock, "openai")
+    with pytest.raises(nexgate.StreamInterruptedError):
+        async with client.stream(_request("a b c d e")) as events:
+            seen = 0
+            async for _ in events:
+                seen += 1
+                if seen == 2:
+                    await client.aclose()  # a shutdown handler, say
+    await client.aclose()
+    relay = make_client(mock, "claude")
+    chunks: list[bytes] = []
+    async with relay.send_stream(body("openai", "a b c d", stream=True), format="openai") as out:
+        async for chunk in out:
+            chunks.append(chunk)
+            if len(chunks) == 2:
+                await relay.aclose()
+    assert b'"error"' in chunks[-1]  # the caller format's error event, not aiohttp's error
+    await relay.aclose()
