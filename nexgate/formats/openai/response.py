@@ -270,7 +270,7 @@ def _encode_message(
         refusal = None
     message: JSONObject = {
         "role": "assistant",
-        "content": "".join(texts) if texts else None,
+        "content": "".join(texts) if texts else hints.get("content"),  # "" as it came, or null
         "refusal": refusal,
     }
     if reasoning:

@@ -45,6 +45,8 @@ def _choice_hints(
     choice: wire.ResponseChoice, spellings: dict[str, str], logprobs: Any, rest: JSONObject
 ) -> JSONObject:
     hints: JSONObject = {}
+    if choice.message.content == "":
+        hints["content"] = ""
     if choice.message.refusal:
         hints["refusal"] = choice.message.refusal
     if spellings:
@@ -82,7 +84,8 @@ def decode_choice(
     # Only `tool_calls` give ToolCallParts, so no need to look through the parts.
     has_calls = bool(choice.message.tool_calls)
     finish = map_openai_finish(choice.finish_reason, has_calls)
-    if choice.message.refusal or spellings or logprobs is not None or message_rest:
+    empty = choice.message.content == ""  # not null: an OpenAI caller gets "" back
+    if choice.message.refusal or spellings or logprobs is not None or message_rest or empty:
         choice_hints = _choice_hints(choice, spellings, logprobs, message_rest)
         hints.setdefault(CHOICE_HINTS, {})[str(choice.index)] = choice_hints
     return Choice(parts=parts, finish=finish, index=choice.index)
