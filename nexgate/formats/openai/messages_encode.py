@@ -158,6 +158,10 @@ def _assistant(
         if isinstance(p, ToolCallPart)
     ]
     rest = [p for p in message.parts if not isinstance(p, ToolCallPart)]
+    if calls and _content_after_a_call(message.parts):
+        ctx.emulate(
+            "content_reordered", f"{path}.parts", "OpenAI sends a turn's content before its calls"
+        )
     content = encode_content(rest, f"{path}.parts", ctx, media=False)
     if content is None and not calls:
         return None
@@ -169,6 +173,16 @@ def _assistant(
     if calls:
         out["tool_calls"] = calls
     return out
+
+
+def _content_after_a_call(parts: list[Part]) -> bool:
+    called = False
+    for part in parts:
+        if isinstance(part, ToolCallPart):
+            called = True
+        elif called and isinstance(part, TextPart) and part.text:
+            return True
+    return False
 
 
 def _tool_message(
@@ -262,6 +276,8 @@ def _simple_assistant(message: Message, spellings: Mapping[str, Any] | None) -> 
             if part.cache_control is not None or part.signature is not None:
                 return None
             if part.text:
+                if calls:
+                    return None  # text after a call: the general path reports the new order
                 texts.append(part.text)
         elif type(part) is ToolCallPart:
             if part.cache_control is not None or part.signature is not None:
