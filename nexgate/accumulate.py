@@ -1,7 +1,9 @@
 """Folds internal stream events into the :class:`~nexgate.schema.Response` they describe.
 
 Parts are ordered by their event index; tool-call argument text is parsed once, at the end;
-usage is the last ``UsageUpdate`` / ``MessageEnd`` usage; the finish comes from ``MessageEnd``.
+usage is the last ``UsageUpdate`` / ``MessageEnd`` usage; the finish comes from ``MessageEnd``;
+the extras of ``MessageStart`` and ``MessageEnd`` become the response's, so that a streamed
+answer translated whole keeps what its format said beyond the events.
 A stream that carried a ``StreamError`` raises the matching nexgate error from ``result()``
 (``StreamInterruptedError`` for a cut-off, else ``errors.stream_api_error`` by status and kind); one
 that ended without ``MessageEnd`` raises ``StreamInterruptedError``.
@@ -28,6 +30,7 @@ from .formats._json import parse_args
 from .schema import (
     Choice,
     FinishReason,
+    JSONObject,
     Part,
     ReasoningPart,
     Response,
@@ -81,6 +84,7 @@ class Accumulator:
         self.stop_sequence: str | None = None
         self.error: StreamError | None = None
         self.ended = False
+        self.extras: dict[str, JSONObject] = {}
         self._parts: dict[int, _Builder] = {}
 
     def feed(self, event: StreamEvent) -> None:
@@ -101,6 +105,8 @@ class Accumulator:
             self.model = event.model or self.model
             if event.usage is not None:
                 self.usage = event.usage
+            if event.extras:
+                self._keep(event.extras)
         elif isinstance(event, UsageUpdate):
             self.usage = event.usage
         elif isinstance(event, MessageEnd):
@@ -108,9 +114,23 @@ class Accumulator:
             self.finish, self.stop_sequence = event.finish, event.stop_sequence
             if event.usage is not None:
                 self.usage = event.usage
+            if event.extras:
+                self._keep(event.extras)
         elif isinstance(event, StreamError):
             self.error = event
         # PartEnd needs nothing: parts are built at the end.
+
+    def _keep(self, extras: dict[str, JSONObject]) -> None:
+        """A start's or an end's extras, merged per format: the end's values win, and groups
+        (``_usage``: the usage's own fields...) merge field by field."""
+        for fmt, fields in extras.items():
+            kept = self.extras.setdefault(fmt, {})
+            for key, value in fields.items():
+                earlier = kept.get(key)
+                if key[:1] == "_" and type(earlier) is dict and type(value) is dict:
+                    kept[key] = {**earlier, **value}
+                else:
+                    kept[key] = value
 
     def error_value(self) -> NexgateError | None:
         """The error the stream ended with, as a nexgate exception (not raised)."""
@@ -134,7 +154,12 @@ class Accumulator:
         ]
         choice = Choice(parts=parts, finish=self.finish, stop_sequence=self.stop_sequence)
         return Response(
-            id=self.id, model=self.model, choices=[choice], usage=self.usage, created=self.created
+            id=self.id,
+            model=self.model,
+            choices=[choice],
+            usage=self.usage,
+            created=self.created,
+            extras=self.extras,
         )
 
 

@@ -5,6 +5,12 @@ of the message, starting at 0), filled by deltas and closed with ``PartEnd``, th
 ``MessageEnd`` — or a ``StreamError`` at any point. Parts may interleave (OpenAI streams the
 arguments of parallel tool calls by index); encoders whose format cannot interleave buffer.
 ``UsageUpdate`` carries cumulative usage as soon as the upstream reports it.
+
+``MessageStart.extras`` and ``MessageEnd.extras`` hold what the source format said at the
+start and at the end of the stream beyond these events (OpenAI's ``system_fingerprint``,
+Claude's ``stop_details``, Gemini's safety ratings...), keyed by format in the shape of
+``Response.extras``: an encoder of the same format puts them back where they were, another
+records each as a lost field.
 """
 
 from __future__ import annotations
@@ -13,7 +19,15 @@ from typing import TypeAlias
 
 import msgspec
 
-from .schema import FinishReason, ReasoningPart, Signature, TextPart, ToolCallPart, Usage
+from .schema import (
+    FinishReason,
+    JSONObject,
+    ReasoningPart,
+    Signature,
+    TextPart,
+    ToolCallPart,
+    Usage,
+)
 
 
 class _Event(msgspec.Struct, kw_only=True, omit_defaults=True, tag_field="event"):
@@ -27,6 +41,7 @@ class MessageStart(_Event, tag="message_start"):
     model: str
     created: int | None = None
     usage: Usage | None = None
+    extras: dict[str, JSONObject] = msgspec.field(default_factory=dict)
 
 
 class PartStart(_Event, tag="part_start"):
@@ -74,6 +89,7 @@ class MessageEnd(_Event, tag="message_end"):
     finish: FinishReason
     usage: Usage | None = None
     stop_sequence: str | None = None
+    extras: dict[str, JSONObject] = msgspec.field(default_factory=dict)
 
 
 class StreamError(_Event, tag="error"):

@@ -8,16 +8,29 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..schema import FinishReason, Response
+from ..schema import FinishReason, JSONObject, Response
 from . import get_format  # initialized before any format module imports this one
 from ._context import TranslationContext
 
 
 def lose_foreign_fields(response: Response, ctx: TranslationContext) -> None:
     """Record a loss for each field another format's extras hold (usually there are none)."""
-    for fmt, extras in response.extras.items():
-        if fmt != ctx.target and extras:
-            for path in get_format(fmt).response_extra_paths(extras):
+    lose_foreign_extras(response.extras, ctx)
+
+
+def lose_foreign_extras(
+    extras: dict[str, JSONObject], ctx: TranslationContext, seen: set[str] | None = None
+) -> None:
+    """Record a loss for each field in ``extras`` (keyed by format) that belongs to a format
+    other than the target. ``seen``: paths already reported (a stream's start and end may
+    both hold a field), updated."""
+    for fmt, fields in extras.items():
+        if fmt != ctx.target and fields:
+            for path in get_format(fmt).response_extra_paths(fields):
+                if seen is not None:
+                    if path in seen:
+                        continue
+                    seen.add(path)
                 ctx.lose(
                     "response_field_dropped",
                     path,

@@ -1,6 +1,8 @@
-"""OpenAI and Claude stream fields that events have no place for (log probabilities, the
-system fingerprint, usage details, Claude's container and stop details): each is a loss,
-reported once per stream, whatever the target; empty and null values lose nothing."""
+"""OpenAI and Claude stream fields beyond the events (log probabilities, the system
+fingerprint, usage details, Claude's container and stop details): a stream to the same format
+gets them back where they were; another format records each as a loss, once per stream.
+Log probabilities have no place in any event: lost even to the same format. Empty and null
+values lose nothing."""
 
 from __future__ import annotations
 
@@ -8,17 +10,35 @@ import json
 from typing import Any
 
 import pytest
+from anthropic.types import RawMessageStreamEvent as _ClaudeEvent
+from openai.types.chat import ChatCompletionChunk
+from pydantic import TypeAdapter
 
 import nexgate
+from nexgate.accumulate import accumulate
+from nexgate.formats import TranslationContext, get_format
+from nexgate.stream_translate import StreamDecoding
+
+RawMessageStreamEvent: TypeAdapter[Any] = TypeAdapter(_ClaudeEvent)
 
 TARGETS = ["openai", "claude", "gemini"]
 
 
-def _losses(source: str, target: str, data: bytes) -> list[str]:
+def _translate(source: str, target: str, data: bytes) -> tuple[bytes, list[str]]:
     translator = nexgate.StreamTranslator(source, target)
     out = translator.feed(data) + translator.close()
     assert b"Hi" in out
-    return [loss.path for loss in translator.losses if loss.kind == "response_field_dropped"]
+    lost = [loss.path for loss in translator.losses if loss.kind == "response_field_dropped"]
+    return out, lost
+
+
+def _losses(source: str, target: str, data: bytes) -> list[str]:
+    return _translate(source, target, data)[1]
+
+
+def _payloads(out: bytes) -> list[dict[str, Any]]:
+    lines = [line[6:] for line in out.split(b"\n") if line.startswith(b"data: ")]
+    return [json.loads(line) for line in lines if line != b"[DONE]"]
 
 
 def _openai(logprobs: Any, fingerprint: str | None, audio: int) -> bytes:
@@ -49,13 +69,34 @@ def _openai(logprobs: Any, fingerprint: str | None, audio: int) -> bytes:
 LOGPROBS = {"content": [{"token": "Hi", "logprob": -0.1, "bytes": [72], "top_logprobs": []}]}
 
 
-@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("target", ["claude", "gemini"])
 def test_openai_stream_fields_are_losses_once(target: str) -> None:
     assert _losses("openai", target, _openai(LOGPROBS, "fp_1", 2)) == [
         "$.choices[0].logprobs",
         "$.system_fingerprint",
         "$.usage.prompt_tokens_details.audio_tokens",
     ]
+
+
+def test_an_openai_stream_to_openai_keeps_them_but_the_logprobs() -> None:
+    out, lost = _translate("openai", "openai", _openai(LOGPROBS, "fp_1", 2))
+    assert lost == ["$.choices[0].logprobs"]
+    chunks = _payloads(out)
+    assert chunks and all(chunk["system_fingerprint"] == "fp_1" for chunk in chunks)
+    usage = chunks[-1]["usage"]
+    assert usage["prompt_tokens_details"] == {"cached_tokens": 0, "audio_tokens": 2}
+    assert usage["completion_tokens_details"] == {"reasoning_tokens": 0}
+    for chunk in chunks:
+        ChatCompletionChunk.model_validate(chunk)
+
+
+def test_a_fingerprint_that_changes_mid_stream_keeps_the_last() -> None:
+    data = _openai(None, "fp_1", 0).replace(b'"fp_1"}, "choices": []', b'"fp_2"}, "choices": []')
+    data = data.replace(b'"fp_1", "choices": []', b'"fp_2", "choices": []')
+    out, lost = _translate("openai", "openai", data)
+    assert lost == []
+    fingerprints = [chunk["system_fingerprint"] for chunk in _payloads(out)]
+    assert fingerprints[0] == "fp_1" and fingerprints[-1] == "fp_2"
 
 
 @pytest.mark.parametrize("target", TARGETS)
@@ -93,7 +134,7 @@ def _claude(container: Any, tier: Any, stop_details: Any) -> bytes:
     )
 
 
-@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("target", ["openai", "gemini"])
 def test_claude_stream_fields_are_losses_once(target: str) -> None:
     data = _claude({"id": "cont_1"}, "standard", {"type": "refusal", "category": "cyber"})
     assert _losses("claude", target, data) == [
@@ -101,6 +142,23 @@ def test_claude_stream_fields_are_losses_once(target: str) -> None:
         "$.usage.service_tier",
         "$.stop_details",
     ]
+
+
+def test_a_claude_stream_to_claude_keeps_them_where_they_were() -> None:
+    container = {"id": "cont_1", "expires_at": "2026-11-28T23:00:00Z"}
+    data = _claude(container, "standard", {"type": "refusal", "category": "cyber"})
+    out, lost = _translate("claude", "claude", data)
+    assert lost == []
+    events = {event["type"]: event for event in _payloads(out)}
+    message = events["message_start"]["message"]
+    assert message["container"] == container
+    assert message["usage"]["service_tier"] == "standard"
+    assert events["message_delta"]["delta"]["stop_details"] == {
+        "type": "refusal",
+        "category": "cyber",
+    }
+    for event in events.values():
+        RawMessageStreamEvent.validate_python(event)
 
 
 @pytest.mark.parametrize("target", TARGETS)
@@ -122,3 +180,21 @@ def test_an_openai_stream_refusal_goes_as_text_and_says_so(target: str) -> None:
     assert b"Hi, no." in out and b" Sorry." in out
     emulated = [(loss.kind, loss.severity) for loss in translator.losses]
     assert emulated == [("refusal_as_text", "emulated")]
+
+
+def test_a_streamed_answer_accumulated_keeps_them_for_a_whole_response() -> None:
+    container = {"id": "cont_1", "expires_at": "2026-11-28T23:00:00Z"}
+    data = _claude(container, "standard", {"type": "refusal", "category": "cyber"})
+    decoding = StreamDecoding(TranslationContext(source="claude", target="claude"))
+    response = accumulate(decoding.feed(data) + decoding.close())
+    assert response.extras == {
+        "claude": {
+            "container": container,
+            "_usage": {"service_tier": "standard"},
+            "stop_details": {"type": "refusal", "category": "cyber"},
+        }
+    }
+    whole = get_format("claude").encode_response(
+        response, TranslationContext(source="claude", target="claude")
+    )
+    assert whole["container"] == container and whole["usage"]["service_tier"] == "standard"

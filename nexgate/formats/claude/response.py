@@ -108,9 +108,10 @@ def encode_usage(usage: Usage) -> JSONObject:
     return out
 
 
-def _extras(obj: JSONObject) -> dict[str, JSONObject]:
+def message_extras(obj: JSONObject) -> dict[str, JSONObject]:
     """Fields nexgate does not model (``stop_details``, ``container``, usage details such as
-    ``service_tier``), kept so that a Claude caller gets them back."""
+    ``service_tier``), kept so that a Claude caller gets them back. ``obj``: a message (a
+    response, or a stream's ``message_start`` message)."""
     usage = obj.get("usage")
     if wire.RESPONSE_FIELDS.issuperset(obj) and (
         not isinstance(usage, dict) or wire.USAGE_FIELDS.issuperset(usage)
@@ -134,7 +135,7 @@ def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
     else:
         body = typed
         parts = decode_typed_content(typed.content, obj.get("content") or [], ctx)
-    return build_response(body, parts, _extras(obj), ctx)
+    return build_response(body, parts, message_extras(obj), ctx)
 
 
 def build_response(
@@ -244,18 +245,19 @@ def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
     }
     extras = response.extras.get("claude")
     if extras:
-        _add_extras(out, extras)
+        add_extras(out, out["usage"], extras)
     return out
 
 
-def _add_extras(out: JSONObject, extras: JSONObject) -> None:
-    """Fields a Claude source had that nexgate does not model, back where they were."""
-    usage = out["usage"]
+def add_extras(fields: JSONObject, usage: JSONObject, extras: JSONObject) -> None:
+    """Fields a Claude source had that nexgate does not model, back where they were: the
+    usage's into ``usage``, the others into ``fields`` (a message, or a stream's
+    ``message_delta`` delta). Modeled fields already written win."""
     more = extras.get(USAGE_EXTRAS)
     if isinstance(more, dict):
         usage.update({key: value for key, value in more.items() if key not in usage})
-    out.update(
-        {key: value for key, value in extras.items() if key not in out and key != USAGE_EXTRAS}
+    fields.update(
+        {key: value for key, value in extras.items() if key not in fields and key != USAGE_EXTRAS}
     )
 
 

@@ -26,13 +26,13 @@ from ...events import (
 from ...schema import FinishReason, JSONObject, ReasoningPart, Signature, TextPart, ToolCallPart
 from ...sse import SSEEvent
 from .._context import TranslationContext
-from .._foreign import informative
 from .._json import convert, dump_args, load_json
 from .._stream import Parts, interrupted
 from . import wire
 from .blocks import lose_caller
 from .errors import ERROR_KINDS
-from .response import decode_usage, map_claude_stop
+from .plain import unknown_fields
+from .response import USAGE_EXTRAS, decode_usage, map_claude_stop, message_extras
 from .stream_encoder import StreamEncoder
 
 #: HTTP status of an in-stream error, by normalized kind (Claude's overloaded is 529).
@@ -104,6 +104,8 @@ class StreamDecoder:
         self.stop_reason: str | None = None
         self.stop_sequence: str | None = None
         self.lost_fields: set[str] = set()
+        #: What ``message_delta`` said beyond the stop and the counts (``stop_details``...).
+        self.closing: JSONObject = {}
         self.has_calls = False
         self.done = False
 
@@ -157,13 +159,12 @@ class StreamDecoder:
         message = _object(data.get("message"))
         self.message_id = _str(message.get("id"))
         usage = message.get("usage")
-        self._lose_unmodeled(message, wire.RESPONSE_FIELDS, "$")
         if isinstance(usage, dict):
             self.usage = convert(usage, wire.ClaudeUsage, "usage", "$.message.usage")
-            self._lose_unmodeled(usage, wire.USAGE_FIELDS, "$.usage")
         model = _str(message.get("model")) or self.ctx.model or ""
         decoded = decode_usage(self.usage)
-        out.append(MessageStart(id=self.message_id, model=model, usage=decoded))
+        extras = message_extras(message)
+        out.append(MessageStart(id=self.message_id, model=model, usage=decoded, extras=extras))
         if isinstance(usage, dict):
             out.append(UsageUpdate(usage=decoded))
 
@@ -248,10 +249,13 @@ class StreamDecoder:
         delta = _object(data.get("delta"))
         self.stop_reason = _str(delta.get("stop_reason")) or self.stop_reason
         self.stop_sequence = _str(delta.get("stop_sequence")) or self.stop_sequence
-        self._lose_unmodeled(delta, _DELTA_FIELDS, "$")  # stop_details...
+        if not _DELTA_FIELDS.issuperset(delta):  # stop_details, container...
+            self.closing.update(unknown_fields(delta, _DELTA_FIELDS))
         usage = data.get("usage")
         if isinstance(usage, dict):
-            self._lose_unmodeled(usage, wire.USAGE_FIELDS, "$.usage")
+            if not wire.USAGE_FIELDS.issuperset(usage):  # service_tier, server_tool_use...
+                more = unknown_fields(usage, wire.USAGE_FIELDS)
+                self.closing[USAGE_EXTRAS] = {**self.closing.get(USAGE_EXTRAS, {}), **more}
             # Counts are cumulative; fields absent here keep their message_start values, and so
             # do null ones (the anthropic SDK writes its unset optional counts as null).
             usage = {name: value for name, value in usage.items() if value is not None}
@@ -261,25 +265,15 @@ class StreamDecoder:
             self.usage = wire.ClaudeUsage(**merged)
             out.append(UsageUpdate(usage=decode_usage(self.usage)))
 
-    def _lose_unmodeled(self, fields: JSONObject, modeled: frozenset[str], at: str) -> None:
-        """Each informative field events have no place for (``container``, ``stop_details``,
-        ``usage.service_tier``...), reported once per stream."""
-        if modeled.issuperset(fields):  # the usual event: one set test
-            return
-        for name, value in fields.items():
-            path = f"{at}.{name}"
-            if name not in modeled and path not in self.lost_fields and informative(value):
-                self.lost_fields.add(path)
-                self.ctx.lose(
-                    "response_field_dropped", path, "stream events have no place for this field"
-                )
-
     def _message_stop(self, data: JSONObject, out: list[StreamEvent]) -> None:
         self.done = True
         self.parts.end_all(out)
         finish = map_claude_stop(self.stop_reason, self.has_calls) or FinishReason(reason="stop")
         usage = decode_usage(self.usage)
-        out.append(MessageEnd(finish=finish, usage=usage, stop_sequence=self.stop_sequence))
+        extras = {"claude": self.closing} if self.closing else {}
+        out.append(
+            MessageEnd(finish=finish, usage=usage, stop_sequence=self.stop_sequence, extras=extras)
+        )
 
     def _error(self, data: JSONObject, out: list[StreamEvent]) -> None:
         self.done = True

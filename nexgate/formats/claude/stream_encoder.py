@@ -25,12 +25,12 @@ from ...events import (
 from ...schema import JSONObject, ReasoningPart, TextPart, ToolCallPart, Usage
 from ...sse import encode_event
 from .._context import TranslationContext
-from .._foreign import lose_error_finish
+from .._foreign import lose_error_finish, lose_foreign_extras
 from .._ids import claude_safe_id
 from .._json import dump_args, dump_json, parse_args
 from .._stream import interrupted
 from .errors import ERROR_TYPES
-from .response import encode_usage, to_claude_stop
+from .response import add_extras, encode_usage, to_claude_stop
 
 AnyPart = TextPart | ReasoningPart | ToolCallPart
 
@@ -93,6 +93,9 @@ class StreamEncoder:
         self.has_calls = False
         self.message_id = ""
         self.model = ctx.model or ""
+        #: A Claude source's fields beyond the events, for message_start / message_delta.
+        self.opening: JSONObject | None = None
+        self.reported: set[str] = set()  # paths of other formats' fields reported lost
 
     def encode(self, event: StreamEvent) -> bytes:
         if self.finished:
@@ -121,6 +124,8 @@ class StreamEncoder:
             self.message_id, self.model = event.id, event.model or self.model
             if event.usage is not None:
                 self.usage = event.usage
+            if event.extras:
+                self.opening = self._own(event.extras)
             return b""
         if isinstance(event, UsageUpdate):
             self.usage = event.usage
@@ -152,7 +157,15 @@ class StreamEncoder:
             "stop_sequence": None,
             "usage": usage,
         }
+        if self.opening:
+            add_extras(message, usage, self.opening)
         return _event("message_start", {"type": "message_start", "message": message})
+
+    def _own(self, extras: dict[str, JSONObject]) -> JSONObject | None:
+        """A Claude source's fields (to be written back); another format's are lost."""
+        if len(extras) > 1 or "claude" not in extras:
+            lose_foreign_extras(extras, self.ctx, self.reported)
+        return extras.get("claude")
 
     def _end(self, event: MessageEnd) -> bytes:
         if event.usage is not None:
@@ -165,7 +178,11 @@ class StreamEncoder:
         lose_error_finish(event.finish, "$.stop_reason", self.ctx)
         stop = to_claude_stop(event.finish, self.has_calls, event.stop_sequence)
         delta = {"stop_reason": stop, "stop_sequence": event.stop_sequence}
-        body = {"type": "message_delta", "delta": delta, "usage": encode_usage(self.usage)}
+        usage = encode_usage(self.usage)
+        closing = self._own(event.extras) if event.extras else None
+        if closing:
+            add_extras(delta, usage, closing)
+        body = {"type": "message_delta", "delta": delta, "usage": usage}
         out += _event("message_delta", body)
         return out + _event("message_stop", {"type": "message_stop"})
 

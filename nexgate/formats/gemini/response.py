@@ -304,12 +304,13 @@ def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
     out["modelVersion"] = response.model or ctx.model or ""
     out["responseId"] = response.id or digest(repr(response.choices))
     if extras:
-        _add_extras(out, extras)
+        add_extras(out, extras)
     return out
 
 
-def _add_extras(out: JSONObject, extras: JSONObject) -> None:
-    """What a Gemini source said beyond the modeled fields (usage details, createTime...)."""
+def add_extras(out: JSONObject, extras: JSONObject) -> None:
+    """What a Gemini source said beyond the modeled fields (usage details, createTime...),
+    back into ``out`` (a response, or a stream's last chunk); candidates are not touched."""
     usage_rest = extras.get(USAGE)
     if isinstance(usage_rest, dict) and "usageMetadata" in out:
         usage = out["usageMetadata"]

@@ -29,6 +29,7 @@ from ...events import (
 from ...schema import FinishReason, JSONObject, ReasoningPart, Signature, TextPart, ToolCallPart
 from ...sse import SSEEvent
 from .._context import TranslationContext
+from .._foreign import informative
 from .._ids import digest, synthetic_call_id
 from .._json import convert, dump_args, load_json
 from .._stream import Parts, interrupted
@@ -37,7 +38,7 @@ from .errors import KIND_STATUSES, STATUS_KINDS
 from .json_wire import CANDIDATE_EXTRAS, USAGE_EXTRAS, bare_candidate, bare_usage, set_fields
 from .request import normalize
 from .response import decode_usage, map_gemini_finish
-from .response_extras import CANDIDATES, USAGE, extra_paths
+from .response_extras import CANDIDATES, NO_CANDIDATES, TOOL_USE_PROMPT, USAGE
 from .stream_args import PartialArgs
 from .stream_encoder import StreamEncoder
 
@@ -83,6 +84,8 @@ class _Usage(wire.UsageMetadata):
 class _Chunk(wire.GenerateContentResponse):
     candidates: list[_Candidate] = msgspec.field(default_factory=list)  # type: ignore[assignment]
     usage_metadata: _Usage | None = None
+    #: Kept whole (its safety ratings too): a blocked prompt's answer, written back as it came.
+    prompt_feedback: Any = None
 
 
 _chunk_decoder = msgspec.json.Decoder(_Chunk)
@@ -123,6 +126,10 @@ class StreamDecoder:
         self.seed = ""
         self.warned_candidates = False
         self.lost_fields: set[str] = set()
+        #: The fields events do not model, in the shape of ``Response.extras["gemini"]``: the
+        #: first chunk's top-level ones (``createTime``), and what the chunks said since.
+        self.opening: JSONObject = {}
+        self.closing: JSONObject = {}
 
     def feed(self, event: SSEEvent) -> list[StreamEvent]:
         if self.done:
@@ -145,10 +152,7 @@ class StreamDecoder:
                 return out
             body = convert(normalize(chunk), _Chunk, "Gemini stream chunk")
         if not self.started:
-            self.started = True
-            self.seed = body.response_id or digest(event.data.decode("utf-8", "replace"))
-            model = body.model_version or self.ctx.model or ""
-            out.append(MessageStart(id=body.response_id or f"gen-{self.seed}", model=model))
+            out.append(self._start(body, event.data))
         usage = body.usage_metadata
         if usage is not None:
             self.usage = UsageUpdate(usage=decode_usage(usage))
@@ -156,40 +160,66 @@ class StreamDecoder:
         candidate = self._first_candidate(body.candidates)  # the others are a loss already
         if (
             (candidate is not None and not bare_candidate(candidate))
-            or (usage is not None and not bare_usage(usage))
+            or (usage is not None and (not bare_usage(usage) or usage.tool_use_prompt_token_count))
             or body.create_time is not None
         ):
-            self._lose_extras(body, candidate)
+            self._keep_extras(body, candidate)
         if candidate is not None and candidate.content is not None:
             for position, part in enumerate(candidate.content.parts):
                 self._part(part, position, out)
         if candidate is not None and candidate.finish_reason is not None:
             self._finish(map_gemini_finish(candidate.finish_reason, self.calls > 0), out)
-        elif body.prompt_feedback is not None and body.prompt_feedback.block_reason:
-            raw = body.prompt_feedback.block_reason
-            self._finish(FinishReason(reason="content_filter", raw=raw), out)
-            # Its reason ends the turn as a filtered finish; the feedback itself goes nowhere.
-            self._lose_path("$.promptFeedback")
+        elif type(body.prompt_feedback) is dict and body.prompt_feedback.get("blockReason"):
+            raw = body.prompt_feedback["blockReason"]
+            # Its reason ends the turn as a filtered finish; the feedback itself is kept.
+            self.closing["promptFeedback"] = body.prompt_feedback
+            if not body.candidates:
+                self.closing[NO_CANDIDATES] = True
+            self._finish(FinishReason(reason="content_filter", raw=str(raw)), out)
         return out
 
-    def _lose_extras(self, body: _Chunk, candidate: _Candidate | None) -> None:
-        """Each field events have no place for (safety ratings, log probabilities, usage
-        details...) of the streamed candidate and the chunk, reported once per stream."""
-        extras: JSONObject = {}
+    def _start(self, body: _Chunk, data: bytes) -> MessageStart:
+        self.started = True
+        self.seed = body.response_id or digest(data.decode("utf-8", "replace"))
+        model = body.model_version or self.ctx.model or ""
         if body.create_time is not None:
-            extras["createTime"] = body.create_time
+            self.opening["createTime"] = body.create_time
+        return MessageStart(
+            id=body.response_id or f"gen-{self.seed}",
+            model=model,
+            extras={"gemini": dict(self.opening)} if self.opening else {},
+        )
+
+    def _keep_extras(self, body: _Chunk, candidate: _Candidate | None) -> None:
+        """Keep the fields events do not model (safety ratings, log probabilities, usage
+        details...) for ``MessageEnd``. A later chunk's usage replaces the earlier (counts are
+        cumulative); a candidate field or ``createTime`` that changes loses its earlier value."""
+        created = body.create_time
+        if created is not None and created != self.opening.get("createTime"):
+            self._replace(self.closing, "createTime", created, "$.createTime")
         if candidate is not None and not bare_candidate(candidate):
-            extras[CANDIDATES] = {"0": set_fields(candidate, CANDIDATE_EXTRAS)}
-        if body.usage_metadata is not None and not bare_usage(body.usage_metadata):
-            extras[USAGE] = set_fields(body.usage_metadata, USAGE_EXTRAS)
-        for path in extra_paths(extras):
+            kept = self.closing.setdefault(CANDIDATES, {"0": {}})["0"]
+            for name, value in set_fields(candidate, CANDIDATE_EXTRAS).items():
+                self._replace(kept, name, value, f"$.candidates[0].{name}")
+        usage = body.usage_metadata
+        if usage is not None:
+            rest = {} if bare_usage(usage) else set_fields(usage, USAGE_EXTRAS)
+            if usage.tool_use_prompt_token_count:
+                rest[TOOL_USE_PROMPT] = usage.tool_use_prompt_token_count
+            if rest:
+                self.closing[USAGE] = rest
+
+    def _replace(self, fields: JSONObject, name: str, value: Any, path: str) -> None:
+        earlier = fields.get(name)
+        if earlier is not None and earlier != value and informative(earlier):
             self._lose_path(path)
+        fields[name] = value
 
     def _lose_path(self, path: str) -> None:
         if path not in self.lost_fields:
             self.lost_fields.add(path)
             self.ctx.lose(
-                "response_field_dropped", path, "stream events have no place for this field"
+                "response_field_dropped", path, "a later chunk replaced it: one value is kept"
             )
 
     def _first_candidate(self, candidates: list[_Candidate]) -> _Candidate | None:
@@ -311,7 +341,13 @@ class StreamDecoder:
         self._close_current(out)
         self.parts.end_all(out)
         usage = self.usage.usage if self.usage is not None else None
-        out.append(MessageEnd(finish=finish or FinishReason(reason="stop"), usage=usage))
+        out.append(
+            MessageEnd(
+                finish=finish or FinishReason(reason="stop"),
+                usage=usage,
+                extras={"gemini": self.closing} if self.closing else {},
+            )
+        )
 
 
 def _field(raw: JSONObject, camel: str, snake: str) -> Any:

@@ -24,11 +24,13 @@ from ...events import (
 from ...schema import JSONObject, ReasoningPart, Signature, ToolCallPart, Usage
 from ...sse import encode_event
 from .._context import TranslationContext
+from .._foreign import lose_foreign_extras
 from .._ids import is_synthetic_call_id
 from .._json import dump_json, parse_args
 from .._stream import interrupted
 from .errors import KIND_STATUSES
-from .response import encode_usage, to_gemini_finish
+from .response import add_extras, encode_usage, to_gemini_finish
+from .response_extras import CANDIDATES, NO_CANDIDATES
 
 
 class _Call:
@@ -56,6 +58,9 @@ class StreamEncoder:
         self.unsent: dict[int, Signature] = {}
         self.usage: Usage | None = None
         self.finished = False
+        #: A Gemini source's top-level chunk fields (``createTime``), on every chunk.
+        self.envelope: JSONObject = {}
+        self.reported: set[str] = set()  # paths of other formats' fields reported lost
 
     def encode(self, event: StreamEvent) -> bytes:
         if self.finished:
@@ -78,6 +83,9 @@ class StreamEncoder:
         if isinstance(event, MessageStart):
             self.id, self.model = event.id, event.model or self.model
             self._tail = None
+            own = self._own(event.extras) if event.extras else None
+            if own:
+                self.envelope = {k: v for k, v in own.items() if not k.startswith("_")}
             return b""
         if isinstance(event, UsageUpdate):
             self.usage = event.usage
@@ -91,7 +99,18 @@ class StreamEncoder:
             return b""
         return self._error(interrupted())
 
-    def _chunk(self, parts: list[JSONObject] | None, finish: str | None = None) -> bytes:
+    def _own(self, extras: dict[str, JSONObject]) -> JSONObject | None:
+        """A Gemini source's fields (to be written back); another format's are lost."""
+        if len(extras) > 1 or "gemini" not in extras:
+            lose_foreign_extras(extras, self.ctx, self.reported)
+        return extras.get("gemini")
+
+    def _chunk(
+        self,
+        parts: list[JSONObject] | None,
+        finish: str | None = None,
+        closing: JSONObject | None = None,
+    ) -> bytes:
         if finish is None and parts:
             # The hot path (one per delta): the bytes of the dict below, without building it.
             tail = self._tail or self._make_tail()
@@ -107,11 +126,19 @@ class StreamEncoder:
             body["usageMetadata"] = encode_usage(self.usage)
         body["modelVersion"] = self.model
         body["responseId"] = self.id
+        body.update(self.envelope)
+        if closing:
+            kept = closing.get(CANDIDATES)
+            if isinstance(kept, dict) and isinstance(kept.get("0"), dict):
+                entry.update((k, v) for k, v in kept["0"].items() if k not in entry)
+            if closing.get(NO_CANDIDATES) and self._tail is None and "promptFeedback" in closing:
+                del body["candidates"]  # a blocked prompt: no candidate, as it came
+            add_extras(body, closing)
         return encode_event(dump_json(body))
 
     def _make_tail(self) -> bytes:
         """The bytes after the parts list in every delta chunk (model and id are fixed by then)."""
-        ids = dump_json({"modelVersion": self.model, "responseId": self.id})
+        ids = dump_json({"modelVersion": self.model, "responseId": self.id, **self.envelope})
         self._tail = b'},"index":0}],' + ids[1:] + b"\n\n"
         return self._tail
 
@@ -187,7 +214,8 @@ class StreamEncoder:
         self.finished = True
         if event.usage is not None:
             self.usage = event.usage
-        return out + self._chunk(None, to_gemini_finish(event.finish))
+        closing = self._own(event.extras) if event.extras else None
+        return out + self._chunk(None, to_gemini_finish(event.finish), closing)
 
     def _error(self, event: StreamError) -> bytes:
         self.finished = True

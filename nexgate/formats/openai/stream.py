@@ -66,12 +66,18 @@ from ...schema import (
 )
 from ...sse import SSEEvent, encode_event
 from .._context import TranslationContext
-from .._foreign import informative, lose_error_finish
+from .._foreign import informative, lose_error_finish, lose_foreign_extras
 from .._json import convert, dump_json, load_json
 from .._stream import Parts, interrupted
 from . import wire
 from .errors import ERROR_TYPES
-from .response import decode_usage, encode_usage, map_openai_finish, to_openai_finish
+from .response import (
+    USAGE_HINTS,
+    decode_usage,
+    encode_usage,
+    map_openai_finish,
+    to_openai_finish,
+)
 
 _DONE = b"[DONE]"
 
@@ -133,10 +139,6 @@ class _Chunk(msgspec.Struct, kw_only=True):
     error: Any = None
 
 
-#: The usage details that events carry (as ``Usage.cache_read_tokens`` and so on).
-_CARRIED_DETAILS = frozenset({"cached_tokens", "cache_write_tokens", "reasoning_tokens"})
-
-
 _chunk_decoder = msgspec.json.Decoder(_Chunk)
 
 
@@ -146,6 +148,16 @@ def _decode_chunk(data: bytes) -> _Chunk:
     except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
         # Slow path for the error message only: these helpers name the problem and path.
         return convert(load_json(data, "OpenAI stream chunk"), _Chunk, "OpenAI stream chunk")
+
+
+def _envelope_fields(chunk: _Chunk) -> JSONObject:
+    """The chunk's fields beyond id, model and created, in the order OpenAI sends them."""
+    fields: JSONObject = {}
+    if chunk.service_tier is not None:
+        fields["service_tier"] = chunk.service_tier
+    if chunk.system_fingerprint is not None:
+        fields["system_fingerprint"] = chunk.system_fingerprint
+    return fields
 
 
 def _google_signature(extra: dict[str, Any] | None) -> Signature | None:
@@ -170,6 +182,10 @@ class StreamDecoder:
         self.usage: wire.CompletionUsage | None = None
         self.warned_choices = False
         self.lost_fields: set[str] = set()
+        #: The chunks' own fields (``system_fingerprint``, ``service_tier``) as the first one
+        #: had them, and what the stream said later: ``MessageStart``/``MessageEnd`` extras.
+        self.opening: JSONObject = {}
+        self.closing: JSONObject = {}
 
     def feed(self, event: SSEEvent) -> list[StreamEvent]:
         if self.done:
@@ -190,11 +206,14 @@ class StreamDecoder:
                 return out  # Azure's prompt_filter_results chunk: the message starts next
             self.started = True
             created = chunk.created
+            if chunk.system_fingerprint is not None or chunk.service_tier is not None:
+                self.opening = _envelope_fields(chunk)
             out.append(
                 MessageStart(
                     id=chunk.id or "",
                     model=chunk.model or self.ctx.model or "",
                     created=int(created) if created is not None else None,
+                    extras={"openai": self.opening} if self.opening else {},
                 )
             )
         if chunk.choices:
@@ -205,9 +224,9 @@ class StreamDecoder:
             usage = decode_usage(chunk.usage)
             if usage is not None:
                 out.append(UsageUpdate(usage=usage))
-            self._lose_usage_details(chunk.usage)
-        if chunk.system_fingerprint or chunk.service_tier:
-            self._lose_fields(chunk)
+            self._keep_usage_details(chunk.usage)
+        if chunk.system_fingerprint is not None or chunk.service_tier is not None:
+            self._keep_envelope(chunk)
         return out
 
     def _lose(self, path: str) -> None:
@@ -218,22 +237,36 @@ class StreamDecoder:
                 "response_field_dropped", path, "stream events have no place for this field"
             )
 
-    def _lose_fields(self, chunk: _Chunk) -> None:
-        if chunk.system_fingerprint:
-            self._lose("$.system_fingerprint")
-        if chunk.service_tier:
-            self._lose("$.service_tier")
+    def _keep_envelope(self, chunk: _Chunk) -> None:
+        """Fields every chunk repeats: what differs from the first chunk's goes to the end
+        (each chunk usually repeats the same values: one comparison)."""
+        fields = _envelope_fields(chunk)
+        if fields == self.opening:
+            return
+        for name, value in fields.items():
+            if value != self.opening.get(name):
+                earlier = self.closing.get(name)
+                if earlier is not None and earlier != value:
+                    self._lose(f"$.{name}")  # the stream changed it twice: one value is lost
+                self.closing[name] = value
 
-    def _lose_usage_details(self, usage: _Usage) -> None:
+    def _keep_usage_details(self, usage: _Usage) -> None:
+        """The usage's detail objects, as a whole response keeps them (``USAGE_HINTS``)."""
+        hints: JSONObject = {}
         for name, details in (
             ("prompt_tokens_details", usage.prompt_tokens_details),
             ("completion_tokens_details", usage.completion_tokens_details),
         ):
-            if details is None:
-                continue
-            for field in details.__struct_fields__:
-                if field not in _CARRIED_DETAILS and getattr(details, field):
-                    self._lose(f"$.usage.{name}.{field}")
+            if details is not None:
+                hints[name] = {
+                    field: getattr(details, field)
+                    for field in details.__struct_fields__
+                    if getattr(details, field) is not None
+                }
+        if hints:
+            self.closing[USAGE_HINTS] = hints
+        else:
+            self.closing.pop(USAGE_HINTS, None)
 
     def _choice(self, choice: _Choice, out: list[StreamEvent]) -> None:
         if choice.index != 0:
@@ -344,7 +377,8 @@ class StreamDecoder:
         self.done = True
         self.parts.end_all(out)
         finish = map_openai_finish(self.finish_raw, bool(self.tools)) or FinishReason(reason="stop")
-        out.append(MessageEnd(finish=finish, usage=decode_usage(self.usage)))
+        extras = {"openai": self.closing} if self.closing else {}
+        out.append(MessageEnd(finish=finish, usage=decode_usage(self.usage), extras=extras))
 
     def close(self) -> list[StreamEvent]:
         if self.done:
@@ -423,6 +457,10 @@ class StreamEncoder:
         self.reasoning_text: dict[int, list[str]] = {}
         self.usage: Usage | None = None
         self.finished = False
+        #: An OpenAI source's own chunk fields (``system_fingerprint``...), written back.
+        self.envelope: JSONObject = {}
+        self.usage_hints: JSONObject | None = None
+        self.reported: set[str] = set()  # paths of other formats' fields reported lost
         # With the caller's request known, the usage chunk goes out only if it asked
         # (stream_options.include_usage), as OpenAI does; without one, whenever usage is known.
         request = ctx.request
@@ -438,6 +476,7 @@ class StreamEncoder:
                 str(self.created).encode(),
                 b',"model":',
                 dump_json(self.model),
+                b"," + dump_json(self.envelope)[1:-1] if self.envelope else b"",
                 b',"choices":[{"index":0,"delta":',
             )
         )
@@ -448,7 +487,19 @@ class StreamEncoder:
             "object": "chat.completion.chunk",
             "created": self.created,
             "model": self.model,
+            **self.envelope,
         }
+
+    def _extras(self, extras: dict[str, JSONObject]) -> None:
+        """The start's or the end's fields: an OpenAI source's go back on the chunks."""
+        own = extras.get("openai")
+        if own:
+            self.envelope.update((k, v) for k, v in own.items() if not k.startswith("_"))
+            hints = own.get(USAGE_HINTS)
+            if isinstance(hints, dict):
+                self.usage_hints = hints
+        if len(extras) > 1 or own is None:
+            lose_foreign_extras(extras, self.ctx, self.reported)
 
     def _chunk(self, delta: JSONObject) -> bytes:
         return self._head + dump_json(delta) + _TAIL
@@ -481,6 +532,8 @@ class StreamEncoder:
         if isinstance(event, MessageStart):
             self.id, self.model = event.id, event.model or self.model
             self.created = event.created or 0
+            if event.extras:
+                self._extras(event.extras)
             self._head = self._render_head()
             return self._chunk({"role": "assistant", "content": ""})
         if isinstance(event, UsageUpdate):
@@ -556,12 +609,18 @@ class StreamEncoder:
         )
         self.finished = True
         usage = event.usage or self.usage
+        if event.extras:
+            self._extras(event.extras)
         lose_error_finish(event.finish, "$.choices[0].finish_reason", self.ctx)
         finish = to_openai_finish(event.finish, bool(self.tools)) or "stop"
         choice = {"index": 0, "delta": {}, "logprobs": None, "finish_reason": finish}
         out = encode_event(dump_json({**self._envelope(), "choices": [choice]}))
         if usage is not None and self.include_usage:
-            body = {**self._envelope(), "choices": [], "usage": encode_usage(usage)}
+            body = {
+                **self._envelope(),
+                "choices": [],
+                "usage": encode_usage(usage, self.usage_hints),
+            }
             out += encode_event(dump_json(body))
         return ending + out + encode_event(_DONE)
 
