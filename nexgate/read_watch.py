@@ -32,7 +32,10 @@ class ReadWatch:
 
     def start_read(self, deadline: float) -> None:
         """A read begins, in the current task, that must end by ``deadline`` (loop time)."""
-        self._task = asyncio.current_task()
+        task = self._task = asyncio.current_task()
+        # Counted when the read begins, as asyncio.timeout counts on entry: a cancel from
+        # elsewhere that lands in the same loop pass as the watch's own is then told apart.
+        self._baseline = task.cancelling() if task is not None else 0
         self.deadline = deadline
         self.reading = True
         handle = self._handle
@@ -65,7 +68,6 @@ class ReadWatch:
         if self._loop.time() < self.deadline:
             self._handle = self._loop.call_at(self.deadline, self._check)
             return
-        self._baseline = self._task.cancelling()
         self._fired = True
         self._task.cancel()
 
