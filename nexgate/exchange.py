@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any, TypeAlias
 
 import anyio
@@ -61,7 +61,7 @@ class Opened:
         permit: Permit,
         provider: Provider,
         index: int,
-        chunks: AsyncIterator[bytes],
+        chunks: AsyncGenerator[bytes, None],
     ) -> None:
         self.response = response
         self.permit = permit
@@ -84,6 +84,11 @@ class Opened:
             if secret:
                 data = data.replace(secret.encode(), REDACTED.encode())
         return data
+
+    async def ended(self) -> None:
+        """The stream's terminal event was read: stop reading, let the body end."""
+        await self.chunks.aclose()
+        await self.response.settle()
 
     def close(self, *, ok: bool) -> None:
         """Release everything (once); ``ok``: the stream was consumed without an error."""

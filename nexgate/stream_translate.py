@@ -45,6 +45,12 @@ class StreamDecoding:
         #: Tool names the caller's request sent fitted (see ``formats._names``), to restore.
         self.names = original_names(ctx)
 
+    @property
+    def finished(self) -> bool:
+        """Nothing more needs reading: the decoder saw its terminal event (or an error) in
+        SSE framing (a JSON array still has its closing bracket to come)."""
+        return self.decoder.done and self.array is None
+
     def _sniff(self, data: bytes) -> bool:
         """Decide the Gemini framing; False while only whitespace has arrived."""
         stripped = data.lstrip()

@@ -45,6 +45,9 @@ async def stream_events(opened: Opened, decoding: StreamDecoding) -> AsyncIterat
                 elif isinstance(event, StreamError):
                     event = opened.scrubbed(event)
                 yield event
+            if decoding.finished:
+                await opened.ended()
+                break
     except (APIConnectionError, APITimeoutError, InvalidInputError) as exc:
         yield _broke_off(exc)
         return
@@ -79,6 +82,9 @@ async def relayed(
             data, usage = _translated(chunk, decoding, encoder, usage, opened)
             if data:
                 yield data
+            if decoding.finished:
+                await opened.ended()
+                break
     except (APIConnectionError, APITimeoutError, InvalidInputError) as exc:
         tail = encoder.encode(_broke_off(exc)) + encoder.close()
         if tail:
@@ -115,12 +121,15 @@ async def forwarded(
                     held, chunk = opened.scrubbed_bytes(held + chunk), b""
             if not held and (decoding.array is not None or chunk.endswith(_EVENT_ENDS)):
                 yield chunk  # the usual chunk: whole events, passed on without a copy
-                continue
-            held += chunk
-            cut = len(held) if decoding.array is not None else _last_boundary(held)
-            if cut:
-                yield held[:cut]
-                held = held[cut:]
+            else:
+                held += chunk
+                cut = len(held) if decoding.array is not None else _last_boundary(held)
+                if cut:
+                    yield held[:cut]
+                    held = held[cut:]
+            if decoding.finished:
+                await opened.ended()
+                break
     except (APIConnectionError, APITimeoutError, InvalidInputError) as exc:
         yield encoder.encode(_broke_off(exc)) + encoder.close()
         return

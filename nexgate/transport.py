@@ -95,6 +95,9 @@ def map_client_error(exc: BaseException, url: str, *, reading: bool) -> NexgateE
     return APIConnectionError(f"connection to {where} failed {stage} ({name})")
 
 
+#: How long a stream's body may take to end after its terminal event (see ``settle``).
+SETTLE_SECONDS = 0.25
+
 _CLIENT_ERRORS = (
     aiohttp.ClientError,
     aiohttp.http_exceptions.HttpProcessingError,
@@ -141,6 +144,20 @@ class UpstreamResponse:
         if not ok:
             self._response.close()
         self._response.release()
+
+    async def settle(self) -> None:
+        """The stream's terminal event arrived: give the body a moment to end, so that the
+        connection goes back to the pool. One that lingers (a proxy holding it open) is
+        closed instead of waited for; whatever follows the end is not read anyway."""
+        content = self._response.content
+        if content.at_eof():
+            return  # the usual case: the body's end came with the last event
+        try:
+            async with asyncio.timeout(SETTLE_SECONDS):
+                while await content.readany():
+                    pass
+        except (TimeoutError, RuntimeError, *_CLIENT_ERRORS):
+            self._response.close()
 
     async def read(self) -> bytes:
         """The whole body, refusing more than the byte limit (checked while reading); the

@@ -18,6 +18,9 @@ from ._json import JSONText
 class StreamDecoder(Protocol):
     """Turns one format's SSE events into internal stream events."""
 
+    #: The terminal event (or an error) was seen: later events are ignored.
+    done: bool
+
     def feed(self, event: SSEEvent) -> list[StreamEvent]:
         """Decode one SSE event (keep-alives and unknown event types yield nothing)."""
         ...
