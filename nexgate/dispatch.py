@@ -15,7 +15,7 @@ import os
 import warnings
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, get_args
+from typing import Any
 
 from msgspec.structs import replace
 
@@ -38,23 +38,16 @@ from .options import CallOptions, call_options
 from .passthrough import same_format_body
 from .providers import Provider, Route, load_providers
 from .redact import redact_url
+from .request_check import ENCODING_SLIPS, check_request, explain_failure
 from .retry import RetryBudget, RetryPolicy
 from .routing import Plan, resolve
 from .schema import (
-    DocumentPart,
     FormatName,
-    ImagePart,
     JSONObject,
     Loss,
-    Message,
-    RawPart,
-    ReasoningPart,
     Request,
     Response,
-    Role,
     TextPart,
-    ToolCallPart,
-    ToolResultPart,
 )
 from .stream_translate import StreamDecoding
 from .streaming import forwarded, raising, relayed, stream_events, total_timeout
@@ -257,7 +250,13 @@ class Client:
         upstream = replace(request, model=plan.model, stream=stream)
         if stream and plan.format == "openai":
             upstream.include_usage = True  # so that usage (and the TPM reconcile) is known
-        body = get_format(plan.format).encode_request(fit_tool_names(upstream, ctx), ctx)
+        try:
+            body = get_format(plan.format).encode_request(fit_tool_names(upstream, ctx), ctx)
+        except ENCODING_SLIPS:
+            mistake = explain_failure(request)
+            if mistake is None:
+                raise  # a well-formed request: the failure is nexgate's own
+            raise mistake from None
         ctx.finish()
         return body, ctx
 
@@ -312,7 +311,7 @@ class Client:
 
         ``Response.losses`` lists what the translations on the way could not carry.
         """
-        _check_request(request, "complete")
+        check_request(request, "complete")
         response, _ = await self._call(request, None, None, overrides)
         assert response is not None  # decoded unless a same-format caller opts out
         return response
@@ -487,7 +486,7 @@ class Client:
         An upstream error inside the stream raises its typed error; a stream that breaks off
         raises :class:`~nexgate.StreamInterruptedError` — after the events that did arrive.
         """
-        _check_request(request, "stream")
+        check_request(request, "stream")
         async with self._open_stream(request, overrides, None) as (opened, decoding, _):
             yield raising(stream_events(opened, decoding))
 
@@ -644,45 +643,6 @@ def _malformed(plan: Plan, error: InvalidInputError) -> APIConnectionError:
     return APIConnectionError(
         f"{plan.provider.name} answered with a malformed {plan.format} response: {error.message}"
     )
-
-
-#: The classes of a message's parts, and the roles a message may have.
-_PART_TYPES = (
-    TextPart,
-    ImagePart,
-    DocumentPart,
-    ToolCallPart,
-    ToolResultPart,
-    ReasoningPart,
-    RawPart,
-)
-_ROLES = frozenset(get_args(Role))
-
-
-def _check_request(request: Any, method: str) -> None:
-    """The shape of a caller-built request (a Struct checks nothing when it is made): the
-    mistakes that would otherwise surface as an AttributeError inside an encoder."""
-    if not isinstance(request, Request):
-        raise InvalidInputError(
-            f"{method}() takes a nexgate.Request, got {type(request).__name__}"
-            " (send() and send_stream() take a body in a wire format)",
-            path="request",
-        )
-    if type(request.messages) is not list:
-        raise InvalidInputError("messages must be a list of nexgate.Message", path="$.messages")
-    for i, message in enumerate(request.messages):
-        if not isinstance(message, Message):
-            raise InvalidInputError("not a nexgate.Message", path=f"$.messages[{i}]")
-        if message.role not in _ROLES:
-            raise InvalidInputError(f"unknown role {message.role!r}", path=f"$.messages[{i}].role")
-        if type(message.parts) is not list:
-            raise InvalidInputError("parts must be a list", path=f"$.messages[{i}].parts")
-        for j, part in enumerate(message.parts):
-            if not isinstance(part, _PART_TYPES):
-                raise InvalidInputError(
-                    f"not a nexgate part (TextPart, ImagePart...): {type(part).__name__}",
-                    path=f"$.messages[{i}].parts[{j}]",
-                )
 
 
 def _report(losses: Sequence[Loss], on_loss: LossHook | None) -> None:

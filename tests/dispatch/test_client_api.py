@@ -19,7 +19,7 @@ import nexgate
 from nexgate import Message, Request, TextPart
 from nexgate.fanout import BatchItem
 from nexgate.providers import Provider, Route
-from nexgate.schema import ReasoningPart, Signature
+from nexgate.schema import FormatName, ReasoningPart, Signature, ToolResultPart
 from nexgate.testing import Fault, MockUpstream
 from nexgate.transport import Timeouts
 
@@ -728,6 +728,60 @@ async def test_a_malformed_request_is_an_error_of_its_own_item(mock: MockUpstrea
     with pytest.raises(nexgate.InvalidInputError):
         await client.complete(bad_part)
     assert mock.stats.requests == 1
+    await client.aclose()
+
+
+@pytest.mark.parametrize("fmt", ["openai", "claude", "gemini"])
+async def test_any_field_of_the_wrong_kind_is_an_error_naming_it(
+    mock: MockUpstream, fmt: FormatName
+) -> None:
+    """Slips outside the messages surface only once an encoder fails: then they are found and
+    named (``Request`` fields: a str for a struct, a dict for a Tool...), for that item only."""
+    tool = {"name": "f", "description": "d", "parameters": {"type": "object"}}
+    slips: list[tuple[dict[str, Any], str]] = [
+        ({"tool_choice": "auto"}, "$.tool_choice"),
+        ({"system": "Answer in one word."}, "$.system"),
+        ({"reasoning": "high"}, "$.reasoning"),
+        ({"tools": [tool]}, "$.tools[0]"),
+        ({"response_format": {"type": "json"}}, "$.response_format"),
+    ]
+    requests = []
+    for fields, _ in slips:
+        request = _request()
+        for name, value in fields.items():
+            setattr(request, name, value)
+        requests.append(request)
+    client = make_client(mock, fmt)
+    results = await client.batch([*requests, _request()], concurrency=2)
+    assert results[-1].ok
+    for result, (_, path) in zip(results, slips, strict=False):
+        assert isinstance(result.error, nexgate.InvalidInputError), result
+        assert result.error.path == path, result.error
+    with pytest.raises(nexgate.InvalidInputError, match=r"at \$\.tool_choice"):
+        await client.complete(requests[0])
+    assert mock.stats.requests == 1
+    await client.aclose()
+
+
+async def test_a_deeper_slip_that_breaks_an_encoder_is_found_and_named(
+    mock: MockUpstream,
+) -> None:
+    """Not checked before the call (that would cost every call a walk of the request): found
+    by a typed round trip once the encoder failed."""
+    hot = _request()
+    hot.temperature = "0.5"  # type: ignore[assignment]
+    result = Request(
+        model="m",
+        messages=[Message(role="user", parts=[ToolResultPart(call_id="c1", content="x")])],  # type: ignore[arg-type]
+    )
+    client = make_client(mock, "claude")
+    with pytest.raises(nexgate.InvalidInputError, match="float") as caught:
+        await client.complete(hot)
+    assert caught.value.path == "$.temperature"
+    with pytest.raises(nexgate.InvalidInputError) as caught:
+        await client.complete(result)
+    assert caught.value.path == "$.messages[0].parts[0].content"
+    assert mock.stats.requests == 0
     await client.aclose()
 
 
