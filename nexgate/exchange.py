@@ -189,9 +189,16 @@ class Exchanger:
         return data, url
 
     async def _retry_or_raise(
-        self, error: NexgateError, attempt: int, options: CallOptions
+        self, error: NexgateError, attempt: int, options: CallOptions, closings: int
     ) -> None:
-        """Wait before the next attempt, or re-raise ``error`` when there is none."""
+        """Wait before the next attempt, or re-raise ``error`` when there is none.
+
+        ``closings``: the transport's count when the call began. A call the client's
+        ``aclose()`` cut off is not sent again (on a new session nothing would close).
+        """
+        if self.transport.closings != closings:
+            logger.debug("not retried: the client was closed during the call")
+            raise error
         decision = decide(error, attempt, options.retry, output_started=False)
         if decision.retry and _past(options.deadline, decision.delay):
             # Sleeping would only end in the total timeout: the real cause is better.
@@ -240,6 +247,7 @@ class Exchanger:
         """
         provider = plan.provider
         attempt = 0
+        closings = self.transport.closings
         while True:
             index = provider.take_key()
             permit: Permit | None = None
@@ -270,7 +278,7 @@ class Exchanger:
                 assert permit is not None
                 permit.succeeded()
                 return fetched, permit
-            await self._retry_or_raise(error, attempt, options)
+            await self._retry_or_raise(error, attempt, options, closings)
             attempt += 1
 
     async def open_stream(
@@ -287,6 +295,7 @@ class Exchanger:
         :meth:`Opened.close` what this returns."""
         provider = plan.provider
         attempt = 0
+        closings = self.transport.closings
         while True:
             index = provider.take_key()
             permit: Permit | None = None
@@ -320,7 +329,7 @@ class Exchanger:
                 if not isinstance(exc, NexgateError):
                     raise
                 error = exc
-            await self._retry_or_raise(error, attempt, options)
+            await self._retry_or_raise(error, attempt, options, closings)
             attempt += 1
 
 

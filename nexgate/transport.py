@@ -72,10 +72,19 @@ def _where(url: str) -> str:
         return "the upstream"
 
 
+class ClosedByClient(aiohttp.ClientConnectionError):
+    """Fed to the open streams' readers by :meth:`Transport.close`: aiohttp closes their
+    connections but leaves the readers waiting (until a deadline) for data that cannot come."""
+
+
 def map_client_error(exc: BaseException, url: str, *, reading: bool) -> NexgateError:
     """A safe nexgate error for an aiohttp (or socket) failure: no URL query, no headers."""
     where = _where(url)
     name = type(exc).__name__
+    if isinstance(exc, ClosedByClient):
+        return APIConnectionError(
+            f"the client was closed while reading from {where}", retryable=False
+        )
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
         return APITimeoutError(f"connecting to {where} timed out", kind="connect")
     if isinstance(exc, aiohttp.SocketTimeoutError | asyncio.TimeoutError | TimeoutError):
@@ -124,8 +133,13 @@ class UpstreamResponse:
         timeouts: Timeouts,
         max_bytes: int,
         started: float | None = None,
+        registry: set[UpstreamResponse] | None = None,
     ) -> None:
         self._response = response
+        #: The transport's open streams, left by :meth:`finish` (see :meth:`Transport.close`).
+        self._registry = registry
+        if registry is not None:
+            registry.add(self)
         self._url = url
         self._timeouts = timeouts
         self._max_bytes = max_bytes
@@ -141,9 +155,15 @@ class UpstreamResponse:
     def finish(self, *, ok: bool) -> None:
         """Hand the connection back (``ok``: the body was read as far as wanted) or, after a
         failure, close it: it may hold a half-read body."""
+        if self._registry is not None:
+            self._registry.discard(self)
         if not ok:
             self._response.close()
         self._response.release()
+
+    def cut_off(self) -> None:
+        """The client is closing: wake a reader waiting for a chunk that will never come."""
+        self._response.content.set_exception(ClosedByClient())
 
     async def settle(self) -> None:
         """The stream's terminal event arrived: give the body a moment to end, so that the
@@ -268,6 +288,10 @@ class Transport:
         self._sessions: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, aiohttp.ClientSession
         ] = weakref.WeakKeyDictionary()
+        #: How many times :meth:`close` ran: a call that sees it change was cut off by it.
+        self.closings = 0
+        #: Streams opened and not yet finished, cut off by :meth:`close`.
+        self._streams: set[UpstreamResponse] = set()
 
     def session(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
@@ -293,6 +317,9 @@ class Transport:
 
     async def close(self) -> None:
         """Close this loop's session (a session of another loop dies with that loop)."""
+        self.closings += 1
+        for stream in list(self._streams):
+            stream.cut_off()
         session = self._sessions.pop(asyncio.get_running_loop(), None)
         if session is not None and not session.closed:
             await session.close()
@@ -451,4 +478,6 @@ class Transport:
             raise APIConnectionError(
                 f"{where} answered {status}; redirects are not followed", retryable=False
             )
-        return UpstreamResponse(response, url, timeouts, self.max_response_bytes, started)
+        return UpstreamResponse(
+            response, url, timeouts, self.max_response_bytes, started, self._streams
+        )
