@@ -81,8 +81,6 @@ def fit_tool_names(request: Request, ctx: TranslationContext) -> Request:
     """``request`` itself when ``ctx.target`` takes every tool name (nearly always); else a
     copy with the names replaced in the tools, the tool choice and the conversation."""
     target = ctx.target
-    if ctx.source == "openai" and target == "claude":
-        return request  # OpenAI's pattern is inside Claude's
     for tool in request.tools:  # the usual case, every name taken, without building anything
         if fitted_name(tool.name, target) != tool.name:
             break

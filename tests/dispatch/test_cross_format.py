@@ -102,3 +102,19 @@ async def test_a_dotted_tool_name_goes_fitted_and_comes_back_as_written(
             streamed = b"".join([chunk async for chunk in chunks])
     assert out["candidates"][0]["content"]["parts"][0]["functionCall"]["name"] == name
     assert b'"name":"fs.list:dir"' in streamed
+
+
+async def test_an_openai_caller_gets_its_dotted_tool_name_back_from_claude(
+    mock: MockUpstream,
+) -> None:
+    """The mock refuses names outside Claude's pattern, as Claude does."""
+    request = {
+        "model": "m",
+        "messages": [{"role": "user", "content": "weather in Paris"}],
+        "tools": [{"type": "function", "function": {"name": "srv.get_weather"}}],
+        "tool_choice": {"type": "function", "function": {"name": "srv.get_weather"}},
+    }
+    async with make_client(mock, "claude") as client:
+        reply = await client.send(request, format="openai")
+    call = reply["choices"][0]["message"]["tool_calls"][0]
+    assert call["function"]["name"] == "srv.get_weather"

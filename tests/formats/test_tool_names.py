@@ -105,3 +105,19 @@ def test_answers_and_streams_give_the_caller_its_own_names() -> None:
     translator = nexgate.StreamTranslator("claude", "gemini", model="c", request=GEMINI_REQUEST)
     out = translator.feed(stream) + translator.close()
     assert b'"name":"fs.list:dir"' in out and fitted.encode() not in out
+
+
+def test_a_dotted_openai_name_is_fitted_for_claude_too() -> None:
+    """OpenAI's own pattern lies inside Claude's, but an OpenAI-format body may still carry a
+    name OpenAI would refuse (a gateway's callers send MCP names as they come)."""
+    body = {
+        "model": "m",
+        "messages": [{"role": "user", "content": "weather in Paris"}],
+        "tools": [{"type": "function", "function": {"name": "srv.get_weather"}}],
+        "tool_choice": {"type": "function", "function": {"name": "srv.get_weather"}},
+    }
+    out = nexgate.translate_request(body, source="openai", target="claude")
+    fitted = fitted_name("srv.get_weather", "claude")
+    assert re.fullmatch(r"[a-zA-Z0-9_-]{1,128}", fitted)
+    assert out["tools"][0]["name"] == fitted and out["tool_choice"]["name"] == fitted
+    assert "tool_name_mapped" in [loss.kind for loss in out.losses]
