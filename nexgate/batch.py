@@ -38,6 +38,7 @@ from .errors import (
     StreamInterruptedError,
     TranslationError,
 )
+from .options import FANNED_OUT
 from .schema import JSONObject, Response
 
 
@@ -212,6 +213,7 @@ async def run_batch(
         job = _Job(client, writer, progress, model, retries)
 
         async def one(row: Row) -> None:
+            FANNED_OUT.set(True)  # a row waits its turn at the limiters untimed
             try:
                 await job.run_row(row)
             finally:

@@ -34,7 +34,7 @@ from .formats._context import LossHook
 from .formats._json import load_object
 from .formats._names import fit_tool_names
 from .limits import LimitConfig, LimiterSet
-from .options import CallOptions, call_options
+from .options import FANNED_OUT, CallOptions, call_options
 from .passthrough import same_format_body
 from .providers import Provider, Route, load_providers
 from .redact import redact_url
@@ -182,7 +182,7 @@ class Client:
 
     def _options(self, overrides: Mapping[str, Any]) -> CallOptions:
         if not overrides:  # the common call: the client's defaults, nothing to validate
-            return CallOptions(self.timeouts, self.retry)
+            return CallOptions(self.timeouts, self.retry, total_from_admission=FANNED_OUT.get())
         return call_options(overrides, timeouts=self.timeouts, retry=self.retry)
 
     def _plans(self, request: Request, overrides: Mapping[str, Any]) -> list[Plan]:
@@ -336,7 +336,7 @@ class Client:
         plans = self._plans(request, overrides) if plans is None else plans
         # No timer of its own: the exchanger gives every wait of the call (admission, the
         # answer, a retry's pause) at most what is left of this deadline.
-        options.deadline = asyncio.get_running_loop().time() + options.timeouts.total
+        _start_total(options)
         if len(plans) == 1:  # no alternates: nothing to fall back to
             return await self._call_once(
                 exchanger, request, plans[0], options, source, body, decode
@@ -403,7 +403,7 @@ class Client:
 
     async def _forward(self, plan: Plan, data: bytes, url: str, options: CallOptions) -> JSONObject:
         """The upstream's answer to a forwarded call (see :meth:`_forwards`), as it wrote it."""
-        options.deadline = asyncio.get_running_loop().time() + options.timeouts.total
+        _start_total(options)
         fetched, _ = await self._setup().fetch(
             plan, data, url, options=options, estimated_tokens=0.0
         )
@@ -605,6 +605,8 @@ class Client:
 
         Each result carries its input ``index`` and either a response or a typed error: one
         failing item never cancels the others. Leaving the block cancels what is still running.
+        An item's total deadline starts when the limiters admit it: items paced by a rate
+        limit wait their turn (the limits' ``max_queue`` still bounds how many may wait).
         """
         self._options(overrides)  # a bad keyword fails here, not once per item
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
@@ -643,6 +645,12 @@ def _malformed(plan: Plan, error: InvalidInputError) -> APIConnectionError:
     return APIConnectionError(
         f"{plan.provider.name} answered with a malformed {plan.format} response: {error.message}"
     )
+
+
+def _start_total(options: CallOptions) -> None:
+    """Start the call's total deadline now, or at its first admission (a fan-out item)."""
+    if not options.total_from_admission:
+        options.deadline = asyncio.get_running_loop().time() + options.timeouts.total
 
 
 def _report(losses: Sequence[Loss], on_loss: LossHook | None) -> None:

@@ -228,6 +228,8 @@ class Exchanger:
             )
         except TimeoutError:
             raise total_deadline_error(options.timeouts.total) from None
+        if deadline is None and options.total_from_admission:
+            options.deadline = asyncio.get_running_loop().time() + options.timeouts.total
         self.stats.requests += 1
         return permit
 

@@ -10,6 +10,7 @@ import anyio
 import msgspec
 
 from .errors import InvalidInputError, NexgateError
+from .options import FANNED_OUT
 from .schema import Request, Response
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ async def fan_out(
     slots = anyio.Semaphore(concurrency)
 
     async def worker(index: int, item: BatchItem, out: anyio.abc.ObjectSendStream[Result]) -> None:
+        FANNED_OUT.set(True)  # this task's calls wait their turn at the limiters untimed
         async with out:
             try:
                 await out.send(await _run_one(client, index, item, overrides))

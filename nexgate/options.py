@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any
 
 import msgspec
@@ -57,6 +58,14 @@ class CallOptions(msgspec.Struct):
     on_loss: LossHook | None = None
     #: The absolute (``anyio.current_time()``) end of the whole call, retries included.
     deadline: float | None = None
+    #: The total deadline starts when the limiters first admit the call (a fan-out item:
+    #: waiting its turn behind a rate limit is not the call taking too long).
+    total_from_admission: bool = False
+
+
+#: Set in the tasks of a fan-out (``Client.map`` / ``batch``, ``nexgate batch``): their calls
+#: count the total deadline from admission. Per task, so a call made elsewhere is unaffected.
+FANNED_OUT: ContextVar[bool] = ContextVar("nexgate_fanned_out", default=False)
 
 
 def check_headers(headers: Any, path: str) -> None:
@@ -154,7 +163,8 @@ def call_options(
         extra_query=extra_query,
         extra_body=extra_body,
         on_loss=on_loss,
+        total_from_admission=FANNED_OUT.get(),
     )
 
 
-__all__ = ("OVERRIDES", "CallOptions", "call_options", "check_headers")
+__all__ = ("FANNED_OUT", "OVERRIDES", "CallOptions", "call_options", "check_headers")

@@ -14,7 +14,7 @@ import anyio
 import msgspec
 import pytest
 
-from nexgate import Client
+from nexgate import Client, LimitConfig, Timeouts
 from nexgate.batch import run_batch
 from nexgate.providers import Provider, Route
 from nexgate.testing import MockUpstream
@@ -184,3 +184,27 @@ async def test_a_job_stopped_with_a_repeated_id_in_flight_still_sends_it_on_resu
     assert summary.ok == 1
     sent = [row for row in _lines(out) if row["response"]]
     assert [(row["custom_id"], row["response"]["status_code"]) for row in sent] == [("r0", 200)]
+
+
+async def test_rows_paced_by_a_rate_limit_are_delayed_not_timed_out(tmp_path: Path) -> None:
+    """30 rows at 20 requests a second under a half-second total deadline: every row waits
+    its turn and is sent (the deadline counts from admission), none is written as a timeout
+    that a resume would then skip."""
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    body = {"model": "m", "messages": [{"role": "user", "content": "x"}]}
+    rows = [{"custom_id": f"r{i}", "body": body} for i in range(30)]
+    source.write_bytes(b"".join(msgspec.json.encode(row) + b"\n" for row in rows))
+    async with MockUpstream(keys=[KEY]) as mock:
+        client = Client(
+            providers=[Provider("p", mock.base_url, "openai", keys=[KEY])],
+            default=Route("p"),
+            environ={},
+            limits=LimitConfig(max_concurrency=64, rpm=1200, max_queue=None, burst_seconds=0.1),
+            timeouts=Timeouts(total=0.5),
+        )
+        async with client:
+            await run_batch(source, output, client=client, concurrency=64)
+        assert mock.stats.requests == 30
+    lines = [msgspec.json.decode(line) for line in output.read_bytes().splitlines()]
+    assert sorted(line["custom_id"] for line in lines) == sorted(row["custom_id"] for row in rows)
+    assert [line["error"] for line in lines if line["error"]] == []

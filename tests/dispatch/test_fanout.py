@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
 import anyio
 import pytest
-from dispatch.conftest import body, make_client, settle
+from dispatch.conftest import KEY, body, make_client, settle
 
 import nexgate
 from nexgate.providers import Provider, Route
@@ -144,3 +145,35 @@ async def test_a_body_that_cannot_be_utf8_fails_alone(mock: MockUpstream) -> Non
         results = await client.batch([(good, "openai"), (bad, "openai"), (good, "openai")])
     assert [r.ok for r in results] == [True, False, True]
     assert isinstance(results[1].error, nexgate.InvalidInputError)
+
+
+def _paced_client(mock: MockUpstream) -> nexgate.Client:
+    """20 requests a second, and a total deadline of half a second."""
+    return nexgate.Client(
+        providers=[Provider("p", mock.base_url, "openai", keys=[KEY])],
+        default=Route("p"),
+        environ={},
+        limits=nexgate.LimitConfig(max_concurrency=64, rpm=1200, max_queue=None, burst_seconds=0.1),
+        timeouts=nexgate.Timeouts(total=0.5),
+    )
+
+
+async def test_items_waiting_for_a_rate_limit_wait_their_turn_untimed(mock: MockUpstream) -> None:
+    """30 items at 20 a second take 1.5 s: a total deadline counted from the start of the
+    fan-out would fail the last ones unsent. It counts from their admission instead."""
+    async with _paced_client(mock) as client:
+        results = await client.batch([(body("openai"), "openai") for _ in range(30)])
+    assert [r.error for r in results if not r.ok] == []
+    assert mock.stats.requests == 30
+
+
+async def test_a_call_outside_a_fan_out_still_counts_its_queueing(mock: MockUpstream) -> None:
+    """An interactive call's total deadline bounds the whole wait, the queue included."""
+    async with _paced_client(mock) as client:
+        outcomes = await asyncio.gather(
+            *(client.send(body("openai"), format="openai") for _ in range(30)),
+            return_exceptions=True,
+        )
+    timeouts = [o for o in outcomes if isinstance(o, nexgate.APITimeoutError)]
+    assert timeouts and all(t.kind == "total" for t in timeouts)
+    assert mock.stats.requests < 30
