@@ -31,7 +31,17 @@ class StreamDecoding:
     ``StreamError(kind="stream_interrupted")``.
     """
 
-    __slots__ = ("array", "ctx", "decoder", "max_event_bytes", "names", "parser", "sniffed")
+    __slots__ = (
+        "array",
+        "ctx",
+        "decoder",
+        "held_data",
+        "held_error",
+        "max_event_bytes",
+        "names",
+        "parser",
+        "sniffed",
+    )
 
     def __init__(
         self, ctx: TranslationContext, *, max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES
@@ -44,12 +54,22 @@ class StreamDecoding:
         self.sniffed = ctx.source != "gemini"
         #: Tool names the caller's request sent fitted (see ``formats._names``), to restore.
         self.names = original_names(ctx)
+        #: A malformed event's error, held back while the events before it go out.
+        self.held_error: InvalidInputError | None = None
+        #: That event's data, by which a relay of the raw bytes finds where to cut them.
+        self.held_data = b""
 
     @property
     def finished(self) -> bool:
         """Nothing more needs reading: the decoder saw its terminal event (or an error) in
-        SSE framing (a JSON array still has its closing bracket to come)."""
-        return self.decoder.done and self.array is None
+        SSE framing (a JSON array still has its closing bracket to come), or a malformed
+        event ended the stream (see :meth:`check`)."""
+        return (self.decoder.done and self.array is None) or self.held_error is not None
+
+    def check(self) -> None:
+        """Raise the error of a malformed event that :meth:`feed` held back, if any."""
+        if self.held_error is not None:
+            raise self.held_error
 
     def _sniff(self, data: bytes) -> bool:
         """Decide the Gemini framing; False while only whitespace has arrived."""
@@ -62,7 +82,9 @@ class StreamDecoding:
         return True
 
     def feed(self, data: bytes) -> list[StreamEvent]:
-        """Decode the next piece of the stream; returns the events it completed."""
+        """Decode the next piece of the stream; returns the events it completed. A malformed
+        event raises, at once or (after whole events in the same piece) on the next call."""
+        self.check()
         if not self.sniffed and not self._sniff(data):
             return []
         if self.array is not None:
@@ -75,13 +97,22 @@ class StreamDecoding:
         else:
             events = []
             for frame in frames:
-                events += decode(frame)
+                try:
+                    events += decode(frame)
+                except InvalidInputError as exc:
+                    if not events:
+                        raise
+                    # The events before it arrived whole: they go out first, and the error
+                    # ends the stream after them (see ``check``; nothing after it is read).
+                    self.held_error, self.held_data = exc, frame.data
+                    break
         if self.names:
             _restore_names(events, self.names)
         return events
 
     def close(self) -> list[StreamEvent]:
         """The source ended: flush the framing, then let the decoder judge completeness."""
+        self.check()
         events: list[StreamEvent] = []
         if self.array is None:
             for frame in self.parser.close():

@@ -46,6 +46,7 @@ async def stream_events(opened: Opened, decoding: StreamDecoding) -> AsyncIterat
                     event = opened.scrubbed(event)
                 yield event
             if decoding.finished:
+                decoding.check()  # a malformed event after the ones just sent: a break-off
                 await opened.ended()
                 break
     except (APIConnectionError, APITimeoutError, InvalidInputError) as exc:
@@ -83,6 +84,7 @@ async def relayed(
             if data:
                 yield data
             if decoding.finished:
+                decoding.check()  # a malformed event after the ones just sent: a break-off
                 await opened.ended()
                 break
     except (APIConnectionError, APITimeoutError, InvalidInputError) as exc:
@@ -119,6 +121,8 @@ async def forwarded(
                     # The upstream's own error event goes through, without a key it echoed.
                     upstream_error = True
                     held, chunk = opened.scrubbed_bytes(held + chunk), b""
+            if decoding.held_error is not None:  # rare: a malformed event after whole ones
+                held, chunk = _before(held + chunk, decoding.held_data), b""
             if not held and (decoding.array is not None or chunk.endswith(_EVENT_ENDS)):
                 yield chunk  # the usual chunk: whole events, passed on without a copy
             else:
@@ -128,6 +132,7 @@ async def forwarded(
                     yield held[:cut]
                     held = held[cut:]
             if decoding.finished:
+                decoding.check()  # a malformed event after the ones just sent: a break-off
                 await opened.ended()
                 break
     except (APIConnectionError, APITimeoutError, InvalidInputError) as exc:
@@ -140,6 +145,13 @@ async def forwarded(
         yield held
     if usage is not None:
         opened.permit.reconcile(usage.total_tokens)
+
+
+def _before(data: bytes, malformed: bytes) -> bytes:
+    """The whole events of ``data`` before the malformed event whose data is ``malformed``
+    (none if it cannot be found verbatim, as a multi-line one cannot)."""
+    at = data.find(malformed) if malformed else -1
+    return data[: _last_boundary(data[:at])] if at > 0 else b""
 
 
 def _broke_off(error: NexgateError) -> StreamError:

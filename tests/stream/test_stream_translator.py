@@ -92,3 +92,20 @@ def test_malformed_upstream_json_is_a_nexgate_error() -> None:
     translator = StreamTranslator("openai", "claude")
     with pytest.raises(InvalidInputError):
         translator.feed(b"data: {not json}\n\n")
+
+
+def test_a_malformed_event_after_whole_ones_raises_on_the_next_call() -> None:
+    """The whole events before it come out; the error follows, on the next feed or close, and
+    nothing after it is decoded."""
+    good = (
+        b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m",'
+        b'"choices":[{"index":0,"delta":{"content":"HELLO"}}]}\n\n'
+    )
+    for finish in ("feed", "close"):
+        translator = StreamTranslator("openai", "claude")
+        assert b"HELLO" in translator.feed(good + b'data: {"broken": \n\n')
+        with pytest.raises(InvalidInputError, match="not valid JSON"):
+            if finish == "feed":
+                translator.feed(good)
+            else:
+                translator.close()
