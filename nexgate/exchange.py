@@ -16,6 +16,7 @@ import msgspec
 
 from .auth import PROTECTED_HEADERS, auth_parts
 from .errors import (
+    APIConnectionError,
     APIStatusError,
     InvalidInputError,
     NexgateError,
@@ -315,6 +316,13 @@ class Exchanger:
                 permit.update_from_headers(response.headers)
                 response.deadline = options.deadline
                 first = await response.first_chunk(options.timeouts.first_byte)
+                if not first or first.lstrip()[:1] == b"<":
+                    # A 200 with no stream at all (an empty body, a proxy's HTML page):
+                    # nothing reached the caller, so another attempt or alternate may serve.
+                    raise APIConnectionError(
+                        f"{provider.name} answered a streamed call with "
+                        + ("an empty body" if not first else "a page that is not a stream")
+                    )
                 if b"error" in first:  # rare: only then is the chunk decoded here
                     opening = _opening_error(plan, first)
                     if opening is not None:
