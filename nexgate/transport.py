@@ -288,6 +288,8 @@ class Transport:
         self._sessions: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, aiohttp.ClientSession
         ] = weakref.WeakKeyDictionary()
+        #: Per loop, the async generator that closes its session when the loop shuts down.
+        self._closers: dict[asyncio.AbstractEventLoop, AsyncGenerator[None, None]] = {}
         #: How many times :meth:`close` ran: a call that sees it change was cut off by it.
         self.closings = 0
         #: Streams opened and not yet finished, cut off by :meth:`close`.
@@ -308,7 +310,35 @@ class Transport:
                 trust_env=False,
             )
             self._sessions[loop] = session
+            self._close_with(loop, session)
         return session
+
+    def _close_with(self, loop: asyncio.AbstractEventLoop, session: aiohttp.ClientSession) -> None:
+        """Close ``session`` when ``loop`` shuts down, if :meth:`close` has not by then.
+
+        ``asyncio.run`` finalizes the loop's unfinished async generators before closing it;
+        one that holds the session closes it there. So a client used from one ``asyncio.run``
+        to the next, or never closed, leaves no connection open at the upstream (and the
+        closed loop, which its session would keep alive, is let go).
+        """
+
+        async def closer() -> AsyncGenerator[None, None]:
+            try:
+                yield
+            finally:
+                if self._sessions.get(loop) is session:
+                    del self._sessions[loop]
+                self._closers.pop(loop, None)
+                if not session.closed:
+                    await session.close()
+
+        generator = closer()
+        step = generator.__anext__()  # the loop's hooks now know the generator...
+        try:
+            step.send(None)  # ...and it waits at its yield, so that closing it runs the finally
+        except StopIteration:
+            pass
+        self._closers[loop] = generator
 
     @property
     def open_sessions(self) -> bool:
@@ -320,7 +350,11 @@ class Transport:
         self.closings += 1
         for stream in list(self._streams):
             stream.cut_off()
-        session = self._sessions.pop(asyncio.get_running_loop(), None)
+        loop = asyncio.get_running_loop()
+        closer = self._closers.pop(loop, None)
+        if closer is not None:
+            await closer.aclose()  # closes the session
+        session = self._sessions.pop(loop, None)
         if session is not None and not session.closed:
             await session.close()
 
