@@ -11,6 +11,7 @@ headers — both can hold keys.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import weakref
 from collections.abc import AsyncGenerator, Mapping
@@ -334,10 +335,8 @@ class Transport:
 
         generator = closer()
         step = generator.__anext__()  # the loop's hooks now know the generator...
-        try:
+        with contextlib.suppress(StopIteration):
             step.send(None)  # ...and it waits at its yield, so that closing it runs the finally
-        except StopIteration:
-            pass
         self._closers[loop] = generator
 
     @property
