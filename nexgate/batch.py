@@ -230,6 +230,10 @@ async def run_batch(
                         continue
                     await slots.acquire()
                     group.create_task(one(row))
+        except BaseExceptionGroup as failed:
+            # Rows fail one by one into the output; what ends the job (the output cannot be
+            # written: a full disk) fails every row in flight alike. Its first cause says it.
+            raise _first_cause(failed) from None
         finally:
             if reporter is not None:
                 reporter.cancel()
@@ -249,6 +253,16 @@ async def run_batch(
         latency_p95=_percentile(job.latencies, 0.95),
         latency_p99=_percentile(job.latencies, 0.99),
     )
+
+
+def _first_cause(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The first exception in ``group`` (depth first) that is not a cancellation."""
+    for exc in group.exceptions:
+        if isinstance(exc, BaseExceptionGroup):
+            exc = _first_cause(exc)
+        if not isinstance(exc, asyncio.CancelledError):
+            return exc
+    return group
 
 
 async def _report(hook: ProgressHook, progress: BatchProgress, interval: float) -> None:

@@ -130,7 +130,7 @@ def completed_ids(path: Path) -> set[str]:
     The row reporting a repeated ``custom_id`` does not count: it is written at once, while
     the first row with that id may still be in flight.
     """
-    if not path.exists():
+    if not path.is_file():  # nothing yet, or a device or pipe: nothing to resume from
         return set()
     _repair_torn_tail(path)
     done: set[str] = set()
