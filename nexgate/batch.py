@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import msgspec
 
 from .batch_files import (
+    INVALID_LINE_CODE,
     REPEATED_ID_CODE,
     ResultWriter,
     Row,
@@ -148,7 +149,10 @@ class _Job:
         try:
             response, error = await self._send(row)
         except NexgateError as exc:
-            code = REPEATED_ID_CODE if row.repeated else _error_code(exc)
+            if row.repeated:
+                code = REPEATED_ID_CODE
+            else:
+                code = INVALID_LINE_CODE if row.numbered else _error_code(exc)
             self._fail(row, None, {"code": code, "message": str(exc)})
             return
         finally:
@@ -225,7 +229,7 @@ async def run_batch(
         try:
             async with asyncio.TaskGroup() as group:
                 for row in read_rows(input_path, input_format):
-                    if row.custom_id in done_ids:
+                    if row.resume_key in done_ids:
                         progress.skipped += 1
                         continue
                     await slots.acquire()

@@ -21,6 +21,7 @@ from .formats._ids import digest
 from .schema import FormatName
 
 _CHUNK = 1 << 20
+_BOM = b"\xef\xbb\xbf"
 
 
 class _InputLine(msgspec.Struct):
@@ -36,11 +37,18 @@ class _OutputError(msgspec.Struct):
 class _OutputLine(msgspec.Struct):
     custom_id: str | None = None
     error: _OutputError | None = None
+    #: Every result line has it (null on an error); an input line has none.
+    response: Any = msgspec.UNSET
 
 
 #: The error code of the row written for a repeated ``custom_id``: it does not complete the id
 #: (the first row with it may still be in flight when a job stops).
 REPEATED_ID_CODE = "repeated_custom_id"
+#: The error code of a line with no usable ``custom_id`` (known by its number, ``line-N``).
+INVALID_LINE_CODE = "invalid_line"
+#: Keeps the numbers of such lines apart from real ids when resuming (a real id may well be
+#: ``line-2``): a key no JSON text of an id begins with.
+_NUMBERED = "\x00line:"
 
 
 class Row(msgspec.Struct, kw_only=True):
@@ -53,6 +61,15 @@ class Row(msgspec.Struct, kw_only=True):
     problem: str | None = None
     #: Whether an earlier line has the same ``custom_id`` (then ``problem`` says so).
     repeated: bool = False
+    #: A line that cannot be sent and has no usable ``custom_id`` of its own: it is known by
+    #: its number (``line-N``), which is kept apart from real ids. (A sendable line without
+    #: an id is known by its number too, as any id.)
+    numbered: bool = False
+
+    @property
+    def resume_key(self) -> str:
+        """What :func:`completed_ids` holds once this row's result is in the output."""
+        return _NUMBERED + self.custom_id if self.numbered else self.custom_id
 
 
 _line_decoder = msgspec.json.Decoder(_InputLine)
@@ -65,11 +82,13 @@ def _row(line: bytes, line_no: int, default_format: FormatName) -> Row:
     try:
         parsed = _line_decoder.decode(line)
     except msgspec.ValidationError as exc:
+        own_id = _own_id(line)
         return Row(
-            custom_id=fallback_id,
+            custom_id=own_id or fallback_id,
             line_no=line_no,
             format=default_format,
             problem=f"line {line_no}: {exc}",
+            numbered=own_id is None,
         )
     except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
         return Row(
@@ -77,6 +96,7 @@ def _row(line: bytes, line_no: int, default_format: FormatName) -> Row:
             line_no=line_no,
             format=default_format,
             problem=f"line {line_no}: not a JSON object",
+            numbered=True,
         )
     custom_id = parsed.custom_id or fallback_id
     if parsed.params is not None:
@@ -87,8 +107,19 @@ def _row(line: bytes, line_no: int, default_format: FormatName) -> Row:
             line_no=line_no,
             format=default_format,
             problem=f"line {line_no}: missing `body` (or `params`)",
+            numbered=not parsed.custom_id,
         )
     return Row(custom_id=custom_id, line_no=line_no, format=default_format, body=parsed.body)
+
+
+def _own_id(line: bytes) -> str | None:
+    """The ``custom_id`` of a line whose other fields are wrong, if it has a usable one."""
+    try:
+        obj = msgspec.json.decode(line)
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    custom_id = obj.get("custom_id") if isinstance(obj, dict) else None
+    return custom_id if isinstance(custom_id, str) and custom_id else None
 
 
 def iter_lines(path: Path) -> Iterator[bytes]:
@@ -108,9 +139,14 @@ def read_rows(path: Path, input_format: str = "openai") -> Iterator[Row]:
     default_format = format_name(input_format)
     seen: set[str] = set()
     for line_no, line in enumerate(iter_lines(path), start=1):
+        if line_no == 1 and line.startswith(_BOM):  # as Windows tools save UTF-8
+            line = line[len(_BOM) :]
         if not line.strip():
             continue
         row = _row(line, line_no, default_format)
+        if row.numbered:
+            yield row  # its number is no id: it neither repeats nor is repeated
+            continue
         if row.problem is None and row.custom_id in seen:
             row.problem = f"line {line_no}: repeated custom_id {row.custom_id!r}"
             row.body = None
@@ -139,9 +175,12 @@ def completed_ids(path: Path) -> set[str]:
             output = _output_decoder.decode(line)
         except (msgspec.DecodeError, msgspec.ValidationError):
             continue
-        if output.custom_id is not None and not (
-            output.error is not None and output.error.code == REPEATED_ID_CODE
-        ):
+        if output.custom_id is None or output.response is msgspec.UNSET:
+            continue  # not a result (an input file given as the output by mistake)
+        code = output.error.code if output.error is not None else None
+        if code == INVALID_LINE_CODE:
+            done.add(_NUMBERED + output.custom_id)
+        elif code != REPEATED_ID_CODE:
             done.add(output.custom_id)
     return done
 
