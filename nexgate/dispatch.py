@@ -80,7 +80,8 @@ class Client:
     route for models not in the table (a provider name, or a :class:`Route`). ``timeouts``,
     ``retry`` and ``limits`` are client-wide defaults; every call method also takes the
     per-call keyword overrides listed in :mod:`nexgate.options`. ``environ`` replaces
-    ``os.environ`` as the source of keys.
+    ``os.environ`` as the source of keys. ``max_response_bytes`` bounds every answer, a
+    stream's too (:class:`~nexgate.ResponseTooLargeError`; a stream breaks off there).
 
     ``strict=True`` refuses a request whose translation would drop information
     (:class:`~nexgate.TranslationError`, before anything is sent). An answer is never refused

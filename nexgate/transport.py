@@ -237,6 +237,7 @@ class UpstreamResponse:
         total = self.deadline
         kind, deadline = _phase(kind, deadline, total)
         watch = ReadWatch()
+        room = self._max_bytes - len(first or b"")  # what the body may still bring
         try:
             while True:
                 error: NexgateError | None = None
@@ -266,6 +267,12 @@ class UpstreamResponse:
                     raise error
                 if not chunk:
                     return
+                room -= len(chunk)
+                if room < 0:  # a stream is bounded like any answer
+                    self._response.close()
+                    raise ResponseTooLargeError(
+                        f"response is over the {self._max_bytes}-byte limit"
+                    )
                 yield chunk
                 kind, deadline = _phase("idle", loop.time() + idle, total)
         finally:

@@ -17,6 +17,7 @@ import nexgate
 from nexgate import Message, Request, TextPart
 from nexgate.providers import Provider, Route
 from nexgate.retry import RetryPolicy
+from nexgate.testing import Fault, MockUpstream
 from nexgate.transport import Timeouts
 
 pytestmark = pytest.mark.anyio
@@ -140,3 +141,26 @@ async def test_a_stream_whose_body_ends_leaves_its_connection_for_the_next(linge
                 out = b"".join([chunk async for chunk in chunks])
             assert out.endswith(b"data: [DONE]\n\n")
     assert len(PEERS) == 3 and len(set(PEERS)) == 1, PEERS
+
+
+@pytest.mark.parametrize(("caller", "up"), [("openai", "claude"), ("claude", "claude")])
+async def test_a_stream_is_bounded_by_max_response_bytes_too(caller: str, up: str) -> None:
+    body = {
+        "model": "m",
+        "max_tokens": 16,
+        "stream": True,
+        "messages": [{"role": "user", "content": "hi"}],
+    }
+    async with MockUpstream(keys=["k"]) as mock:
+        mock.inject(Fault(kind="oversize_body", size=3_000_000))
+        client = nexgate.Client(
+            providers=[Provider("up", mock.base_url, up, keys=["k"])],
+            default=Route("up"),
+            retry=RetryPolicy(max_retries=0),
+            max_response_bytes=1_000_000,
+            environ={},
+        )
+        async with client, client.send_stream(body, format=caller) as chunks:
+            out = b"".join([chunk async for chunk in chunks])
+    assert len(out) < 1_100_000
+    assert b"stream broke off" in out and b"1000000-byte limit" in out
