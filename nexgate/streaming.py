@@ -107,30 +107,20 @@ async def forwarded(
     The decoder still reads every event (it validates the stream, notes the usage and knows
     whether the stream ended properly), but nothing is re-encoded, so fields and event types
     nexgate does not model reach the caller too. Only a stream that breaks off gets an event
-    of ours, the format's error event, placed after the last whole event.
+    of ours, the format's error event, placed after the last whole event. A Gemini JSON
+    array (an upstream that ignored ``alt=sse``) is the exception: the caller was promised
+    SSE, so its events are re-encoded, as a translated stream's are.
     """
-    usage = None
-    upstream_error = False
-    held = b""
+    relay = _RawRelay(opened, decoding)
     try:
         async for chunk in opened.chunks:
-            for event in decoding.feed(chunk):
-                if isinstance(event, UsageUpdate | MessageEnd) and event.usage is not None:
-                    usage = event.usage
-                elif isinstance(event, StreamError):
-                    # The upstream's own error event goes through, without a key it echoed.
-                    upstream_error = True
-                    held, chunk = opened.scrubbed_bytes(held + chunk), b""
-            if decoding.held_error is not None:  # rare: a malformed event after whole ones
-                held, chunk = _before(held + chunk, decoding.held_data), b""
-            if not held and (decoding.array is not None or chunk.endswith(_EVENT_ENDS)):
-                yield chunk  # the usual chunk: whole events, passed on without a copy
+            events = decoding.feed(chunk)
+            if decoding.array is not None:
+                data, relay.usage = _encoded(events, encoder, relay.usage, opened)
             else:
-                held += chunk
-                cut = len(held) if decoding.array is not None else _last_boundary(held)
-                if cut:
-                    yield held[:cut]
-                    held = held[cut:]
+                data = relay.whole_events(chunk, events)
+            if data:
+                yield data
             if decoding.finished:
                 decoding.check()  # a malformed event after the ones just sent: a break-off
                 await opened.ended()
@@ -138,13 +128,51 @@ async def forwarded(
     except (APIConnectionError, APITimeoutError, InvalidInputError) as exc:
         yield encoder.encode(_broke_off(exc)) + encoder.close()
         return
-    ending = [e for e in decoding.close() if isinstance(e, StreamError)]
-    if ending and not upstream_error:
-        yield encoder.encode(ending[0]) + encoder.close()  # the unfinished event is dropped
-    elif held:
-        yield held
-    if usage is not None:
-        opened.permit.reconcile(usage.total_tokens)
+    ending = decoding.close()
+    if decoding.array is not None:
+        tail = b"".join([encoder.encode(event) for event in ending]) + encoder.close()
+    else:
+        errors = [e for e in ending if isinstance(e, StreamError)]
+        if errors and not relay.upstream_error:
+            tail = encoder.encode(errors[0]) + encoder.close()  # the unfinished event is dropped
+        else:
+            tail = relay.held
+    if tail:
+        yield tail
+    if relay.usage is not None:
+        opened.permit.reconcile(relay.usage.total_tokens)
+
+
+class _RawRelay:
+    """What :func:`forwarded` keeps between chunks of upstream bytes."""
+
+    __slots__ = ("decoding", "held", "opened", "upstream_error", "usage")
+
+    def __init__(self, opened: Opened, decoding: StreamDecoding) -> None:
+        self.opened = opened
+        self.decoding = decoding
+        self.usage: Usage | None = None
+        self.upstream_error = False
+        self.held = b""  # the start of an event whose end has not arrived
+
+    def whole_events(self, chunk: bytes, events: list[StreamEvent]) -> bytes:
+        """The bytes of the whole events ``chunk`` completes (``events``: what they decode to)."""
+        held = self.held
+        for event in events:
+            if isinstance(event, UsageUpdate | MessageEnd) and event.usage is not None:
+                self.usage = event.usage
+            elif isinstance(event, StreamError):
+                # The upstream's own error event goes through, without a key it echoed.
+                self.upstream_error = True
+                held, chunk = self.opened.scrubbed_bytes(held + chunk), b""
+        if self.decoding.held_error is not None:  # rare: a malformed event after whole ones
+            held, chunk = _before(held + chunk, self.decoding.held_data), b""
+        if not held and chunk.endswith(_EVENT_ENDS):
+            return chunk  # the usual chunk: whole events, passed on without a copy
+        held += chunk
+        cut = _last_boundary(held)
+        self.held = held[cut:]
+        return held[:cut]
 
 
 def _before(data: bytes, malformed: bytes) -> bytes:
@@ -180,8 +208,15 @@ def _translated(
     opened: Opened,
 ) -> tuple[bytes, Usage | None]:
     """The caller-format bytes of one upstream chunk, and the latest usage seen."""
+    return _encoded(decoding.feed(chunk), encoder, usage, opened)
+
+
+def _encoded(
+    events: list[StreamEvent], encoder: StreamEncoder, usage: Usage | None, opened: Opened
+) -> tuple[bytes, Usage | None]:
+    """The caller-format bytes of ``events``, and the latest usage seen."""
     pieces = []
-    for event in decoding.feed(chunk):
+    for event in events:
         if isinstance(event, UsageUpdate | MessageEnd) and event.usage is not None:
             usage = event.usage
         elif isinstance(event, StreamError):

@@ -1,0 +1,94 @@
+"""A Gemini upstream that answers a stream as one JSON array (ignoring ``alt=sse``) still
+reaches a same-format ``send_stream`` caller as the SSE it was promised, and a break-off then
+ends that SSE with an error event a parser can read."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
+from google.genai import types
+
+import nexgate
+from nexgate.providers import Provider, Route
+from nexgate.retry import RetryPolicy
+from nexgate.sse import SSEParser
+
+pytestmark = pytest.mark.anyio
+
+C1 = b'{"candidates":[{"content":{"role":"model","parts":[{"text":"hello"}]},"index":0}]}'
+C2 = (
+    b'{"candidates":[{"content":{"role":"model","parts":[{"text":" there"}]},'
+    b'"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":1,'
+    b'"candidatesTokenCount":2,"totalTokenCount":3}}'
+)
+
+
+@contextlib.asynccontextmanager
+async def upstream(cut: bool) -> AsyncIterator[str]:
+    async def generate(request: web.Request) -> web.StreamResponse:
+        await request.read()
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        await response.prepare(request)
+        await response.write(b"[" + C1)
+        await asyncio.sleep(0.05)
+        if cut:
+            assert request.transport is not None
+            request.transport.abort()
+            return response
+        await response.write(b",\r\n" + C2 + b"]")
+        await response.write_eof()
+        return response
+
+    app = web.Application()
+    app.router.add_post("/v1beta/models/{target}", generate)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/v1beta"
+    finally:
+        await runner.cleanup()
+
+
+async def _relay(cut: bool) -> bytes:
+    body = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
+    async with upstream(cut) as base:
+        client = nexgate.Client(
+            providers=[Provider("g", base, "gemini", keys=["k"])],
+            default=Route("g"),
+            retry=RetryPolicy(max_retries=0),
+            environ={},
+        )
+        async with client, client.send_stream(body, format="gemini", model="m") as chunks:
+            return b"".join([chunk async for chunk in chunks])
+
+
+def _sse_payloads(data: bytes) -> list[bytes]:
+    parser = SSEParser(1 << 20)
+    return [event.data for event in [*parser.feed(data), *parser.close()]]
+
+
+async def test_a_same_format_gemini_caller_gets_sse_from_an_array() -> None:
+    out = await _relay(cut=False)
+    assert out.startswith(b"data: ")
+    chunks = [types.GenerateContentResponse.model_validate_json(p) for p in _sse_payloads(out)]
+    text = "".join(
+        part.text or ""
+        for chunk in chunks
+        for candidate in chunk.candidates or []
+        for part in (candidate.content.parts if candidate.content else None) or []
+    )
+    assert text == "hello there"
+    assert chunks[-1].candidates and chunks[-1].candidates[0].finish_reason == "STOP"
+
+
+async def test_a_break_off_of_an_array_ends_in_a_parseable_error_event() -> None:
+    out = await _relay(cut=True)
+    assert out.startswith(b"data: ") and b"the stream broke off" in out
+    payloads = _sse_payloads(out)
+    assert b"hello" in payloads[0] and b'"error"' in payloads[-1]
