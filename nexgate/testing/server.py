@@ -31,6 +31,12 @@ from .writing import abort, as_json_array, pause, send_json, send_stream, split_
 _EARLY = frozenset({"rate_limit", "quota", "status", "reset_before_headers", "redirect"})
 
 
+def _hung_up() -> web.Response:
+    """The answer to a client that hung up while the mock paused: aiohttp sends nothing of it
+    (its transport is gone) and, unlike a write to a closed connection, logs no traceback."""
+    return web.Response(status=499)
+
+
 class MockUpstream:
     """The embedded upstream: ``async with MockUpstream() as mock:`` then ``mock.base_url``.
 
@@ -175,12 +181,13 @@ class MockUpstream:
             if fitted_name(tool.name, fmt) != tool.name:
                 problem = f"invalid request: tool name {tool.name!r} does not match the pattern"
                 return errors.error_response(fmt, 400, "bad_request", problem)
-        if delay > 0:
-            await pause(request, delay, self._closing)
+        if delay > 0 and not await pause(request, delay, self._closing):
+            return _hung_up()  # nobody left to answer (writing would only fail)
         if fault is not None:
             self.stats.fault(fault.kind)
             if fault.kind == "delay":
-                await pause(request, fault.wait, self._closing)
+                if not await pause(request, fault.wait, self._closing):
+                    return _hung_up()
             elif fault.kind in _EARLY:
                 return self._early(request, fmt, fault)
         response = self._reply(parsed, len(body), fault)

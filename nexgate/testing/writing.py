@@ -10,16 +10,20 @@ from aiohttp import web
 from .faults import Fault
 
 
-async def pause(request: web.Request, seconds: float, closing: asyncio.Event) -> None:
-    """Wait like a slow or hung upstream, but stop once the client hangs up or the mock closes."""
+async def pause(request: web.Request, seconds: float, closing: asyncio.Event) -> bool:
+    """Wait like a slow or hung upstream, but stop once the client hangs up or the mock closes.
+    Returns whether the client is still there to answer."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
     while not closing.is_set():
         left = deadline - loop.time()
         transport = request.transport
-        if left <= 0 or transport is None or transport.is_closing():
-            return
+        if transport is None or transport.is_closing():
+            return False
+        if left <= 0:
+            return True
         await asyncio.sleep(min(left, 0.02))
+    return False
 
 
 def abort(request: web.Request) -> None:
