@@ -49,6 +49,8 @@ INVALID_LINE_CODE = "invalid_line"
 #: Keeps the numbers of such lines apart from real ids when resuming (a real id may well be
 #: ``line-2``): a key no JSON text of an id begins with.
 _NUMBERED = "\x00line:"
+#: Likewise for the error rows of repeated ids, by the repeat's number.
+_REPEAT = "\x00repeat:"
 
 
 class Row(msgspec.Struct, kw_only=True):
@@ -59,8 +61,9 @@ class Row(msgspec.Struct, kw_only=True):
     format: FormatName
     body: dict[str, Any] | None = None
     problem: str | None = None
-    #: Whether an earlier line has the same ``custom_id`` (then ``problem`` says so).
-    repeated: bool = False
+    #: How many earlier lines have the same ``custom_id`` (then ``problem`` says so): the
+    #: repeat's number, which tells its error row apart from other repeats' on resume.
+    repeated: int = 0
     #: A line that cannot be sent and has no usable ``custom_id`` of its own: it is known by
     #: its number (``line-N``), which is kept apart from real ids. (A sendable line without
     #: an id is known by its number too, as any id.)
@@ -69,7 +72,15 @@ class Row(msgspec.Struct, kw_only=True):
     @property
     def resume_key(self) -> str:
         """What :func:`completed_ids` holds once this row's result is in the output."""
-        return _NUMBERED + self.custom_id if self.numbered else self.custom_id
+        if self.numbered:
+            return _NUMBERED + self.custom_id
+        if self.repeated:
+            return _repeat_key(self.repeated, self.custom_id)
+        return self.custom_id
+
+
+def _repeat_key(number: int, custom_id: str) -> str:
+    return f"{_REPEAT}{number}:{custom_id}"
 
 
 _line_decoder = msgspec.json.Decoder(_InputLine)
@@ -137,7 +148,7 @@ def iter_lines(path: Path) -> Iterator[bytes]:
 def read_rows(path: Path, input_format: str = "openai") -> Iterator[Row]:
     """Rows of a JSONL input file, streamed; bad lines become rows with a ``problem``."""
     default_format = format_name(input_format)
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # id -> how many lines have had it
     for line_no, line in enumerate(iter_lines(path), start=1):
         if line_no == 1 and line.startswith(_BOM):  # as Windows tools save UTF-8
             line = line[len(_BOM) :]
@@ -147,11 +158,12 @@ def read_rows(path: Path, input_format: str = "openai") -> Iterator[Row]:
         if row.numbered:
             yield row  # its number is no id: it neither repeats nor is repeated
             continue
-        if row.problem is None and row.custom_id in seen:
+        earlier = seen.get(row.custom_id, 0)
+        if row.problem is None and earlier:
             row.problem = f"line {line_no}: repeated custom_id {row.custom_id!r}"
             row.body = None
-            row.repeated = True
-        seen.add(row.custom_id)
+            row.repeated = earlier
+        seen[row.custom_id] = earlier + 1
         yield row
 
 
@@ -163,13 +175,15 @@ def count_rows(path: Path) -> int:
 def completed_ids(path: Path) -> set[str]:
     """The ``custom_id`` of every complete output line; a torn last line is cut off first.
 
-    The row reporting a repeated ``custom_id`` does not count: it is written at once, while
-    the first row with that id may still be in flight.
+    The row reporting a repeated ``custom_id`` does not count for that id: it is written at
+    once, while the first row with that id may still be in flight. It counts for itself (a
+    resume does not write it again), by the repeat's number.
     """
     if not path.is_file():  # nothing yet, or a device or pipe: nothing to resume from
         return set()
     _repair_torn_tail(path)
     done: set[str] = set()
+    repeats: dict[str, int] = {}
     for line in iter_lines(path):
         try:
             output = _output_decoder.decode(line)
@@ -180,7 +194,10 @@ def completed_ids(path: Path) -> set[str]:
         code = output.error.code if output.error is not None else None
         if code == INVALID_LINE_CODE:
             done.add(_NUMBERED + output.custom_id)
-        elif code != REPEATED_ID_CODE:
+        elif code == REPEATED_ID_CODE:
+            number = repeats[output.custom_id] = repeats.get(output.custom_id, 0) + 1
+            done.add(_repeat_key(number, output.custom_id))
+        else:
             done.add(output.custom_id)
     return done
 

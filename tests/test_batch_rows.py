@@ -78,3 +78,21 @@ async def test_a_real_row_is_not_lost_on_resume_to_a_later_bad_lines_fallback_id
             await run_batch(src, out, client=c)  # resume
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert [ln for ln in lines if ln["response"] is not None], lines
+
+
+async def test_a_resumed_job_leaves_one_line_per_input_line(tmp_path: Path) -> None:
+    """The repeat's error row, written while the first 'a' was still in flight, is not
+    written again by the resume that then sends that first 'a'."""
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    rows = [{"custom_id": "a", "body": BODY}, {"custom_id": "a", "body": {**BODY, "seed": 1}}]
+    src.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    async with MockUpstream(keys=["k"], delay=2.0) as mock:
+        provider = Provider("up", mock.base_url, "openai", keys=["k"])
+        async with nexgate.Client(providers=[provider], default=Route("up"), environ={}) as c:
+            with anyio.move_on_after(0.5):  # the job stops while row 1 is in flight
+                await run_batch(src, out, client=c)
+            mock.delay = 0.0
+            await run_batch(src, out, client=c)  # resume
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    codes = sorted((ln["error"] or {}).get("code") or "ok" for ln in lines)
+    assert codes == ["ok", "repeated_custom_id"]
