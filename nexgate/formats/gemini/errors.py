@@ -51,6 +51,7 @@ KIND_STATUSES: dict[str, tuple[int, str]] = {
 
 _RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"
 _ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
+_DEBUG_INFO = "type.googleapis.com/google.rpc.DebugInfo"
 #: ErrorInfo reasons that mean an exhausted quota or billing problem: never worth a retry.
 _QUOTA_REASONS = frozenset({"INSUFFICIENT_QUOTA", "BILLING_DISABLED", "QUOTA_EXHAUSTED"})
 
@@ -141,7 +142,10 @@ def encode_error(error: APIStatusError) -> tuple[int, JSONObject]:
     if error.format == "gemini" and error.code in STATUS_KINDS:
         rpc = error.code
     body: JSONObject = {"code": status, "message": error.message, "status": rpc}
-    details: list[JSONObject] = []
+    details = _own_details(error)
+    if details:  # a Gemini error to a Gemini caller: its details as they came
+        body["details"] = details
+        return status, {"error": body}
     if error.kind == "quota":
         # Keeps "do not retry" through the translation: a plain RESOURCE_EXHAUSTED is a 429.
         details.append({"@type": _ERROR_INFO, "reason": "INSUFFICIENT_QUOTA", "domain": "nexgate"})
@@ -150,6 +154,18 @@ def encode_error(error: APIStatusError) -> tuple[int, JSONObject]:
     if details:
         body["details"] = details
     return status, {"error": body}
+
+
+def _own_details(error: APIStatusError) -> list[JSONObject]:
+    """A Gemini source's ``details`` (which quota ran out, the reason, help links...), kept
+    for a Gemini target; ``DebugInfo`` is left out: a stack trace is not the caller's."""
+    if error.format != "gemini" or not isinstance(error.body, dict):
+        return []
+    inner = error.body.get("error")
+    details = inner.get("details") if isinstance(inner, dict) else None
+    if not isinstance(details, list):
+        return []
+    return [d for d in details if isinstance(d, dict) and d.get("@type") != _DEBUG_INFO]
 
 
 def _duration(seconds: float) -> str:

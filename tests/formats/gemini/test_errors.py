@@ -189,3 +189,29 @@ def test_claude_overloaded_becomes_gemini_503() -> None:
     status, out = nexgate.translate_error(529, claude, source="claude", target="gemini")
     assert status == 503
     assert out["error"] == {"code": 503, "message": "Overloaded", "status": "UNAVAILABLE"}
+
+
+def test_a_gemini_error_to_gemini_keeps_its_details_but_debug_info() -> None:
+    """Which quota ran out, help links, the retry delay: a Gemini caller gets them back (a
+    DebugInfo stack trace is not the caller's business)."""
+    quota = {
+        "@type": "type.googleapis.com/google.rpc.QuotaFailure",
+        "violations": [
+            {"quotaMetric": "requests_per_day", "quotaId": "PerDay", "quotaValue": "200"}
+        ],
+    }
+    retry = {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "42s"}
+    debug = {"@type": "type.googleapis.com/google.rpc.DebugInfo", "detail": "at frame 3"}
+    body = {
+        "error": {
+            "code": 429,
+            "message": "Quota exceeded",
+            "status": "RESOURCE_EXHAUSTED",
+            "details": [quota, retry, debug],
+        }
+    }
+    status, out = nexgate.translate_error(429, body, source="gemini", target="gemini")
+    assert status == 429
+    assert out["error"]["details"] == [quota, retry]
+    status, out = nexgate.translate_error(429, body, source="gemini", target="openai")
+    assert "details" not in out["error"] and "200" not in str(out)
