@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from ...schema import (
     Choice,
@@ -33,6 +34,8 @@ from .request import convert_typed, decode_content, decode_typed_content
 
 #: Response extras key for usage fields nexgate does not model.
 USAGE_EXTRAS = "_usage"
+#: Response extras key for text citations, by the index of the part they belong to.
+CITATIONS = "_citations"
 
 #: Claude stop reasons, as normalized reasons.
 STOP_REASONS: dict[str, FinishReasonName] = {
@@ -127,6 +130,7 @@ def message_extras(obj: JSONObject) -> dict[str, JSONObject]:
 
 def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
     """Decode an Anthropic Messages response."""
+    obj, cited = _citations_aside(obj)
     # As in request.decode_request: one typed conversion, else the general path.
     typed = convert_typed(obj, wire.TypedMessageResponse)
     if typed is None:
@@ -135,7 +139,60 @@ def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
     else:
         body = typed
         parts = decode_typed_content(typed.content, obj.get("content") or [], ctx)
-    return build_response(body, parts, message_extras(obj), ctx)
+    extras = message_extras(obj)
+    if cited:
+        extras.setdefault("claude", {})[CITATIONS] = _by_part(cited, parts)
+    return build_response(body, parts, extras, ctx)
+
+
+def _citations_aside(obj: JSONObject) -> tuple[JSONObject, list[tuple[Any, Any]]]:
+    """``obj`` without its text blocks' ``citations``, and those as (text, citations) in
+    order: a response keeps them in its extras (parts have no place for them)."""
+    content = obj.get("content")
+    if type(content) is not list or not any(
+        type(block) is dict and block.get("citations") for block in content
+    ):
+        return obj, []
+    cited: list[tuple[Any, Any]] = []
+    blocks = []
+    for block in content:
+        if type(block) is dict and block.get("type") == "text" and block.get("citations"):
+            cited.append((block.get("text"), block["citations"]))
+            block = {key: value for key, value in block.items() if key != "citations"}
+        blocks.append(block)
+    return {**obj, "content": blocks}, cited
+
+
+def _by_part(cited: list[tuple[Any, Any]], parts: list[Part]) -> JSONObject:
+    """The citations of each text part (by its index), matched in order by text."""
+    out: JSONObject = {}
+    at = 0
+    for text, citations in cited:
+        for i in range(at, len(parts)):
+            part = parts[i]
+            if type(part) is TextPart and part.text == text:
+                out[str(i)] = citations
+                at = i + 1
+                break
+    return out
+
+
+def _cite(content: list[JSONObject], parts: list[Part], cited: Any) -> None:
+    """Put a Claude source's citations back on the text blocks of the parts they belong to."""
+    if not isinstance(cited, dict):
+        return
+    at = 0
+    for index, citations in cited.items():
+        position = int(index) if isinstance(index, str) and index.isdigit() else -1
+        if not 0 <= position < len(parts) or type(parts[position]) is not TextPart:
+            continue
+        text = parts[position].text  # type: ignore[union-attr]
+        for j in range(at, len(content)):
+            block = content[j]
+            if block.get("type") == "text" and block.get("text") == text:
+                block["citations"] = citations
+                at = j + 1
+                break
 
 
 def build_response(
@@ -245,6 +302,8 @@ def encode_response(response: Response, ctx: TranslationContext) -> JSONObject:
     }
     extras = response.extras.get("claude")
     if extras:
+        if CITATIONS in extras:
+            _cite(content, choice.parts, extras[CITATIONS])
         add_extras(out, out["usage"], extras)
     return out
 
@@ -257,7 +316,7 @@ def add_extras(fields: JSONObject, usage: JSONObject, extras: JSONObject) -> Non
     if isinstance(more, dict):
         usage.update({key: value for key, value in more.items() if key not in usage})
     fields.update(
-        {key: value for key, value in extras.items() if key not in fields and key != USAGE_EXTRAS}
+        {key: value for key, value in extras.items() if key not in fields and key[:1] != "_"}
     )
 
 
@@ -266,5 +325,9 @@ def extra_paths(extras: JSONObject) -> Iterator[str]:
     for key, value in extras.items():
         if key == USAGE_EXTRAS:
             yield from informative_fields(value, "$.usage")
+        elif key == CITATIONS and isinstance(value, dict):
+            for index, citations in value.items():
+                if informative(citations):
+                    yield f"$.content[{index}].citations"
         elif not key.startswith("_") and informative(value):
             yield f"$.{key}"
