@@ -8,8 +8,8 @@ input in the ``2026-10-21`` style (``role: "system"`` messages, adaptive thinkin
 * Citations on a text block of a request are not modeled: the text is kept and the citations
   dropped with a recorded loss (``citations_dropped``), whatever the target (a raw block would
   hide the text from every other format and from ``Response.text``). A response keeps them in
-  its extras (``response.CITATIONS``), which a Claude target writes back. A document's ``context`` and
-  ``citations`` settings are likewise dropped with a loss.
+  its extras (``response.CITATIONS``), which a Claude target writes back. A document's
+  ``context`` and ``citations`` settings are likewise dropped with a loss.
 * Image/document sources nexgate does not model (``file``, ``content``) and unknown block
   types become ``RawPart(format="claude")``; they reach only Claude targets.
 * ``tool_choice.allowed`` is emulated by sending only the allowed tools.
