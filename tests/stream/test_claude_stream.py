@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pydantic
 import pytest
 from aiohttp import web
 
+from nexgate import StreamTranslator
 from nexgate.accumulate import accumulate
 from nexgate.events import (
     MessageEnd,
@@ -581,3 +583,52 @@ def test_null_counts_in_message_delta_usage_keep_the_earlier_ones() -> None:
     usage = result(decode(data)).usage
     assert usage is not None
     assert (usage.input_tokens, usage.cache_read_tokens, usage.output_tokens) == (110, 100, 5)
+
+
+def test_deltas_events_have_no_place_for_are_one_loss_per_kind() -> None:
+    """A cited answer streams a citations_delta per citation: one loss says so, not one each."""
+    citation = {"type": "char_location", "cited_text": "x", "document_index": 0}
+    events = [
+        {
+            "type": "message_start",
+            "message": {
+                "id": "msg_1",
+                "type": "message",
+                "role": "assistant",
+                "model": "m",
+                "content": [],
+                "stop_reason": None,
+                "stop_sequence": None,
+                "usage": {"input_tokens": 1, "output_tokens": 0},
+            },
+        },
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        *[
+            {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "citations_delta", "citation": citation},
+            }
+            for _ in range(3)
+        ],
+        {"type": "content_block_delta", "index": 0, "delta": {"type": ["odd"]}},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hi"}},
+        {"type": "content_block_stop", "index": 0},
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": "end_turn"},
+            "usage": {"output_tokens": 1},
+        },
+        {"type": "message_stop"},
+    ]
+    data = b"".join(
+        b"event: " + str(e["type"]).encode() + b"\ndata: " + json.dumps(e).encode() + b"\n\n"
+        for e in events
+    )
+    translator = StreamTranslator("claude", "openai")
+    out = translator.feed(data) + translator.close()
+    assert b"Hi" in out
+    assert [loss.detail for loss in translator.losses] == [
+        "stream delta 'citations_delta' skipped",
+        "stream delta ['odd'] skipped",
+    ]

@@ -103,7 +103,8 @@ class StreamDecoder:
         self.usage = wire.ClaudeUsage()
         self.stop_reason: str | None = None
         self.stop_sequence: str | None = None
-        self.lost_fields: set[str] = set()
+        #: Kinds of delta events have no place for, reported once each.
+        self.skipped: set[str] = set()
         #: What ``message_delta`` said beyond the stop and the counts (``stop_details``...).
         self.closing: JSONObject = {}
         self.has_calls = False
@@ -234,7 +235,8 @@ class StreamDecoder:
         elif kind == "signature_delta":
             value = _str(delta.get("signature"))
             out.append(SignatureDelta(index=index, signature=_claude(value)))
-        else:
+        elif (name := kind if isinstance(kind, str) else repr(kind)) not in self.skipped:
+            self.skipped.add(name)  # citations_delta...: once per kind and stream
             self.ctx.lose(
                 "unsupported_delta", f"$.content[{position}]", f"stream delta {kind!r} skipped"
             )
