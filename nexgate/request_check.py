@@ -52,7 +52,7 @@ _STRUCT_FIELDS: tuple[tuple[str, type], ...] = (
     ("response_format", ResponseFormat),
     ("reasoning", Reasoning),
 )
-_LIST_FIELDS: tuple[tuple[str, type], ...] = (("system", TextPart), ("tools", Tool))
+_LIST_FIELDS: tuple[tuple[str, type], ...] = (("system", TextPart), ("tools", Tool), ("stop", str))
 #: Where a msgspec validation error says the bad value is: "... - at `$.tools[0].name`".
 _AT = re.compile(r" - at `([^`]*)`$")
 #: What an encoder raises when a field holds the wrong kind of value.
@@ -69,22 +69,7 @@ def check_request(request: Any, method: str) -> None:
             " (send() and send_stream() take a body in a wire format)",
             path="request",
         )
-    for name, kind in _STRUCT_FIELDS:
-        value = getattr(request, name)
-        if value is not None and not isinstance(value, kind):
-            raise InvalidInputError(
-                f"expected a nexgate.{kind.__name__}, got {type(value).__name__}", path=f"$.{name}"
-            )
-    for name, kind in _LIST_FIELDS:
-        items = getattr(request, name)
-        if type(items) is not list:
-            raise InvalidInputError(f"expected a list of nexgate.{kind.__name__}", path=f"$.{name}")
-        for i, item in enumerate(items):
-            if not isinstance(item, kind):
-                raise InvalidInputError(
-                    f"expected a nexgate.{kind.__name__}, got {type(item).__name__}",
-                    path=f"$.{name}[{i}]",
-                )
+    _check_fields(request)
     if type(request.messages) is not list:
         raise InvalidInputError("messages must be a list of nexgate.Message", path="$.messages")
     for i, message in enumerate(request.messages):
@@ -100,6 +85,36 @@ def check_request(request: Any, method: str) -> None:
                     f"not a nexgate part (TextPart, ImagePart...): {type(part).__name__}",
                     path=f"$.messages[{i}].parts[{j}]",
                 )
+            if type(part) is ToolResultPart and type(part.content) is not list:
+                # A str would be read as a list of characters, and each one skipped.
+                raise InvalidInputError(
+                    "a tool result's content is a list of parts ([TextPart(text=...)])",
+                    path=f"$.messages[{i}].parts[{j}].content",
+                )
+
+
+def _check_fields(request: Request) -> None:
+    """The fields that take a nexgate struct, or a list of them (or of str)."""
+    for name, kind in _STRUCT_FIELDS:
+        value = getattr(request, name)
+        if value is not None and not isinstance(value, kind):
+            raise InvalidInputError(
+                f"expected a nexgate.{kind.__name__}, got {type(value).__name__}", path=f"$.{name}"
+            )
+    for name, kind in _LIST_FIELDS:
+        items = getattr(request, name)
+        if type(items) is not list:
+            raise InvalidInputError(f"expected a list of {_name(kind)}", path=f"$.{name}")
+        for i, item in enumerate(items):
+            if not isinstance(item, kind):
+                raise InvalidInputError(
+                    f"expected a {_name(kind)}, got {type(item).__name__}",
+                    path=f"$.{name}[{i}]",
+                )
+
+
+def _name(kind: type) -> str:
+    return kind.__name__ if kind is str else f"nexgate.{kind.__name__}"
 
 
 def explain_failure(request: Request) -> InvalidInputError | None:

@@ -744,6 +744,15 @@ async def test_any_field_of_the_wrong_kind_is_an_error_naming_it(
         ({"reasoning": "high"}, "$.reasoning"),
         ({"tools": [tool]}, "$.tools[0]"),
         ({"response_format": {"type": "json"}}, "$.response_format"),
+        ({"stop": "END"}, "$.stop"),  # would go out as ["E", "N", "D"]
+        (
+            {
+                "messages": [
+                    Message(role="user", parts=[ToolResultPart(call_id="c1", content="RESULT")])  # type: ignore[arg-type]
+                ]
+            },
+            "$.messages[0].parts[0].content",  # each character would be skipped
+        ),
     ]
     requests = []
     for fields, _ in slips:
