@@ -152,7 +152,7 @@ class _Job:
             if row.repeated:
                 code = REPEATED_ID_CODE
             else:
-                code = INVALID_LINE_CODE if row.numbered else _error_code(exc)
+                code = INVALID_LINE_CODE if row.invalid else _error_code(exc)
             self._fail(row, None, {"code": code, "message": str(exc)})
             return
         finally:

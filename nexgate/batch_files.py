@@ -44,11 +44,12 @@ class _OutputLine(msgspec.Struct):
 #: The error code of the row written for a repeated ``custom_id``: it does not complete the id
 #: (the first row with it may still be in flight when a job stops).
 REPEATED_ID_CODE = "repeated_custom_id"
-#: The error code of a line with no usable ``custom_id`` (known by its number, ``line-N``).
+#: The error code of a line that cannot be sent (not JSON, a wrong type, no body).
 INVALID_LINE_CODE = "invalid_line"
-#: Keeps the numbers of such lines apart from real ids when resuming (a real id may well be
-#: ``line-2``): a key no JSON text of an id begins with.
-_NUMBERED = "\x00line:"
+#: Keeps such lines apart from the rows that can be sent when resuming: their ids may be the
+#: same (a real id may well be ``line-2``, a bad line may repeat a good row's id), and their
+#: error row must not complete a good row's id. A key no JSON text of an id begins with.
+_INVALID = "\x00line:"
 #: Likewise for the error rows of repeated ids, by the repeat's number.
 _REPEAT = "\x00repeat:"
 
@@ -64,16 +65,16 @@ class Row(msgspec.Struct, kw_only=True):
     #: How many earlier lines have the same ``custom_id`` (then ``problem`` says so): the
     #: repeat's number, which tells its error row apart from other repeats' on resume.
     repeated: int = 0
-    #: A line that cannot be sent and has no usable ``custom_id`` of its own: it is known by
-    #: its number (``line-N``), which is kept apart from real ids. (A sendable line without
-    #: an id is known by its number too, as any id.)
-    numbered: bool = False
+    #: A line that cannot be sent (its ``problem`` says why). It is known by its own
+    #: ``custom_id`` if it has a usable one, else by its number (``line-N``, as a sendable line
+    #: without an id is too); either way it is kept apart from the rows that can be sent.
+    invalid: bool = False
 
     @property
     def resume_key(self) -> str:
         """What :func:`completed_ids` holds once this row's result is in the output."""
-        if self.numbered:
-            return _NUMBERED + self.custom_id
+        if self.invalid:
+            return _INVALID + self.custom_id
         if self.repeated:
             return _repeat_key(self.repeated, self.custom_id)
         return self.custom_id
@@ -99,7 +100,7 @@ def _row(line: bytes, line_no: int, default_format: FormatName) -> Row:
             line_no=line_no,
             format=default_format,
             problem=f"line {line_no}: {exc}",
-            numbered=own_id is None,
+            invalid=True,
         )
     except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
         return Row(
@@ -107,7 +108,7 @@ def _row(line: bytes, line_no: int, default_format: FormatName) -> Row:
             line_no=line_no,
             format=default_format,
             problem=f"line {line_no}: not a JSON object",
-            numbered=True,
+            invalid=True,
         )
     custom_id = parsed.custom_id or fallback_id
     if parsed.params is not None:
@@ -118,7 +119,7 @@ def _row(line: bytes, line_no: int, default_format: FormatName) -> Row:
             line_no=line_no,
             format=default_format,
             problem=f"line {line_no}: missing `body` (or `params`)",
-            numbered=not parsed.custom_id,
+            invalid=True,
         )
     return Row(custom_id=custom_id, line_no=line_no, format=default_format, body=parsed.body)
 
@@ -155,8 +156,8 @@ def read_rows(path: Path, input_format: str = "openai") -> Iterator[Row]:
         if not line.strip():
             continue
         row = _row(line, line_no, default_format)
-        if row.numbered:
-            yield row  # its number is no id: it neither repeats nor is repeated
+        if row.invalid:
+            yield row  # it is sent under no id: it neither repeats nor is repeated
             continue
         earlier = seen.get(row.custom_id, 0)
         if row.problem is None and earlier:
@@ -193,7 +194,7 @@ def completed_ids(path: Path) -> set[str]:
             continue  # not a result (an input file given as the output by mistake)
         code = output.error.code if output.error is not None else None
         if code == INVALID_LINE_CODE:
-            done.add(_NUMBERED + output.custom_id)
+            done.add(_INVALID + output.custom_id)
         elif code == REPEATED_ID_CODE:
             number = repeats[output.custom_id] = repeats.get(output.custom_id, 0) + 1
             done.add(_repeat_key(number, output.custom_id))

@@ -96,3 +96,23 @@ async def test_a_resumed_job_leaves_one_line_per_input_line(tmp_path: Path) -> N
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     codes = sorted((ln["error"] or {}).get("code") or "ok" for ln in lines)
     assert codes == ["ok", "repeated_custom_id"]
+
+
+async def test_a_bad_line_repeating_a_good_rows_id_never_completes_it(tmp_path: Path) -> None:
+    """The bad line's error row is written at once; if the job stops while the good row with
+    the same id is in flight, the resume must still send the good row."""
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    rows = [{"custom_id": "a", "body": BODY}, {"custom_id": "a", "body": "oops"}]
+    src.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    async with MockUpstream(keys=["k"], delay=2.0) as mock:
+        provider = Provider("mock", mock.base_url, "openai", keys=["k"])
+        async with nexgate.Client(providers=[provider], default=Route("mock"), environ={}) as c:
+            with anyio.move_on_after(0.5):  # stopped while the good row is in flight
+                await run_batch(src, out, client=c)
+            mock.delay = 0.0
+            await run_batch(src, out, client=c)  # resume
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert sorted((ln["error"] or {}).get("code") or "ok" for ln in lines) == [
+        "invalid_line",
+        "ok",
+    ]
