@@ -284,9 +284,17 @@ class Client:
         upstream, ctx = self._encode(request, plan, stream=stream, source=source)
         return upstream, ctx.losses
 
-    def _falls_back(self, error: NexgateError, number: int, plans: Sequence[Plan]) -> bool:
-        """Whether plan ``number`` failing with ``error`` leaves the next plan to try."""
-        if number + 1 == len(plans) or not _fallback_worthy(error):
+    def _falls_back(
+        self, error: NexgateError, number: int, plans: Sequence[Plan], closings: int
+    ) -> bool:
+        """Whether plan ``number`` failing with ``error`` leaves the next plan to try
+        (``closings``: the transport's count when the call began; a call ``aclose()`` cut off
+        is not sent again, to an alternate on a new session that nothing would close)."""
+        if (
+            number + 1 == len(plans)
+            or not _fallback_worthy(error)
+            or self._transport.closings != closings
+        ):
             return False
         self.stats.fallbacks += 1
         logger.debug("falling back from %s: %s", plans[number].provider.name, type(error).__name__)
@@ -333,6 +341,7 @@ class Client:
         is not decoded into a :class:`Response` unless a limiter needs its usage.
         """
         exchanger = self._setup()
+        closings = self._transport.closings
         options = self._options(overrides)
         plans = self._plans(request, overrides) if plans is None else plans
         # No timer of its own: the exchanger gives every wait of the call (admission, the
@@ -348,7 +357,7 @@ class Client:
                     exchanger, request, plan, options, source, body, decode
                 )
             except NexgateError as exc:
-                if not self._falls_back(exc, number, plans):
+                if not self._falls_back(exc, number, plans, closings):
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -426,6 +435,7 @@ class Client:
         With the caller's own ``body`` (in ``source`` format), a plan in that format sends it
         as written (see :mod:`nexgate.passthrough`)."""
         exchanger = self._setup()
+        closings = self._transport.closings
         options = self._options(overrides)
         plans = self._plans(request, overrides)
         total = options.timeouts.total
@@ -446,7 +456,7 @@ class Client:
                             estimated_tokens=self._estimate(request),
                         )
                     except NexgateError as exc:
-                        if not self._falls_back(exc, number, plans):
+                        if not self._falls_back(exc, number, plans, closings):
                             raise
                         continue
                     try:

@@ -10,6 +10,7 @@ import time
 import pytest
 
 import nexgate
+from nexgate import Message, Request, TextPart
 from nexgate.providers import Provider, Route
 from nexgate.retry import RetryPolicy
 from nexgate.testing import Fault, MockUpstream
@@ -76,3 +77,36 @@ async def test_a_stream_waiting_for_its_first_token_fails_at_once_and_is_not_sen
             await _closed_soon(mock, client, task)
         assert mock.open_connections() == 0 and mock.stats.requests == 1
     assert out == []
+
+
+@pytest.mark.parametrize("method", ["complete", "stream"])
+async def test_a_call_cut_off_before_its_headers_does_not_fall_back(method: str) -> None:
+    """Nor is it sent to the route's alternate (on a new session that nothing would close)."""
+    request = Request(model="m", messages=[Message(role="user", parts=[TextPart(text="a b")])])
+    async with MockUpstream(keys=[KEY]) as primary, MockUpstream(keys=[KEY]) as backup:
+        primary.inject(Fault(kind="delay", seconds=2))  # no headers yet when aclose() comes
+        client = nexgate.Client(
+            providers=[
+                Provider("primary", primary.base_url, "claude", keys=[KEY]),
+                Provider("backup", backup.base_url, "openai", keys=[KEY]),
+            ],
+            default=Route("primary", fallbacks=(Route("backup"),)),
+            retry=RetryPolicy(max_retries=2, base_delay=0.01, max_delay=0.02),
+            environ={},
+        )
+
+        async def call() -> None:
+            if method == "complete":
+                await client.complete(request)
+            else:
+                async with client.stream(request) as events:
+                    async for _ in events:
+                        pass
+
+        task = asyncio.create_task(call())
+        await asyncio.sleep(0.3)
+        await client.aclose()
+        with pytest.raises(nexgate.APIConnectionError):
+            await task
+        await client.aclose()
+        assert backup.stats.requests == 0
