@@ -210,6 +210,9 @@ async def run_batch(
     """Send every row of ``input_path`` not yet in ``output_path``; append the results."""
     if concurrency < 1:
         raise InvalidInputError("concurrency must be at least 1", path="concurrency")
+    if output_path.exists() and input_path.exists() and output_path.samefile(input_path):
+        # Its results would be read back as more input, without end.
+        raise InvalidInputError("the output file is the input file", path="output")
     done_ids = completed_ids(output_path)
     progress = BatchProgress(total=count_rows(input_path), started=time.monotonic())
     slots = asyncio.Semaphore(concurrency)  # noqa: TID251 -- asyncio-bound, see the module doc
