@@ -210,7 +210,7 @@ async def run_batch(
     """Send every row of ``input_path`` not yet in ``output_path``; append the results."""
     if concurrency < 1:
         raise InvalidInputError("concurrency must be at least 1", path="concurrency")
-    if output_path.exists() and input_path.exists() and output_path.samefile(input_path):
+    if _same_file(input_path, output_path):
         # Its results would be read back as more input, without end.
         raise InvalidInputError("the output file is the input file", path="output")
     done_ids = completed_ids(output_path)
@@ -260,6 +260,10 @@ async def run_batch(
         latency_p95=_percentile(job.latencies, 0.95),
         latency_p99=_percentile(job.latencies, 0.99),
     )
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    return first.exists() and second.exists() and first.samefile(second)
 
 
 def _first_cause(group: BaseExceptionGroup[BaseException]) -> BaseException:

@@ -632,3 +632,36 @@ def test_deltas_events_have_no_place_for_are_one_loss_per_kind() -> None:
         "stream delta 'citations_delta' skipped",
         "stream delta ['odd'] skipped",
     ]
+
+
+def test_a_delta_field_named_like_an_internal_key_is_a_loss_not_a_crash() -> None:
+    message = {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "m",
+        "content": [],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": {"input_tokens": 5, "output_tokens": 1},
+    }
+    events = [
+        {"type": "message_start", "message": message},
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "hi"}},
+        {"type": "content_block_stop", "index": 0},
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": "end_turn", "stop_sequence": None, "_usage": 5},
+            "usage": {"output_tokens": 2, "server_tool_use": {"web_search_requests": 1}},
+        },
+        {"type": "message_stop"},
+    ]
+    data = b"".join(
+        b"event: " + str(e["type"]).encode() + b"\ndata: " + json.dumps(e).encode() + b"\n\n"
+        for e in events
+    )
+    translator = StreamTranslator("claude", "claude")
+    out = translator.feed(data) + translator.close()
+    assert b'"web_search_requests":1' in out
+    assert [loss.path for loss in translator.losses] == ["$._usage"]

@@ -26,6 +26,7 @@ from ...events import (
 from ...schema import FinishReason, JSONObject, ReasoningPart, Signature, TextPart, ToolCallPart
 from ...sse import SSEEvent
 from .._context import TranslationContext
+from .._foreign import informative
 from .._json import convert, dump_args, load_json
 from .._stream import Parts, interrupted
 from . import wire
@@ -252,7 +253,11 @@ class StreamDecoder:
         self.stop_reason = _str(delta.get("stop_reason")) or self.stop_reason
         self.stop_sequence = _str(delta.get("stop_sequence")) or self.stop_sequence
         if not _DELTA_FIELDS.issuperset(delta):  # stop_details, container...
-            self.closing.update(unknown_fields(delta, _DELTA_FIELDS))
+            for name, value in unknown_fields(delta, _DELTA_FIELDS).items():
+                if name[:1] != "_":
+                    self.closing[name] = value
+                elif informative(value):  # the extras' own keys start with "_": no room
+                    self.ctx.lose("response_field_dropped", f"$.{name}", "a reserved name")
         usage = data.get("usage")
         if isinstance(usage, dict):
             if not wire.USAGE_FIELDS.issuperset(usage):  # service_tier, server_tool_use...
