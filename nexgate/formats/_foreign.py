@@ -39,12 +39,18 @@ def lose_foreign_extras(
 
 
 def informative(value: Any) -> bool:
-    """Whether dropping ``value`` loses anything: not null, zero, false, empty or made of those."""
-    if isinstance(value, dict):
-        return any(informative(item) for item in value.values())
-    if isinstance(value, list):
-        return any(informative(item) for item in value)
-    return bool(value)
+    """Whether dropping ``value`` loses anything: not null, zero, false, empty or made of those.
+    (A walk with a stack: a value nested thousands deep must not exhaust the recursion limit.)"""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif item:
+            return True
+    return False
 
 
 def informative_fields(fields: Any, at: str) -> Iterator[str]:

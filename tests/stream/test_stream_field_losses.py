@@ -198,3 +198,23 @@ def test_a_streamed_answer_accumulated_keeps_them_for_a_whole_response() -> None
         response, TranslationContext(source="claude", target="claude")
     )
     assert whole["container"] == container and whole["usage"]["service_tier"] == "standard"
+
+
+@pytest.mark.parametrize("target", ["openai", "gemini"])
+def test_a_field_nested_hundreds_deep_is_a_loss_not_a_recursion_error(target: str) -> None:
+    deep = json.loads("[" * 450 + "1" + "]" * 450)
+    data = _claude(None, None, deep)
+    assert _losses("claude", target, data) == ["$.stop_details"]
+    answer = {
+        "id": "m",
+        "type": "message",
+        "role": "assistant",
+        "model": "m",
+        "content": [{"type": "text", "text": "Hi"}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {"input_tokens": 1, "output_tokens": 1},
+        "stop_details": deep,
+    }
+    out = nexgate.translate_response(answer, source="claude", target=target)
+    assert [loss.path for loss in out.losses] == ["$.stop_details"]
