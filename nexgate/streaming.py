@@ -176,9 +176,15 @@ class _RawRelay:
 
 
 def _before(data: bytes, malformed: bytes) -> bytes:
-    """The whole events of ``data`` before the malformed event whose data is ``malformed``
-    (none if it cannot be found verbatim, as a multi-line one cannot)."""
-    at = data.find(malformed) if malformed else -1
+    """The whole events of ``data`` before the malformed event whose data is ``malformed``.
+
+    It is found as its (last) data line followed by the end of an event, which an earlier
+    event that merely starts the same way (a truncated copy of it) does not match. None are
+    kept if it cannot be found.
+    """
+    last_line = malformed.rsplit(b"\n", 1)[-1]
+    found = [data.find(last_line + end) for end in _EVENT_ENDS] if last_line else []
+    at = min((i for i in found if i >= 0), default=-1)
     return data[: _last_boundary(data[:at])] if at > 0 else b""
 
 

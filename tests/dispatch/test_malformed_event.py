@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -107,3 +108,65 @@ async def test_same_events_split_across_reads_do_arrive() -> None:
                     if isinstance(event, nexgate.events.TextDelta):
                         seen.append(event.text)
     assert "".join(seen) == "DELIVERED-TEXT"
+
+
+def _openai_chunk(content: str) -> bytes:
+    body = {
+        "id": "c1",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": "m",
+        "choices": [{"index": 0, "delta": {"role": "assistant", "content": content}}],
+    }
+    return b"data: " + json.dumps(body).encode() + b"\n\n"
+
+
+OPENAI_GOOD = _openai_chunk("DELIVERED-TEXT")
+
+
+@pytest.mark.parametrize(
+    "malformed",
+    # A cut-off copy of a whole event's start must not be taken for that event; data on two
+    # lines is found by its last one.
+    [b'{"broken": ', b"m", OPENAI_GOOD[6:60], b'{"a":\ndata: oops'],
+    ids=["broken", "short", "truncated-copy", "multi-line"],
+)
+async def test_a_same_format_relay_cuts_right_before_the_malformed_event(malformed: bytes) -> None:
+    body = {"model": "m", "stream": True, "messages": [{"role": "user", "content": "x"}]}
+    data = OPENAI_GOOD + b"data: " + malformed + b"\n\n"
+    async with (
+        openai_upstream(data) as base,
+        nexgate.Client(
+            providers=[Provider("up", base, "openai", keys=["k"])],
+            default=Route("up"),
+            retry=RetryPolicy(max_retries=0),
+            environ={},
+        ) as client,
+        client.send_stream(body, format="openai") as chunks,
+    ):
+        out = b"".join([chunk async for chunk in chunks])
+    assert out.startswith(OPENAI_GOOD)  # the whole event, then straight to the break-off
+    assert out[len(OPENAI_GOOD) :].startswith(b'data: {"error":')
+    assert b"stream broke off" in out
+
+
+@contextlib.asynccontextmanager
+async def openai_upstream(data: bytes) -> AsyncIterator[str]:
+    async def completions(request: web.Request) -> web.StreamResponse:
+        await request.read()
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        await response.write(data)
+        await response.write_eof()
+        return response
+
+    app = web.Application()
+    app.router.add_post("/v1/chat/completions", completions)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
