@@ -218,3 +218,31 @@ def test_a_field_nested_hundreds_deep_is_a_loss_not_a_recursion_error(target: st
     }
     out = nexgate.translate_response(answer, source="claude", target=target)
     assert [loss.path for loss in out.losses] == ["$.stop_details"]
+
+
+def test_usage_fields_of_other_servers_come_back_or_are_losses() -> None:
+    """DeepSeek's cache counts and a text-token detail: kept to OpenAI, as a whole answer's
+    are, and lost elsewhere with a word."""
+    usage = {
+        "prompt_tokens": 10,
+        "completion_tokens": 2,
+        "total_tokens": 12,
+        "prompt_cache_hit_tokens": 8,
+        "prompt_cache_miss_tokens": 2,
+        "prompt_tokens_details": {"cached_tokens": 8, "text_tokens": 10},
+    }
+    base = {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "deepseek"}
+    chunks = [
+        {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hi"}}]},
+        {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
+        {**base, "choices": [], "usage": usage},
+    ]
+    data = b"".join(b"data: " + json.dumps(c).encode() + b"\n\n" for c in chunks)
+    data += b"data: [DONE]\n\n"
+    out, lost = _translate("openai", "openai", data)
+    assert lost == [] and _payloads(out)[-1]["usage"] == usage
+    assert _losses("openai", "claude", data) == [
+        "$.usage.prompt_cache_hit_tokens",
+        "$.usage.prompt_cache_miss_tokens",
+        "$.usage.prompt_tokens_details.text_tokens",
+    ]

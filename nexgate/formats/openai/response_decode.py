@@ -27,7 +27,10 @@ def _unmodeled(obj: JSONObject, modeled: frozenset[str]) -> JSONObject:
 _MODELED_USAGE = frozenset({"prompt_tokens", "completion_tokens", "total_tokens"})
 
 
-def _usage_hints(obj: JSONObject) -> JSONObject:
+def usage_hints(obj: JSONObject) -> JSONObject:
+    """The usage fields of a response (or a stream's usage chunk) beyond the three counts,
+    kept verbatim under ``USAGE_HINTS``: detail objects, and others' fields (DeepSeek's
+    ``prompt_cache_hit_tokens``)."""
     usage = obj.get("usage")
     if not isinstance(usage, dict):
         return {}
@@ -116,8 +119,8 @@ def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
     ]
     extras = _unmodeled(obj, wire.RESPONSE_FIELDS)
     extras.update(hints)
-    usage_hints = _usage_hints(obj)
-    if usage_hints:
-        extras[USAGE_HINTS] = usage_hints
+    kept_usage = usage_hints(obj)
+    if kept_usage:
+        extras[USAGE_HINTS] = kept_usage
     response = Response(id=body.id, model=body.model or ctx.model or "", choices=choices)
     return complete_response(response, decode_usage(body.usage), body.created, extras)

@@ -78,6 +78,7 @@ from .response import (
     map_openai_finish,
     to_openai_finish,
 )
+from .response_decode import usage_hints
 
 _DONE = b"[DONE]"
 
@@ -224,7 +225,7 @@ class StreamDecoder:
             usage = decode_usage(chunk.usage)
             if usage is not None:
                 out.append(UsageUpdate(usage=usage))
-            self._keep_usage_details(chunk.usage)
+            self._keep_usage(event.data)
         if chunk.system_fingerprint is not None or chunk.service_tier is not None:
             self._keep_envelope(chunk)
         return out
@@ -250,19 +251,11 @@ class StreamDecoder:
                     self._lose(f"$.{name}")  # the stream changed it twice: one value is lost
                 self.closing[name] = value
 
-    def _keep_usage_details(self, usage: _Usage) -> None:
-        """The usage's detail objects, as a whole response keeps them (``USAGE_HINTS``)."""
-        hints: JSONObject = {}
-        for name, details in (
-            ("prompt_tokens_details", usage.prompt_tokens_details),
-            ("completion_tokens_details", usage.completion_tokens_details),
-        ):
-            if details is not None:
-                hints[name] = {
-                    field: getattr(details, field)
-                    for field in details.__struct_fields__
-                    if getattr(details, field) is not None
-                }
+    def _keep_usage(self, data: bytes) -> None:
+        """The usage chunk's fields beyond the counts, as a whole response keeps them
+        (``USAGE_HINTS``). Read from the chunk's JSON (once a stream): the typed decode knows
+        only the documented fields, and other servers add their own."""
+        hints = usage_hints(load_json(data, "OpenAI stream chunk"))
         if hints:
             self.closing[USAGE_HINTS] = hints
         else:
