@@ -61,10 +61,10 @@ class StreamDecoding:
 
     @property
     def finished(self) -> bool:
-        """Nothing more needs reading: the decoder saw its terminal event (or an error) in
-        SSE framing (a JSON array still has its closing bracket to come), or a malformed
-        event ended the stream (see :meth:`check`)."""
-        return (self.decoder.done and self.array is None) or self.held_error is not None
+        """Nothing more needs reading: the decoder saw its terminal event (or an error), or a
+        malformed event ended the stream (see :meth:`check`). (A JSON array's closing bracket
+        may still be on its way: its events are re-encoded, never relayed as bytes.)"""
+        return self.decoder.done or self.held_error is not None
 
     def check(self) -> None:
         """Raise the error of a malformed event that :meth:`feed` held back, if any."""

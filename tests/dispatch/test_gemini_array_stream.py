@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -16,6 +17,7 @@ import nexgate
 from nexgate.providers import Provider, Route
 from nexgate.retry import RetryPolicy
 from nexgate.sse import SSEParser
+from nexgate.transport import Timeouts
 
 pytestmark = pytest.mark.anyio
 
@@ -28,7 +30,7 @@ C2 = (
 
 
 @contextlib.asynccontextmanager
-async def upstream(cut: bool) -> AsyncIterator[str]:
+async def upstream(cut: bool, linger: float = 0) -> AsyncIterator[str]:
     async def generate(request: web.Request) -> web.StreamResponse:
         await request.read()
         response = web.StreamResponse(headers={"Content-Type": "application/json"})
@@ -40,12 +42,15 @@ async def upstream(cut: bool) -> AsyncIterator[str]:
             request.transport.abort()
             return response
         await response.write(b",\r\n" + C2 + b"]")
+        if linger:  # a proxy holding the connection open after the array's end
+            with contextlib.suppress(Exception):
+                await asyncio.sleep(linger)
         await response.write_eof()
         return response
 
     app = web.Application()
     app.router.add_post("/v1beta/models/{target}", generate)
-    runner = web.AppRunner(app, access_log=None)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
@@ -92,3 +97,28 @@ async def test_a_break_off_of_an_array_ends_in_a_parseable_error_event() -> None
     assert out.startswith(b"data: ") and b"the stream broke off" in out
     payloads = _sse_payloads(out)
     assert b"hello" in payloads[0] and b'"error"' in payloads[-1]
+
+
+@pytest.mark.parametrize("caller", ["gemini", "openai"])
+async def test_an_array_stream_ends_at_its_last_element_under_a_lingering_connection(
+    caller: str,
+) -> None:
+    body = (
+        {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
+        if caller == "gemini"
+        else {"model": "m", "stream": True, "messages": [{"role": "user", "content": "x"}]}
+    )
+    async with upstream(cut=False, linger=2) as base:
+        client = nexgate.Client(
+            providers=[Provider("g", base, "gemini", keys=["k"])],
+            default=Route("g"),
+            retry=RetryPolicy(max_retries=0),
+            timeouts=Timeouts(connect=2, first_byte=5, idle=0.5, total=30),
+            environ={},
+        )
+        started = time.monotonic()
+        async with client, client.send_stream(body, format=caller, model="m") as chunks:
+            out = b"".join([chunk async for chunk in chunks])
+        elapsed = time.monotonic() - started
+    assert b"there" in out and b"broke off" not in out
+    assert elapsed < 0.5
