@@ -175,3 +175,39 @@ def test_a_blocked_prompt_comes_back_to_gemini_as_it_came() -> None:
     assert lost == [] and len(chunks) == 1
     assert "candidates" not in chunks[0]
     assert chunks[0]["promptFeedback"] == BLOCKED["promptFeedback"]
+
+
+NEW_FIELDS = {
+    **_chunk("hi", finishReason="STOP", newCandidateField={"score": 0.5}),
+    "usageMetadata": {
+        "promptTokenCount": 3,
+        "candidatesTokenCount": 2,
+        "totalTokenCount": 5,
+        "newUsageField": 7,
+    },
+    "modelStatus": {"modelStage": "DEPRECATED", "retirementTime": "2026-01-01T00:00:00Z"},
+}
+
+
+def test_fields_no_mirror_knows_come_back_to_gemini() -> None:
+    """A new field (or another server's) at any level is kept as a whole answer keeps it."""
+    translator = nexgate.StreamTranslator("gemini", "gemini", strict=True)
+    out = translator.feed(_sse([NEW_FIELDS])) + translator.close()
+    last = json.loads(out.split(b"data: ")[-1])  # (the SDK's types refuse unknown fields)
+    assert last["modelStatus"] == NEW_FIELDS["modelStatus"]
+    assert last["usageMetadata"]["newUsageField"] == 7
+    assert last["candidates"][0]["newCandidateField"] == {"score": 0.5}
+
+
+@pytest.mark.parametrize("target", ["openai", "claude"])
+def test_fields_no_mirror_knows_are_losses_elsewhere(target: str) -> None:
+    whole = nexgate.translate_response(NEW_FIELDS, source="gemini", target=target)
+    expected = sorted(loss.path for loss in whole.losses)
+    assert expected == [
+        "$.candidates[0].newCandidateField",
+        "$.modelStatus",
+        "$.usageMetadata.newUsageField",
+    ]
+    translator = nexgate.StreamTranslator("gemini", target)
+    assert b"hi" in translator.feed(_sse([NEW_FIELDS])) + translator.close()
+    assert sorted(loss.path for loss in translator.losses) == expected

@@ -38,10 +38,17 @@ from .errors import KIND_STATUSES, STATUS_KINDS
 from .json_wire import CANDIDATE_EXTRAS, USAGE_EXTRAS, bare_candidate, bare_usage, set_fields
 from .request import normalize
 from .response import decode_usage, map_gemini_finish
-from .response_extras import CANDIDATES, NO_CANDIDATES, TOOL_USE_PROMPT, USAGE
+from .response_extras import CANDIDATES, NO_CANDIDATES, TOOL_USE_PROMPT, USAGE, response_extras
 from .stream_args import PartialArgs
 from .stream_encoder import StreamEncoder
 
+#: Extras the typed path keeps already (see ``_keep_extras``), by their JSON names.
+_TYPED_CANDIDATE_EXTRAS = frozenset(json_name for _, json_name in CANDIDATE_EXTRAS)
+_TYPED_USAGE_EXTRAS = frozenset(json_name for _, json_name in USAGE_EXTRAS) | {
+    "toolUsePromptTokenCount"
+}
+#: Top-level fields handled on their own: the start's createTime, a blocked prompt's feedback.
+_TOP_LEVEL_DONE = frozenset({"createTime", "promptFeedback"})
 #: Part keys the stream decoder understands; a part with other keys only is reported lost.
 _KNOWN_KEYS = frozenset({"text", "thought", "thoughtSignature", "functionCall"})
 
@@ -88,7 +95,23 @@ class _Chunk(wire.GenerateContentResponse):
     prompt_feedback: Any = None
 
 
-_chunk_decoder = msgspec.json.Decoder(_Chunk)
+class _KnownCandidate(_Candidate, forbid_unknown_fields=True):
+    pass
+
+
+class _KnownUsage(_Usage, forbid_unknown_fields=True):
+    pass
+
+
+class _KnownChunk(_Chunk, forbid_unknown_fields=True):
+    """A chunk of only the fields above: any other takes the general path, which keeps it."""
+
+    candidates: list[_KnownCandidate] = msgspec.field(default_factory=list)  # type: ignore[assignment]
+    usage_metadata: _KnownUsage | None = None
+
+
+_chunk_decoder = msgspec.json.Decoder(_KnownChunk)
+
 _SNAKE_KEY = re.compile(rb'"[a-z]+_[a-z_]+"\s*:')
 
 
@@ -140,17 +163,10 @@ class StreamDecoder:
         body = _fast_decode(event.data, self._camel)
         if body is not None:
             self._camel = True
-        if body is None:  # an error, an array-wrapped chunk or snake_case: the general path
-            chunk = load_json(event.data, "Gemini stream chunk")
-            if isinstance(chunk, list):  # an error chunk is sometimes wrapped in an array
-                chunk = chunk[0] if chunk else {}
-            if not isinstance(chunk, dict):
-                return []
-            if isinstance(chunk.get("error"), dict):
-                self.done = True
-                out.append(_stream_error(chunk["error"]))
+        else:  # an error, an array-wrapped chunk, snake_case or an unknown field
+            body = self._general(event.data, out)
+            if body is None:
                 return out
-            body = convert(normalize(chunk), _Chunk, "Gemini stream chunk")
         if not self.started:
             out.append(self._start(body, event.data))
         usage = body.usage_metadata
@@ -208,6 +224,43 @@ class StreamDecoder:
                 rest[TOOL_USE_PROMPT] = usage.tool_use_prompt_token_count
             if rest:
                 self.closing[USAGE] = rest
+
+    def _general(self, data: bytes, out: list[StreamEvent]) -> _Chunk | None:
+        """The general path's chunk (``None``: an error event, appended to ``out``, or no
+        chunk at all); the fields it has beyond the typed mirrors are kept."""
+        chunk = load_json(data, "Gemini stream chunk")
+        if isinstance(chunk, list):  # an error chunk is sometimes wrapped in an array
+            chunk = chunk[0] if chunk else {}
+        if not isinstance(chunk, dict):
+            return None
+        if isinstance(chunk.get("error"), dict):
+            self.done = True
+            out.append(_stream_error(chunk["error"]))
+            return None
+        chunk = normalize(chunk)
+        body = convert(chunk, _Chunk, "Gemini stream chunk")
+        if not self.started:
+            out.append(self._start(body, data))
+        self._keep_unknown(chunk)
+        return body
+
+    def _keep_unknown(self, chunk: JSONObject) -> None:
+        """The fields of a chunk the typed mirrors do not know (a new field, another server's),
+        kept as a whole response keeps them; the known extras are the typed path's."""
+        for key, value in response_extras(chunk).items():
+            if key == CANDIDATES:
+                first = value.get("0") if isinstance(value, dict) else None
+                if isinstance(first, dict):
+                    kept = self.closing.setdefault(CANDIDATES, {"0": {}})["0"]
+                    for name, field in first.items():
+                        if name not in _TYPED_CANDIDATE_EXTRAS:
+                            self._replace(kept, name, field, f"$.candidates[0].{name}")
+            elif key == USAGE:
+                rest = {k: v for k, v in value.items() if k not in _TYPED_USAGE_EXTRAS}
+                if rest:
+                    self.closing[USAGE] = {**self.closing.get(USAGE, {}), **rest}
+            elif key not in _TOP_LEVEL_DONE:
+                self._replace(self.closing, key, value, f"$.{key}")
 
     def _replace(self, fields: JSONObject, name: str, value: Any, path: str) -> None:
         earlier = fields.get(name)
