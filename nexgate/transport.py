@@ -300,8 +300,10 @@ class Transport:
         self._closers: dict[asyncio.AbstractEventLoop, AsyncGenerator[None, None]] = {}
         #: How many times :meth:`close` ran: a call that sees it change was cut off by it.
         self.closings = 0
-        #: Streams opened and not yet finished, cut off by :meth:`close`.
+        #: Streams opened and not yet finished, and whole answers still being read: cut off
+        #: by :meth:`close` (aiohttp closes their connections but leaves the readers waiting).
         self._streams: set[UpstreamResponse] = set()
+        self._bodies: set[aiohttp.StreamReader] = set()
 
     def session(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
@@ -356,6 +358,8 @@ class Transport:
         self.closings += 1
         for stream in list(self._streams):
             stream.cut_off()
+        for body in list(self._bodies):
+            body.set_exception(ClosedByClient())
         loop = asyncio.get_running_loop()
         closer = self._closers.pop(loop, None)
         if closer is not None:
@@ -455,15 +459,19 @@ class Transport:
         loop = asyncio.get_running_loop()
         parts: list[bytes] = []
         size = 0
-        while True:
-            timer.reschedule(_phase("idle", loop.time() + idle, deadline)[1])
-            chunk = await content.readany()
-            if not chunk:
-                return b"".join(parts)
-            size += len(chunk)
-            if size > limit:
-                raise ResponseTooLargeError(f"response is over the {limit}-byte limit")
-            parts.append(chunk)
+        self._bodies.add(content)  # a body still arriving: close() cuts it off (see there)
+        try:
+            while True:
+                timer.reschedule(_phase("idle", loop.time() + idle, deadline)[1])
+                chunk = await content.readany()
+                if not chunk:
+                    return b"".join(parts)
+                size += len(chunk)
+                if size > limit:
+                    raise ResponseTooLargeError(f"response is over the {limit}-byte limit")
+                parts.append(chunk)
+        finally:
+            self._bodies.discard(content)
 
     def _client_timeout(self, timeouts: Timeouts) -> aiohttp.ClientTimeout:
         """aiohttp keeps only the connect deadline; the others are ours, with clear errors."""

@@ -110,3 +110,19 @@ async def test_a_call_cut_off_before_its_headers_does_not_fall_back(method: str)
             await task
         await client.aclose()
         assert backup.stats.requests == 0
+
+
+@pytest.mark.parametrize("kind", ["stall_after_headers", "slow_drip"])
+async def test_a_whole_answer_still_arriving_ends_at_once(kind: str) -> None:
+    request = Request(model="m", messages=[Message(role="user", parts=[TextPart(text="a b c")])])
+    async with MockUpstream(keys=[KEY]) as mock:
+        mock.inject(Fault(kind=kind, seconds=3))
+        client = _client(mock)
+        task = asyncio.create_task(client.complete(request))
+        await asyncio.sleep(0.3)  # the headers came, the body has not ended
+        await client.aclose()
+        started = time.monotonic()
+        with pytest.raises(nexgate.APIConnectionError, match="client was closed"):
+            await task
+        assert time.monotonic() - started < 1.0
+        assert mock.stats.requests == 1
