@@ -38,6 +38,16 @@ def lose_foreign_extras(
                 )
 
 
+def own_extras(
+    extras: dict[str, JSONObject], ctx: TranslationContext, seen: set[str]
+) -> JSONObject | None:
+    """A stream encoder's share of an event's ``extras``: the target format's own fields (to
+    be written back), after recording each other format's field as lost (once: ``seen``)."""
+    if len(extras) > 1 or ctx.target not in extras:
+        lose_foreign_extras(extras, ctx, seen)
+    return extras.get(ctx.target)
+
+
 def informative(value: Any) -> bool:
     """Whether dropping ``value`` loses anything: not null, zero, false, empty or made of those.
     (A walk with a stack: a value nested thousands deep must not exhaust the recursion limit.)"""

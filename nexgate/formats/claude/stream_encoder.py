@@ -25,7 +25,7 @@ from ...events import (
 from ...schema import JSONObject, ReasoningPart, TextPart, ToolCallPart, Usage
 from ...sse import encode_event
 from .._context import TranslationContext
-from .._foreign import lose_error_finish, lose_foreign_extras
+from .._foreign import lose_error_finish, own_extras
 from .._ids import claude_safe_id
 from .._json import dump_args, dump_json, parse_args
 from .._stream import interrupted
@@ -125,7 +125,7 @@ class StreamEncoder:
             if event.usage is not None:
                 self.usage = event.usage
             if event.extras:
-                self.opening = self._own(event.extras)
+                self.opening = own_extras(event.extras, self.ctx, self.reported)
             return b""
         if isinstance(event, UsageUpdate):
             self.usage = event.usage
@@ -161,12 +161,6 @@ class StreamEncoder:
             add_extras(message, usage, self.opening)
         return _event("message_start", {"type": "message_start", "message": message})
 
-    def _own(self, extras: dict[str, JSONObject]) -> JSONObject | None:
-        """A Claude source's fields (to be written back); another format's are lost."""
-        if len(extras) > 1 or "claude" not in extras:
-            lose_foreign_extras(extras, self.ctx, self.reported)
-        return extras.get("claude")
-
     def _end(self, event: MessageEnd) -> bytes:
         if event.usage is not None:
             self.usage = event.usage
@@ -179,7 +173,7 @@ class StreamEncoder:
         stop = to_claude_stop(event.finish, self.has_calls, event.stop_sequence)
         delta = {"stop_reason": stop, "stop_sequence": event.stop_sequence}
         usage = encode_usage(self.usage)
-        closing = self._own(event.extras) if event.extras else None
+        closing = own_extras(event.extras, self.ctx, self.reported) if event.extras else None
         if closing:
             add_extras(delta, usage, closing)
         body = {"type": "message_delta", "delta": delta, "usage": usage}

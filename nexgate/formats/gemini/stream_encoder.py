@@ -24,7 +24,7 @@ from ...events import (
 from ...schema import JSONObject, ReasoningPart, Signature, ToolCallPart, Usage
 from ...sse import encode_event
 from .._context import TranslationContext
-from .._foreign import lose_foreign_extras
+from .._foreign import own_extras
 from .._ids import is_synthetic_call_id
 from .._json import dump_json, parse_args
 from .._stream import interrupted
@@ -83,7 +83,7 @@ class StreamEncoder:
         if isinstance(event, MessageStart):
             self.id, self.model = event.id, event.model or self.model
             self._tail = None
-            own = self._own(event.extras) if event.extras else None
+            own = own_extras(event.extras, self.ctx, self.reported) if event.extras else None
             if own:
                 self.envelope = {k: v for k, v in own.items() if not k.startswith("_")}
             return b""
@@ -98,12 +98,6 @@ class StreamEncoder:
         if self.finished:
             return b""
         return self._error(interrupted())
-
-    def _own(self, extras: dict[str, JSONObject]) -> JSONObject | None:
-        """A Gemini source's fields (to be written back); another format's are lost."""
-        if len(extras) > 1 or "gemini" not in extras:
-            lose_foreign_extras(extras, self.ctx, self.reported)
-        return extras.get("gemini")
 
     def _chunk(
         self,
@@ -214,7 +208,7 @@ class StreamEncoder:
         self.finished = True
         if event.usage is not None:
             self.usage = event.usage
-        closing = self._own(event.extras) if event.extras else None
+        closing = own_extras(event.extras, self.ctx, self.reported) if event.extras else None
         return out + self._chunk(None, to_gemini_finish(event.finish), closing)
 
     def _error(self, event: StreamError) -> bytes:

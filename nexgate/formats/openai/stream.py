@@ -66,7 +66,7 @@ from ...schema import (
 )
 from ...sse import SSEEvent, encode_event
 from .._context import TranslationContext
-from .._foreign import informative, lose_error_finish, lose_foreign_extras
+from .._foreign import informative, lose_error_finish, own_extras
 from .._json import convert, dump_json, load_json
 from .._stream import Parts, interrupted
 from . import wire
@@ -485,14 +485,12 @@ class StreamEncoder:
 
     def _extras(self, extras: dict[str, JSONObject]) -> None:
         """The start's or the end's fields: an OpenAI source's go back on the chunks."""
-        own = extras.get("openai")
+        own = own_extras(extras, self.ctx, self.reported)
         if own:
             self.envelope.update((k, v) for k, v in own.items() if not k.startswith("_"))
             hints = own.get(USAGE_HINTS)
             if isinstance(hints, dict):
                 self.usage_hints = hints
-        if len(extras) > 1 or own is None:
-            lose_foreign_extras(extras, self.ctx, self.reported)
 
     def _chunk(self, delta: JSONObject) -> bytes:
         return self._head + dump_json(delta) + _TAIL
