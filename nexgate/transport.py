@@ -74,8 +74,9 @@ def _where(url: str) -> str:
 
 
 class ClosedByClient(aiohttp.ClientConnectionError):
-    """Fed to the open streams' readers by :meth:`Transport.close`: aiohttp closes their
-    connections but leaves the readers waiting (until a deadline) for data that cannot come."""
+    """Fed to the readers of bodies still arriving by :meth:`Transport.close`: aiohttp closes
+    their connections but leaves the readers waiting (until a deadline) for data that cannot
+    come."""
 
 
 def map_client_error(exc: BaseException, url: str, *, reading: bool) -> NexgateError:
@@ -134,13 +135,13 @@ class UpstreamResponse:
         timeouts: Timeouts,
         max_bytes: int,
         started: float | None = None,
-        registry: set[UpstreamResponse] | None = None,
+        reading: set[aiohttp.StreamReader] | None = None,
     ) -> None:
         self._response = response
-        #: The transport's open streams, left by :meth:`finish` (see :meth:`Transport.close`).
-        self._registry = registry
-        if registry is not None:
-            registry.add(self)
+        #: The transport's bodies being read, left by :meth:`finish` (see Transport.close).
+        self._reading = reading
+        if reading is not None:
+            reading.add(response.content)
         self._url = url
         self._timeouts = timeouts
         self._max_bytes = max_bytes
@@ -156,15 +157,11 @@ class UpstreamResponse:
     def finish(self, *, ok: bool) -> None:
         """Hand the connection back (``ok``: the body was read as far as wanted) or, after a
         failure, close it: it may hold a half-read body."""
-        if self._registry is not None:
-            self._registry.discard(self)
+        if self._reading is not None:
+            self._reading.discard(self._response.content)
         if not ok:
             self._response.close()
         self._response.release()
-
-    def cut_off(self) -> None:
-        """The client is closing: wake a reader waiting for a chunk that will never come."""
-        self._response.content.set_exception(ClosedByClient())
 
     async def settle(self) -> None:
         """The stream's terminal event arrived: give the body a moment to end, so that the
@@ -300,10 +297,9 @@ class Transport:
         self._closers: dict[asyncio.AbstractEventLoop, AsyncGenerator[None, None]] = {}
         #: How many times :meth:`close` ran: a call that sees it change was cut off by it.
         self.closings = 0
-        #: Streams opened and not yet finished, and whole answers still being read: cut off
-        #: by :meth:`close` (aiohttp closes their connections but leaves the readers waiting).
-        self._streams: set[UpstreamResponse] = set()
-        self._bodies: set[aiohttp.StreamReader] = set()
+        #: The bodies of open streams, and of whole answers still arriving: cut off by
+        #: :meth:`close` (aiohttp closes their connections but leaves the readers waiting).
+        self._reading: set[aiohttp.StreamReader] = set()
 
     def session(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
@@ -356,17 +352,11 @@ class Transport:
     async def close(self) -> None:
         """Close this loop's session (a session of another loop dies with that loop)."""
         self.closings += 1
-        for stream in list(self._streams):
-            stream.cut_off()
-        for body in list(self._bodies):
+        for body in list(self._reading):
             body.set_exception(ClosedByClient())
-        loop = asyncio.get_running_loop()
-        closer = self._closers.pop(loop, None)
+        closer = self._closers.pop(asyncio.get_running_loop(), None)
         if closer is not None:
-            await closer.aclose()  # closes the session
-        session = self._sessions.pop(loop, None)
-        if session is not None and not session.closed:
-            await session.close()
+            await closer.aclose()  # closes the loop's session (every session has a closer)
 
     async def fetch(
         self,
@@ -459,7 +449,7 @@ class Transport:
         loop = asyncio.get_running_loop()
         parts: list[bytes] = []
         size = 0
-        self._bodies.add(content)  # a body still arriving: close() cuts it off (see there)
+        self._reading.add(content)  # a body still arriving: close() cuts it off (see there)
         try:
             while True:
                 timer.reschedule(_phase("idle", loop.time() + idle, deadline)[1])
@@ -471,7 +461,7 @@ class Transport:
                     raise ResponseTooLargeError(f"response is over the {limit}-byte limit")
                 parts.append(chunk)
         finally:
-            self._bodies.discard(content)
+            self._reading.discard(content)
 
     def _client_timeout(self, timeouts: Timeouts) -> aiohttp.ClientTimeout:
         """aiohttp keeps only the connect deadline; the others are ours, with clear errors."""
@@ -527,5 +517,5 @@ class Transport:
                 f"{where} answered {status}; redirects are not followed", retryable=False
             )
         return UpstreamResponse(
-            response, url, timeouts, self.max_response_bytes, started, self._streams
+            response, url, timeouts, self.max_response_bytes, started, self._reading
         )
