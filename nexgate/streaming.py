@@ -45,9 +45,8 @@ async def stream_events(opened: Opened, decoding: StreamDecoding) -> AsyncIterat
                 elif isinstance(event, StreamError):
                     event = opened.scrubbed(event)
                 yield event
-            if decoding.finished:
-                decoding.check()  # a malformed event after the ones just sent: a break-off
-                await opened.ended()
+            if decoding.finished:  # a property read per chunk: the hot path
+                await _end(decoding, opened)
                 break
     except (APIConnectionError, APITimeoutError, InvalidInputError) as exc:
         yield _broke_off(exc)
@@ -80,12 +79,11 @@ async def relayed(
     usage = None
     try:
         async for chunk in opened.chunks:
-            data, usage = _translated(chunk, decoding, encoder, usage, opened)
+            data, usage = _encoded(decoding.feed(chunk), encoder, usage, opened)
             if data:
                 yield data
-            if decoding.finished:
-                decoding.check()  # a malformed event after the ones just sent: a break-off
-                await opened.ended()
+            if decoding.finished:  # a property read per chunk: the hot path
+                await _end(decoding, opened)
                 break
     except (APIConnectionError, APITimeoutError, InvalidInputError) as exc:
         tail = encoder.encode(_broke_off(exc)) + encoder.close()
@@ -121,9 +119,8 @@ async def forwarded(
                 data = relay.whole_events(chunk, events)
             if data:
                 yield data
-            if decoding.finished:
-                decoding.check()  # a malformed event after the ones just sent: a break-off
-                await opened.ended()
+            if decoding.finished:  # a property read per chunk: the hot path
+                await _end(decoding, opened)
                 break
     except (APIConnectionError, APITimeoutError, InvalidInputError) as exc:
         yield encoder.encode(_broke_off(exc)) + encoder.close()
@@ -175,6 +172,13 @@ class _RawRelay:
         return held[:cut]
 
 
+async def _end(decoding: StreamDecoding, opened: Opened) -> None:
+    """The stream is over (its terminal event came): stop reading. A malformed event's
+    held-back error is raised here, to end the stream as a break-off."""
+    decoding.check()
+    await opened.ended()
+
+
 def _before(data: bytes, malformed: bytes) -> bytes:
     """The whole events of ``data`` before the malformed event whose data is ``malformed``.
 
@@ -204,17 +208,6 @@ def _last_boundary(data: bytes) -> int:
     lf = data.rfind(b"\n\n")
     crlf = data.rfind(b"\r\n\r\n")
     return max(lf + 2 if lf >= 0 else 0, crlf + 4 if crlf >= 0 else 0)
-
-
-def _translated(
-    chunk: bytes,
-    decoding: StreamDecoding,
-    encoder: StreamEncoder,
-    usage: Usage | None,
-    opened: Opened,
-) -> tuple[bytes, Usage | None]:
-    """The caller-format bytes of one upstream chunk, and the latest usage seen."""
-    return _encoded(decoding.feed(chunk), encoder, usage, opened)
 
 
 def _encoded(
