@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import anyio
 import pytest
+from aiohttp import web
 
 import nexgate
 from nexgate.limits import LimitConfig
@@ -94,3 +96,21 @@ def body(
     if stream:
         out["stream"] = True
     return out
+
+
+@contextlib.asynccontextmanager
+async def serve(
+    path: str, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> AsyncIterator[str]:
+    """A one-route upstream of our own on 127.0.0.1, for answers MockUpstream does not give;
+    yields its base URL. Handlers still running at the end are not waited for."""
+    app = web.Application()
+    app.router.add_post(path, handler)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()

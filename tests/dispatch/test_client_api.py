@@ -13,7 +13,7 @@ from typing import Any
 import anyio
 import pytest
 from aiohttp import web
-from dispatch.conftest import KEY, assert_released, body, make_client, tasks_now
+from dispatch.conftest import KEY, assert_released, body, make_client, serve, tasks_now
 
 import nexgate
 from nexgate import Message, Request, TextPart
@@ -815,16 +815,9 @@ async def test_on_loss_hears_nothing_of_a_primary_whose_answer_was_malformed(
     async def html(_: web.Request) -> web.Response:
         return web.Response(text="<html>proxy error</html>", content_type="text/html")
 
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", html)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
+    async with serve("/{tail:.*}", html) as proxy:
         providers = [
-            Provider("primary", f"http://127.0.0.1:{port}", "claude", keys=[KEY]),  # no seed
+            Provider("primary", proxy, "claude", keys=[KEY]),  # no seed
             Provider("backup", mock.base_url, "openai", keys=[KEY]),  # takes the seed
         ]
         route = Route("primary", model="m", fallbacks=(Route("backup", model="m"),))
@@ -837,8 +830,6 @@ async def test_on_loss_hears_nothing_of_a_primary_whose_answer_was_malformed(
             response = await client.complete(request, on_loss=heard.append)
             assert client.stats.fallbacks == 1
         assert response.losses == [] and heard == []
-    finally:
-        await runner.cleanup()
 
 
 async def test_aclose_under_a_running_stream_ends_it_as_a_break_off(mock: MockUpstream) -> None:

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
+from dispatch.conftest import serve
 from google.genai import types
 
 import nexgate
@@ -48,16 +49,8 @@ async def upstream(cut: bool, linger: float = 0) -> AsyncIterator[str]:
         await response.write_eof()
         return response
 
-    app = web.Application()
-    app.router.add_post("/v1beta/models/{target}", generate)
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}/v1beta"
-    finally:
-        await runner.cleanup()
+    async with serve("/v1beta/models/{target}", generate) as base:
+        yield base + "/v1beta"
 
 
 async def _relay(cut: bool) -> bytes:

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
+from dispatch.conftest import serve
 
 import nexgate
 from nexgate import Message, Request, TextPart
@@ -32,7 +33,9 @@ BROKEN = b'event: content_block_delta\ndata: {"broken": \n\n'
 
 
 @contextlib.asynccontextmanager
-async def upstream(*writes: bytes) -> AsyncIterator[str]:
+async def upstream(*writes: bytes, path: str = "/v1/messages") -> AsyncIterator[str]:
+    """Answers with ``writes``, each a separate read at the client."""
+
     async def messages(request: web.Request) -> web.StreamResponse:
         await request.read()
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
@@ -44,16 +47,8 @@ async def upstream(*writes: bytes) -> AsyncIterator[str]:
         await response.write_eof()
         return response
 
-    app = web.Application()
-    app.router.add_post("/v1/messages", messages)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.cleanup()
+    async with serve(path, messages) as base:
+        yield base
 
 
 def _client(base: str) -> nexgate.Client:
@@ -135,7 +130,7 @@ async def test_a_same_format_relay_cuts_right_before_the_malformed_event(malform
     body = {"model": "m", "stream": True, "messages": [{"role": "user", "content": "x"}]}
     data = OPENAI_GOOD + b"data: " + malformed + b"\n\n"
     async with (
-        openai_upstream(data) as base,
+        upstream(data, path="/v1/chat/completions") as base,
         nexgate.Client(
             providers=[Provider("up", base, "openai", keys=["k"])],
             default=Route("up"),
@@ -148,25 +143,3 @@ async def test_a_same_format_relay_cuts_right_before_the_malformed_event(malform
     assert out.startswith(OPENAI_GOOD)  # the whole event, then straight to the break-off
     assert out[len(OPENAI_GOOD) :].startswith(b'data: {"error":')
     assert b"stream broke off" in out
-
-
-@contextlib.asynccontextmanager
-async def openai_upstream(data: bytes) -> AsyncIterator[str]:
-    async def completions(request: web.Request) -> web.StreamResponse:
-        await request.read()
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
-        await response.prepare(request)
-        await response.write(data)
-        await response.write_eof()
-        return response
-
-    app = web.Application()
-    app.router.add_post("/v1/chat/completions", completions)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.cleanup()

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
+from dispatch.conftest import serve
 
 import nexgate
 from nexgate import Message, Request, TextPart
@@ -66,16 +67,8 @@ async def upstream(path: str, data: bytes, *, linger: float = 10) -> AsyncIterat
                 await asyncio.sleep(linger)
         return response
 
-    app = web.Application()
-    app.router.add_post(path, handler)
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.cleanup()
+    async with serve(path, handler) as base:
+        yield base
 
 
 def _client(base: str, fmt: str) -> nexgate.Client:

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
+from dispatch.conftest import serve
 
 import nexgate
 from nexgate.providers import Provider, Route
@@ -44,16 +45,8 @@ async def upstream(path: str, first: bytes, calls: list[int]) -> AsyncIterator[s
         await response.write_eof()
         return response
 
-    app = web.Application()
-    app.router.add_post(path, handler)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.cleanup()
+    async with serve(path, handler) as base:
+        yield base
 
 
 @pytest.mark.parametrize("first", [b"", b"<html><body>Bad gateway</body></html>"])

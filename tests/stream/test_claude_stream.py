@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import msgspec
 import pydantic
 import pytest
 from aiohttp import web
+from stream.test_openai_compatible_shapes import CLAUDE_START, claude_sse
 
 from nexgate import StreamTranslator
 from nexgate.accumulate import accumulate
@@ -589,19 +589,7 @@ def test_deltas_events_have_no_place_for_are_one_loss_per_kind() -> None:
     """A cited answer streams a citations_delta per citation: one loss says so, not one each."""
     citation = {"type": "char_location", "cited_text": "x", "document_index": 0}
     events = [
-        {
-            "type": "message_start",
-            "message": {
-                "id": "msg_1",
-                "type": "message",
-                "role": "assistant",
-                "model": "m",
-                "content": [],
-                "stop_reason": None,
-                "stop_sequence": None,
-                "usage": {"input_tokens": 1, "output_tokens": 0},
-            },
-        },
+        CLAUDE_START,
         {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
         *[
             {
@@ -621,10 +609,7 @@ def test_deltas_events_have_no_place_for_are_one_loss_per_kind() -> None:
         },
         {"type": "message_stop"},
     ]
-    data = b"".join(
-        b"event: " + str(e["type"]).encode() + b"\ndata: " + json.dumps(e).encode() + b"\n\n"
-        for e in events
-    )
+    data = claude_sse(events)
     translator = StreamTranslator("claude", "openai")
     out = translator.feed(data) + translator.close()
     assert b"Hi" in out
@@ -635,18 +620,8 @@ def test_deltas_events_have_no_place_for_are_one_loss_per_kind() -> None:
 
 
 def test_a_delta_field_named_like_an_internal_key_is_a_loss_not_a_crash() -> None:
-    message = {
-        "id": "msg_1",
-        "type": "message",
-        "role": "assistant",
-        "model": "m",
-        "content": [],
-        "stop_reason": None,
-        "stop_sequence": None,
-        "usage": {"input_tokens": 5, "output_tokens": 1},
-    }
     events = [
-        {"type": "message_start", "message": message},
+        CLAUDE_START,
         {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
         {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "hi"}},
         {"type": "content_block_stop", "index": 0},
@@ -657,10 +632,7 @@ def test_a_delta_field_named_like_an_internal_key_is_a_loss_not_a_crash() -> Non
         },
         {"type": "message_stop"},
     ]
-    data = b"".join(
-        b"event: " + str(e["type"]).encode() + b"\ndata: " + json.dumps(e).encode() + b"\n\n"
-        for e in events
-    )
+    data = claude_sse(events)
     translator = StreamTranslator("claude", "claude")
     out = translator.feed(data) + translator.close()
     assert b'"web_search_requests":1' in out
