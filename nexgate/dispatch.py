@@ -17,8 +17,6 @@ from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from msgspec.structs import replace
-
 from .errors import (
     APIConnectionError,
     APIStatusError,
@@ -32,27 +30,26 @@ from .fanout import BatchItem, Result, fan_out
 from .formats import DEFAULT_MAX_TOKENS, TranslationContext, get_format
 from .formats._context import LossHook
 from .formats._json import load_object
-from .formats._names import fit_tool_names
 from .limits import LimitConfig, LimiterSet
 from .options import FANNED_OUT, CallOptions, call_options
 from .passthrough import same_format_body
 from .providers import Provider, Route, load_providers
 from .redact import redact_url
-from .request_check import ENCODING_SLIPS, check_request, explain_failure
+from .request_check import check_request
 from .retry import RetryBudget, RetryPolicy
-from .routing import Plan, resolve
+from .routing import Plan, PlanCache, resolve, route_override
 from .schema import (
     FormatName,
     JSONObject,
     Loss,
     Request,
     Response,
-    TextPart,
 )
 from .stream_translate import StreamDecoding
 from .streaming import forwarded, raising, relayed, stream_events, total_timeout
 from .translate import decode_request, decode_response
 from .transport import Timeouts, Transport
+from .upstream import estimate_tokens, upstream_body
 
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 #: Models whose plans a client keeps (the cache starts over when full).
@@ -122,7 +119,7 @@ class Client:
         )
         self._limiters: LimiterSet | None = None
         self._exchanger: Exchanger | None = None
-        self._plan_cache: dict[str | None, tuple[Route | None, Route | None, list[Plan]]] = {}
+        self._plan_cache = PlanCache(PLAN_CACHE_SIZE)
 
     def _pool_size(self) -> int:
         """Sized above every concurrency cap, so no admitted call waits for a socket.
@@ -187,79 +184,18 @@ class Client:
         return call_options(overrides, timeouts=self.timeouts, retry=self.retry)
 
     def _plans(self, request: Request, overrides: Mapping[str, Any]) -> list[Plan]:
-        if overrides:
-            route = overrides.get("route")
-            provider = overrides.get("provider")
-            if provider is not None:
-                if route is not None:
-                    raise TypeError("pass either route= or provider=, not both")
-                route = provider
-            if isinstance(route, str):
-                route = Route(route)
-            if route is not None:
-                if not isinstance(route, Route):
-                    raise InvalidInputError(
-                        "route must be a nexgate.Route or a provider name", path="route"
-                    )
-                return self._resolve(request.model, route)
-        # Most calls name one of a few models: their plans are kept, and reused while the
-        # route table still gives the same route and provider objects.
-        model = request.model
-        cached = self._plan_cache.get(model)
-        if cached is not None and self._still_current(model, cached):
-            return cached[2]
-        plans = self._resolve(model, None)
-        if len(self._plan_cache) >= PLAN_CACHE_SIZE:
-            self._plan_cache.clear()
-        self._plan_cache[model] = (self.routes.get(model or ""), self.default, plans)
-        return plans
-
-    def _still_current(
-        self, model: str | None, cached: tuple[Route | None, Route | None, list[Plan]]
-    ) -> bool:
-        """Whether cached plans still follow from the route table and the providers."""
-        table_route, default, plans = cached
-        if table_route is not self.routes.get(model or "") or default is not self.default:
-            return False
-        providers = self.providers
-        for plan in plans:  # noqa: SIM110 - on every call: a loop costs less than all(<genexpr>)
-            if providers.get(plan.provider.name) is not plan.provider:
-                return False
-        return True
-
-    def _resolve(self, model: str | None, override: Route | None) -> list[Plan]:
-        return resolve(
-            model,
-            routes=self.routes,
-            providers=self.providers,
-            default=self.default,
-            override=override,
+        override = route_override(overrides) if overrides else None
+        if override is not None:
+            return resolve(
+                request.model,
+                routes=self.routes,
+                providers=self.providers,
+                default=self.default,
+                override=override,
+            )
+        return self._plan_cache.plans(
+            request.model, routes=self.routes, providers=self.providers, default=self.default
         )
-
-    def _encode(
-        self, request: Request, plan: Plan, *, stream: bool, source: FormatName | None
-    ) -> tuple[JSONObject, TranslationContext]:
-        """The upstream body; a cross-format plan drops what the target cannot carry
-        (e.g. another provider's signatures), recorded as losses on the context."""
-        ctx = TranslationContext(
-            source=source or plan.format,
-            target=plan.format,
-            model=plan.model,
-            strict=self.strict,
-            gemini_schema=plan.provider.gemini_schema,
-        )
-        upstream = replace(request, model=plan.model, stream=stream)
-        if stream and plan.format == "openai":
-            upstream.include_usage = True  # so that usage (and the TPM reconcile) is known
-        try:
-            body = get_format(plan.format).encode_request(fit_tool_names(upstream, ctx), ctx)
-        except ENCODING_SLIPS:
-            mistake = explain_failure(request)
-            if mistake is None:
-                raise  # a well-formed request: the failure is nexgate's own
-            raise mistake from None
-        ctx.finish()
-        return body, ctx
 
     def _upstream_body(
         self,
@@ -270,19 +206,7 @@ class Client:
         *,
         stream: bool,
     ) -> tuple[JSONObject, Sequence[Loss]]:
-        """What goes upstream for ``plan`` and what it lost: the caller's own ``body`` (in
-        ``source`` format) when the plan speaks that format too, else the translation."""
-        if body is not None and plan.format == source:
-            upstream = same_format_body(
-                plan.format,
-                body,
-                model=plan.model,
-                default_max_tokens=DEFAULT_MAX_TOKENS,
-                stream=stream,
-            )
-            return upstream, _NO_LOSSES
-        upstream, ctx = self._encode(request, plan, stream=stream, source=source)
-        return upstream, ctx.losses
+        return upstream_body(request, plan, source, body, stream=stream, strict=self.strict)
 
     def _falls_back(
         self, error: NexgateError, number: int, plans: Sequence[Plan], closings: int
@@ -301,17 +225,11 @@ class Client:
         return True
 
     def _estimate(self, request: Request) -> float:
-        """Tokens to pre-charge for the TPM limiter (reconciled with the real usage later):
-        the prompt's text length / 4 plus the output allowance. Zero when no scope has a
-        tokens-per-minute bucket, as is usual: then nothing reads it."""
+        """Tokens to pre-charge (see :func:`~nexgate.upstream.estimate_tokens`); zero when no
+        scope has a tokens-per-minute bucket, as is usual: then nothing reads it."""
         if self._limiters is None or not self._limiters.counts_tokens:
             return 0.0
-        prompt = 0
-        for message in request.messages:
-            for part in message.parts:
-                if isinstance(part, TextPart):
-                    prompt += len(part.text)
-        return prompt / 4 + (request.max_tokens or 256)
+        return estimate_tokens(request)
 
     # ------------------------------------------------------------------ calls
 
@@ -644,10 +562,6 @@ class Client:
         return redact_url(
             plan.provider.url(get_format(plan.format).request_path(plan.model, stream))
         )
-
-
-#: What a same-format call loses: nothing (shared, so that no call allocates it).
-_NO_LOSSES: tuple[Loss, ...] = ()
 
 
 def _malformed(plan: Plan, error: InvalidInputError) -> APIConnectionError:
