@@ -205,8 +205,12 @@ class Client:
         body: JSONObject | None,
         *,
         stream: bool,
+        primary: Plan,
     ) -> tuple[JSONObject, Sequence[Loss]]:
-        return upstream_body(request, plan, source, body, stream=stream, strict=self.strict)
+        alternate = plan.provider.name != primary.provider.name
+        return upstream_body(
+            request, plan, source, body, stream=stream, strict=self.strict, alternate=alternate
+        )
 
     def _falls_back(
         self, error: NexgateError, number: int, plans: Sequence[Plan], closings: int
@@ -267,12 +271,12 @@ class Client:
         _start_total(options)
         if len(plans) == 1:  # no alternates: nothing to fall back to
             return await self._call_once(
-                exchanger, request, plans[0], options, source, body, decode
+                exchanger, request, plans[0], plans[0], options, source, body, decode
             )
         for number, plan in enumerate(plans):
             try:
                 return await self._call_once(
-                    exchanger, request, plan, options, source, body, decode
+                    exchanger, request, plan, plans[0], options, source, body, decode
                 )
             except NexgateError as exc:
                 if not self._falls_back(exc, number, plans, closings):
@@ -284,13 +288,18 @@ class Client:
         exchanger: Exchanger,
         request: Request,
         plan: Plan,
+        primary: Plan,
         options: CallOptions,
         source: FormatName | None,
         body: JSONObject | None,
         decode: bool,
     ) -> tuple[Response | None, JSONObject | None]:
+        """One plan's answer (``primary``: the route's first plan, whose provider the
+        request's signatures were meant for)."""
         same_format = body is not None and plan.format == source
-        upstream, losses = self._upstream_body(request, plan, source, body, stream=False)
+        upstream, losses = self._upstream_body(
+            request, plan, source, body, stream=False, primary=primary
+        )
         data, url = exchanger.prepare(plan, upstream, False, options)
         del upstream  # see Exchanger.prepare
         fetched, permit = await exchanger.fetch(
@@ -299,7 +308,9 @@ class Client:
         counts_tokens = self._limiters is not None and self._limiters.counts_tokens
         try:
             if same_format and not decode and not (counts_tokens and permit.counts_tokens):
-                return None, load_object(fetched.body, "response body")
+                answer = load_object(fetched.body, "response body")
+                _report(losses, options.on_loss)  # an alternate's stripped signatures
+                return None, answer
             ctx = TranslationContext(
                 source=plan.format,
                 target=plan.format,
@@ -362,7 +373,9 @@ class Client:
         try:
             async with deadline:
                 for number, plan in enumerate(plans):
-                    upstream, losses = self._upstream_body(request, plan, source, body, stream=True)
+                    upstream, losses = self._upstream_body(
+                        request, plan, source, body, stream=True, primary=plans[0]
+                    )
                     data, url = exchanger.prepare(plan, upstream, True, options)
                     del upstream  # see Exchanger.prepare
                     try:

@@ -11,17 +11,37 @@ from .formats._names import fit_tool_names
 from .passthrough import same_format_body
 from .request_check import ENCODING_SLIPS, explain_failure
 from .routing import Plan
-from .schema import FormatName, JSONObject, Loss, Request, TextPart
+from .schema import (
+    FormatName,
+    JSONObject,
+    Loss,
+    Message,
+    Part,
+    ReasoningPart,
+    Request,
+    TextPart,
+    ToolCallPart,
+)
 
 #: What a same-format call loses: nothing (shared, so that no call allocates it).
 _NO_LOSSES: tuple[Loss, ...] = ()
 
 
 def encode_upstream(
-    request: Request, plan: Plan, *, stream: bool, source: FormatName | None, strict: bool
+    request: Request,
+    plan: Plan,
+    *,
+    stream: bool,
+    source: FormatName | None,
+    strict: bool,
+    unsigned: bool = False,
 ) -> tuple[JSONObject, TranslationContext]:
     """The request in ``plan``'s format; what the target cannot carry (e.g. another
-    provider's signatures) is dropped and recorded as losses on the returned context."""
+    format's signatures) is dropped and recorded as losses on the returned context.
+
+    ``unsigned``: the plan is an alternate on another provider than the one the request was
+    meant for, so no signature is replayable there, whatever its format (each is dropped as a
+    loss)."""
     ctx = TranslationContext(
         source=source or plan.format,
         target=plan.format,
@@ -29,6 +49,8 @@ def encode_upstream(
         strict=strict,
         gemini_schema=plan.provider.gemini_schema,
     )
+    if unsigned:
+        request = _without_signatures(request, ctx)
     upstream = replace(request, model=plan.model, stream=stream)
     if stream and plan.format == "openai":
         upstream.include_usage = True  # so that usage (and the TPM reconcile) is known
@@ -51,10 +73,16 @@ def upstream_body(
     *,
     stream: bool,
     strict: bool,
+    alternate: bool = False,
 ) -> tuple[JSONObject, Sequence[Loss]]:
     """What goes upstream for ``plan`` and what it lost: the caller's own ``body`` (in
-    ``source`` format) when the plan speaks that format too, else the translation."""
-    if body is not None and plan.format == source:
+    ``source`` format) when the plan speaks that format too, else the translation.
+
+    ``alternate``: the plan is a fallback on another provider than the route's primary. The
+    caller's signatures were issued for the primary: a body that carries any is translated,
+    which drops them with a recorded loss, instead of going as written."""
+    unsigned = alternate and _signed(request)
+    if body is not None and plan.format == source and not unsigned:
         upstream = same_format_body(
             plan.format,
             body,
@@ -63,8 +91,50 @@ def upstream_body(
             stream=stream,
         )
         return upstream, _NO_LOSSES
-    upstream, ctx = encode_upstream(request, plan, stream=stream, source=source, strict=strict)
+    upstream, ctx = encode_upstream(
+        request, plan, stream=stream, source=source, strict=strict, unsigned=unsigned
+    )
     return upstream, ctx.losses
+
+
+def _signed(request: Request) -> bool:
+    """Whether any part of the request carries a signature (or a redacted payload)."""
+    for message in request.messages:
+        for part in message.parts:
+            if getattr(part, "signature", None) is not None or (
+                type(part) is ReasoningPart and part.redacted_data is not None
+            ):
+                return True
+    return False
+
+
+def _without_signatures(request: Request, ctx: TranslationContext) -> Request:
+    """``request`` with every signature dropped, each a ``signature_not_replayable`` loss.
+
+    A redacted reasoning payload means something only to its issuer: the part goes too.
+    """
+    messages: list[Message] = []
+    for i, message in enumerate(request.messages):
+        parts: list[Part] = []
+        for j, part in enumerate(message.parts):
+            path = f"$.messages[{i}].parts[{j}]"
+            if type(part) is ReasoningPart and part.redacted_data is not None:
+                ctx.lose("signature_not_replayable", path, "redacted reasoning of another provider")
+                continue
+            if (
+                isinstance(part, TextPart | ToolCallPart | ReasoningPart)
+                and part.signature is not None
+            ):
+                issuer = part.signature.format
+                ctx.lose(
+                    "signature_not_replayable",
+                    f"{path}.signature",
+                    f"a {issuer} signature is not replayed to an alternate provider",
+                )
+                part = replace(part, signature=None)
+            parts.append(part)
+        messages.append(replace(message, parts=parts))
+    return replace(request, messages=messages)
 
 
 def estimate_tokens(request: Request) -> float:
