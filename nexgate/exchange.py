@@ -267,9 +267,11 @@ class Exchanger:
                     timeouts=options.timeouts,
                     deadline=options.deadline,
                 )
+                # Every answer's rate-limit headers count: a 429's say how long the window
+                # stays shut, which its retry-after (if any) need not repeat.
+                permit.update_from_headers(fetched.headers)
                 if fetched.status >= 400:
                     raise _status_error(plan, fetched.status, fetched.headers, fetched.body)
-                permit.update_from_headers(fetched.headers)
             except NexgateError as exc:
                 error = exc
                 _brake(exc, permit)
@@ -310,10 +312,10 @@ class Exchanger:
                 response = await self.transport.open(
                     url, body=data, headers=headers, params=query, timeouts=options.timeouts
                 )
+                permit.update_from_headers(response.headers)  # a 429's too (see fetch)
                 if response.status >= 400:
                     raw = await response.read()
                     raise _status_error(plan, response.status, response.headers, raw)
-                permit.update_from_headers(response.headers)
                 response.deadline = options.deadline
                 first = await response.first_chunk(options.timeouts.first_byte)
                 if not first or first.lstrip()[:1] == b"<":
