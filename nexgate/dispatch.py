@@ -206,10 +206,16 @@ class Client:
         *,
         stream: bool,
         primary: Plan,
-    ) -> tuple[JSONObject, Sequence[Loss]]:
-        alternate = plan.provider.name != primary.provider.name
+    ) -> tuple[JSONObject, Sequence[Loss], bool]:
         return upstream_body(
-            request, plan, source, body, stream=stream, strict=self.strict, alternate=alternate
+            request,
+            plan,
+            source,
+            body,
+            stream=stream,
+            strict=self.strict,
+            alternate=plan.provider.name != primary.provider.name,
+            needs_usage=self.limiters.counts_tokens,
         )
 
     def _falls_back(
@@ -297,7 +303,7 @@ class Client:
         """One plan's answer (``primary``: the route's first plan, whose provider the
         request's signatures were meant for)."""
         same_format = body is not None and plan.format == source
-        upstream, losses = self._upstream_body(
+        upstream, losses, _ = self._upstream_body(
             request, plan, source, body, stream=False, primary=primary
         )
         data, url = exchanger.prepare(plan, upstream, False, options)
@@ -308,9 +314,9 @@ class Client:
         counts_tokens = self._limiters is not None and self._limiters.counts_tokens
         try:
             if same_format and not decode and not (counts_tokens and permit.counts_tokens):
-                answer = load_object(fetched.body, "response body")
+                raw = load_object(fetched.body, "response body")
                 _report(losses, options.on_loss)  # an alternate's stripped signatures
-                return None, answer
+                return None, raw
             ctx = TranslationContext(
                 source=plan.format,
                 target=plan.format,
@@ -358,11 +364,13 @@ class Client:
         overrides: Mapping[str, Any],
         source: FormatName | None,
         body: JSONObject | None = None,
-    ) -> AsyncIterator[tuple[Opened, StreamDecoding, Plan]]:
-        """The first plan's stream that opens (its first chunk arrived), with its decoder.
+    ) -> AsyncIterator[tuple[Opened, StreamDecoding, Plan, bool]]:
+        """The first plan's stream that opens (its first chunk arrived), with its decoder,
+        its plan, and whether its stream may be forwarded as written.
 
         With the caller's own ``body`` (in ``source`` format), a plan in that format sends it
-        as written (see :mod:`nexgate.passthrough`)."""
+        as written (see :mod:`nexgate.passthrough`), and its stream comes back so too, except
+        where :func:`~nexgate.upstream.upstream_body` translates it."""
         exchanger = self._setup()
         closings = self._transport.closings
         options = self._options(overrides)
@@ -373,7 +381,7 @@ class Client:
         try:
             async with deadline:
                 for number, plan in enumerate(plans):
-                    upstream, losses = self._upstream_body(
+                    upstream, losses, as_written = self._upstream_body(
                         request, plan, source, body, stream=True, primary=plans[0]
                     )
                     data, url = exchanger.prepare(plan, upstream, True, options)
@@ -400,15 +408,15 @@ class Client:
                         target=plan.format,
                         model=plan.model,
                         request=request,
-                        # A same-format caller's stream is forwarded as written.
-                        on_loss=None if plan.format == source else options.on_loss,
+                        # A stream forwarded as written loses the caller nothing.
+                        on_loss=None if as_written else options.on_loss,
                     )
                     # From here the reads keep the total deadline themselves (Opened's response
                     # knows it): one that passes it ends the stream like any break-off, with
                     # the caller format's error event after what already went out.
                     deadline.reschedule(None)
                     try:
-                        yield opened, StreamDecoding(decode_ctx), plan
+                        yield opened, StreamDecoding(decode_ctx), plan, as_written
                     except BaseException:
                         opened.close(ok=False)
                         raise
@@ -429,7 +437,7 @@ class Client:
         raises :class:`~nexgate.StreamInterruptedError` — after the events that did arrive.
         """
         check_request(request, "stream")
-        async with self._open_stream(request, overrides, None) as (opened, decoding, _):
+        async with self._open_stream(request, overrides, None) as (opened, decoding, _, _):
             yield raising(stream_events(opened, decoding))
 
     async def send(
@@ -525,6 +533,7 @@ class Client:
                 opened,
                 decoding,
                 plan,
+                as_written,
             ):
                 ctx = TranslationContext(
                     source=plan.format,
@@ -533,7 +542,7 @@ class Client:
                     request=request,
                     on_loss=overrides.get("on_loss"),  # checked with the other options
                 )
-                pipe = forwarded if plan.format == caller.name else relayed
+                pipe = forwarded if as_written else relayed
                 yield pipe(opened, decoding, caller.stream_encoder(ctx))
         except APIStatusError as exc:
             exc.status, exc.body = caller.encode_error(exc)

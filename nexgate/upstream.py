@@ -74,15 +74,27 @@ def upstream_body(
     stream: bool,
     strict: bool,
     alternate: bool = False,
-) -> tuple[JSONObject, Sequence[Loss]]:
-    """What goes upstream for ``plan`` and what it lost: the caller's own ``body`` (in
-    ``source`` format) when the plan speaks that format too, else the translation.
+    needs_usage: bool = False,
+) -> tuple[JSONObject, Sequence[Loss], bool]:
+    """What goes upstream for ``plan``, what it lost, and whether it is the caller's own
+    ``body`` (in ``source`` format) as written, which a plan in that format gets unless:
 
-    ``alternate``: the plan is a fallback on another provider than the route's primary. The
-    caller's signatures were issued for the primary: a body that carries any is translated,
-    which drops them with a recorded loss, instead of going as written."""
+    - ``alternate``: the plan is a fallback on another provider than the route's primary.
+      The caller's signatures were issued for the primary: a body that carries any is
+      translated, which drops them with a recorded loss.
+    - ``needs_usage``: the limiters need the answer's usage (a tokens-per-minute bucket),
+      which an OpenAI stream reports only when asked to: a streamed body that does not ask
+      is translated, which asks (the caller's encoder then leaves the usage out again).
+    """
     unsigned = alternate and _signed(request)
-    if body is not None and plan.format == source and not unsigned:
+    as_written = (
+        body is not None
+        and plan.format == source
+        and not unsigned
+        and not (needs_usage and stream and plan.format == "openai" and not request.include_usage)
+    )
+    if as_written:
+        assert body is not None
         upstream = same_format_body(
             plan.format,
             body,
@@ -90,11 +102,11 @@ def upstream_body(
             default_max_tokens=DEFAULT_MAX_TOKENS,
             stream=stream,
         )
-        return upstream, _NO_LOSSES
+        return upstream, _NO_LOSSES, True
     upstream, ctx = encode_upstream(
         request, plan, stream=stream, source=source, strict=strict, unsigned=unsigned
     )
-    return upstream, ctx.losses
+    return upstream, ctx.losses, False
 
 
 def _signed(request: Request) -> bool:
