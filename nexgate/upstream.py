@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import msgspec
 from msgspec.structs import replace
 
 from .formats import DEFAULT_MAX_TOKENS, TranslationContext, get_format
@@ -21,6 +22,7 @@ from .schema import (
     Request,
     TextPart,
     ToolCallPart,
+    ToolResultPart,
 )
 
 #: What a same-format call loses: nothing (shared, so that no call allocates it).
@@ -151,13 +153,27 @@ def _without_signatures(request: Request, ctx: TranslationContext) -> Request:
 
 def estimate_tokens(request: Request) -> float:
     """Tokens to pre-charge a tokens-per-minute bucket with, before the real usage is known:
-    the prompt's text length / 4 plus the output allowance."""
-    prompt = 0
+    a quarter of the prompt's characters (system, turns, tool results, tool calls and tool
+    schemas) plus the output allowance. Only a call under such a bucket pays for it."""
+    chars = sum(len(part.text) for part in request.system)
     for message in request.messages:
         for part in message.parts:
-            if isinstance(part, TextPart):
-                prompt += len(part.text)
-    return prompt / 4 + (request.max_tokens or 256)
+            chars += _characters(part)
+    for tool in request.tools:
+        chars += len(tool.name) + len(tool.description or "")
+        if tool.parameters is not None:
+            chars += len(msgspec.json.encode(tool.parameters))
+    return chars / 4 + (request.max_tokens or 256)
+
+
+def _characters(part: Part) -> int:
+    if isinstance(part, TextPart | ReasoningPart):
+        return len(part.text)
+    if isinstance(part, ToolResultPart):
+        return sum(len(item.text) for item in part.content if isinstance(item, TextPart))
+    if isinstance(part, ToolCallPart):
+        return len(part.name) + len(msgspec.json.encode(part.arguments))
+    return 0  # media: no character count says what they cost
 
 
 __all__ = ("encode_upstream", "estimate_tokens", "upstream_body")
