@@ -212,6 +212,14 @@ class Exchanger:
         logger.debug("retrying in %.3fs: %s", decision.delay, decision.reason)
         await anyio.sleep(decision.delay)
 
+    def _take_key(self, plan: Plan) -> int:
+        """The key for an attempt: the provider's pick, passing over keys in a cooldown."""
+        provider = plan.provider
+        if provider.key_count < 2:
+            return provider.take_key()
+        limits, name, model = self.limits, provider.name, plan.model
+        return provider.take_key(lambda i: limits.key_paused(name, provider.key_at(i)[0], model))
+
     async def _admit(
         self, plan: Plan, index: int, estimated_tokens: float, options: CallOptions
     ) -> Permit:
@@ -252,7 +260,7 @@ class Exchanger:
         attempt = 0
         closings = self.transport.closings
         while True:
-            index = provider.take_key()
+            index = self._take_key(plan)
             permit: Permit | None = None
             error: NexgateError | None = None
             try:
@@ -302,7 +310,7 @@ class Exchanger:
         attempt = 0
         closings = self.transport.closings
         while True:
-            index = provider.take_key()
+            index = self._take_key(plan)
             permit: Permit | None = None
             response: UpstreamResponse | None = None
             try:

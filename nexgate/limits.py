@@ -452,6 +452,11 @@ class LimiterSet:
             scope = self.scopes[(provider, key_id, model)] = self._new(config, name)
         return scope
 
+    def key_paused(self, provider: str, key_id: str, model: str) -> bool:
+        """Whether a key's scope is paused (after a 429 or a used-up rate-limit window)."""
+        scope = self.scopes.get((provider, key_id, model))
+        return scope is not None and scope.paused_for > 0
+
     def _forget_idle(self) -> None:
         for key in [k for k, scope in self.scopes.items() if len(k) == 3 and scope.idle]:
             del self.scopes[key]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Literal, TypeAlias
 from urllib.parse import urlsplit
@@ -148,12 +148,24 @@ class Provider:
         order = [(start + offset) % count for offset in range(count)]
         return min(order, key=self._inflight.__getitem__)
 
-    def take_key(self) -> int:
+    def take_key(self, paused: Callable[[int], bool] | None = None) -> int:
         """Pick the key for one attempt (-1: the provider has none), counted as in flight
-        until :meth:`return_key`."""
+        until :meth:`return_key`.
+
+        ``paused`` tells the keys whose limits are paused (a 429's cooldown): the strategy's
+        pick is passed over for the next key that is not, while there is one. A call then
+        never waits out one key's cooldown while another key is free.
+        """
         if not self._secrets:
             return -1
         index = self._pick()
+        if paused is not None and paused(index):
+            count = len(self._secrets)
+            for offset in range(1, count):
+                other = (index + offset) % count
+                if not paused(other):
+                    index = other
+                    break
         self._inflight[index] += 1
         return index
 
