@@ -35,8 +35,10 @@ if TYPE_CHECKING:
 
 TimeoutKind = Literal["connect", "first_byte", "idle", "total", "queue"]
 
-#: Status codes worth another attempt (the official SDKs' set plus Anthropic's 529).
-RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
+#: Status codes worth another attempt: 408, 409, 429 and the server errors, as the official
+#: SDKs retry them (Anthropic's 529 and a CDN's 520-524 among them), except the two that say
+#: the server will never serve the call (501 Not Implemented, 505 HTTP Version).
+RETRYABLE_STATUSES = frozenset({408, 409, 429, *range(500, 600)} - {501, 505})
 
 
 class NexgateError(Exception):

@@ -22,12 +22,15 @@ def verdict(error: BaseException, attempt: int = 0, *, output_started: bool = Fa
     return decide(error, attempt, POLICY, output_started=output_started, rng=lambda: 0.5).retry
 
 
-@pytest.mark.parametrize("status", [408, 409, 429, 500, 502, 503, 504, 529])
+# 520-524: a CDN (Cloudflare) in front of the upstream, which could not reach it in time.
+@pytest.mark.parametrize(
+    "status", [408, 409, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524, 529, 599]
+)
 def test_retryable_statuses_are_retried(status: int) -> None:
     assert verdict(status_error(status))
 
 
-@pytest.mark.parametrize("status", [400, 401, 403, 404, 413, 422, 451, 501])
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 413, 422, 451, 501, 505])
 def test_other_statuses_are_not_retried(status: int) -> None:
     assert not verdict(status_error(status))
 
