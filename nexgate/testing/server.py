@@ -109,7 +109,10 @@ class MockUpstream:
         self._scripts.append(Scripted(parts, usage))
 
     def reset_stats(self) -> None:
-        self.stats = MockStats(self.open_connections)
+        """Start the counters over. Requests still running stay counted as in flight (and
+        as the new peak), so that they leave the new counters as they entered the old."""
+        old, self.stats = self.stats, MockStats(self.open_connections)
+        self.stats.carry_inflight(old)
 
     def open_connections(self) -> int:
         """TCP connections currently open at the server."""

@@ -47,6 +47,12 @@ class MockStats:
         self.inflight -= 1
         self.inflight_by_key[key] -= 1
 
+    def carry_inflight(self, old: MockStats) -> None:
+        """Take over the requests ``old`` still counts as running."""
+        self.inflight = self.peak_inflight = old.inflight
+        self.inflight_by_key = {key: n for key, n in old.inflight_by_key.items() if n}
+        self.peak_inflight_by_key = dict(self.inflight_by_key)
+
     def fault(self, kind: str) -> None:
         self.faults[kind] = self.faults.get(kind, 0) + 1
 
