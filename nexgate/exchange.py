@@ -18,6 +18,7 @@ from .auth import PROTECTED_HEADERS, auth_parts
 from .errors import (
     APIConnectionError,
     APIStatusError,
+    AuthenticationError,
     InvalidInputError,
     NexgateError,
     RateLimitError,
@@ -291,7 +292,8 @@ class Exchanger:
                 assert permit is not None
                 permit.succeeded()
                 return fetched, permit
-            await self._retry_or_raise(error, attempt, options, closings)
+            if not _another_key(error, provider, index):
+                await self._retry_or_raise(error, attempt, options, closings)
             attempt += 1
 
     async def open_stream(
@@ -349,13 +351,23 @@ class Exchanger:
                 if not isinstance(exc, NexgateError):
                     raise
                 error = exc
-            await self._retry_or_raise(error, attempt, options, closings)
+            if not _another_key(error, provider, index):
+                await self._retry_or_raise(error, attempt, options, closings)
             attempt += 1
 
 
 def _log_attempt(url: str, attempt: int) -> None:
     if logger.isEnabledFor(logging.DEBUG):  # redacting the URL is not free: only when logged
         logger.debug("POST %s (attempt %d)", redact_url(url), attempt + 1)
+
+
+def _another_key(error: NexgateError, provider: Provider, index: int) -> bool:
+    """Whether a call refused for its key (a 401) goes again at once on another key of the
+    provider: one revoked key among several must not fail the calls it is handed."""
+    if not isinstance(error, AuthenticationError) or not provider.refuse_key(index):
+        return False
+    logger.debug("%s refused %s: trying another key", provider.name, provider.key_at(index)[0])
+    return True
 
 
 def _brake(error: NexgateError, permit: Permit | None) -> None:

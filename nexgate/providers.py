@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Literal, TypeAlias
@@ -24,6 +25,8 @@ KeyStrategy: TypeAlias = Literal["round_robin", "least_inflight"]
 
 #: Key ids of the first keys, made once (a call names its key's limiter scope by it).
 _KEY_IDS = tuple(f"key{i}" for i in range(64))
+#: How long a key the upstream refused (401) is passed over while the provider has others.
+REFUSED_KEY_PAUSE = 300.0
 
 _MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$")
 
@@ -77,6 +80,7 @@ class Provider:
     __slots__ = (
         "_inflight",
         "_next",
+        "_refused_until",
         "_secrets",
         "anthropic_version",
         "auth",
@@ -127,6 +131,8 @@ class Provider:
     def _set_keys(self, secrets: tuple[Secret, ...]) -> None:
         self._secrets: tuple[Secret, ...] = secrets
         self._inflight: list[int] = [0] * len(secrets)
+        #: Per key, until when (monotonic) it is passed over after the upstream refused it.
+        self._refused_until: list[float] = [0.0] * len(secrets)
 
     def load_keys(self, environ: Mapping[str, str]) -> None:
         """Take keys from the environment when none were given explicitly."""
@@ -159,15 +165,30 @@ class Provider:
         if not self._secrets:
             return -1
         index = self._pick()
-        if paused is not None and paused(index):
+        if self._avoided(index, paused):
             count = len(self._secrets)
             for offset in range(1, count):
                 other = (index + offset) % count
-                if not paused(other):
+                if not self._avoided(other, paused):
                     index = other
                     break
         self._inflight[index] += 1
         return index
+
+    def _avoided(self, index: int, paused: Callable[[int], bool] | None) -> bool:
+        refused = self._refused_until[index]
+        if refused and refused > time.monotonic():
+            return True
+        return paused is not None and paused(index)
+
+    def refuse_key(self, index: int) -> bool:
+        """The upstream refused key ``index`` (a 401): pass it over for a while. Whether
+        another key remains to try (the call may then go again at once, on that key)."""
+        if index < 0 or len(self._secrets) < 2:
+            return False
+        now = time.monotonic()
+        self._refused_until[index] = now + REFUSED_KEY_PAUSE
+        return any(until <= now for until in self._refused_until)
 
     def return_key(self, index: int) -> None:
         if index >= 0:
