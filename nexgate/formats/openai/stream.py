@@ -84,6 +84,15 @@ class _Delta(msgspec.Struct, kw_only=True):
     reasoning_content: str | None = None
     thinking_blocks: list[dict[str, Any]] | None = None
     tool_calls: list[_ToolCallDelta] | None = None
+    #: The pre-tools API's one call per message: streamed as a tool call of its own.
+    function_call: _FunctionDelta | None = None
+    #: Fields events have no place for (a search model's citations, audio): losses.
+    annotations: Any = None
+    audio: Any = None
+
+
+#: The key of a legacy ``function_call`` among the stream's calls (apart from real indexes).
+_LEGACY_CALL = -(2**31)
 
 
 class _Choice(msgspec.Struct, kw_only=True):
@@ -274,6 +283,12 @@ class StreamDecoder:
             if delta.tool_calls:
                 for call in delta.tool_calls:
                     self._tool_call(call, out)
+            if delta.function_call is not None:
+                self._function_call(delta.function_call, out)
+            if delta.annotations:
+                self._lose("$.choices[0].delta.annotations")
+            if delta.audio:
+                self._lose("$.choices[0].delta.audio")
         if choice.finish_reason:  # Ollama and sglang send "" on every chunk but the last
             self.finish_raw = choice.finish_reason
             self.parts.end_all(out)
@@ -313,6 +328,18 @@ class StreamDecoder:
                     self.reasoning = self.parts.start(ReasoningPart(), out)
                 signature = Signature(format="claude", value=value)
                 out.append(SignatureDelta(index=self.reasoning, signature=signature))
+
+    def _function_call(self, function: _FunctionDelta, out: list[StreamEvent]) -> None:
+        """A legacy ``function_call`` fragment, as a tool call (its id made up: it has none)."""
+        started = _LEGACY_CALL in self.tools
+        if not started:
+            self.ctx.emulate(
+                "function_call_as_tool_call",
+                "$.choices[0].delta.function_call",
+                "a legacy function call is carried as a tool call",
+            )
+        call_id = None if started else "call_function_call"
+        self._tool_call(_ToolCallDelta(index=_LEGACY_CALL, id=call_id, function=function), out)
 
     def _call_index(self, call: _ToolCallDelta) -> int:
         """The call a fragment belongs to. Without an ``index``, a new ``id`` starts a call
