@@ -43,7 +43,14 @@ from .schema_compile import (
 )
 
 MAX_STOP_SEQUENCES = 5
-_MODES = {"AUTO": "auto", "ANY": "required", "NONE": "none", "VALIDATED": "auto"}
+#: ``MODE_UNSPECIFIED`` is the API's default, which behaves as ``AUTO``.
+_MODES = {
+    "AUTO": "auto",
+    "ANY": "required",
+    "NONE": "none",
+    "VALIDATED": "auto",
+    "MODE_UNSPECIFIED": "auto",
+}
 #: Hints kept in ``Request.extras["gemini"]`` so that gemini -> gemini is an identity; other
 #: formats skip keys that start with ``_``.
 JSON_SCHEMA_TOOLS = "_parametersJsonSchemaTools"

@@ -748,3 +748,18 @@ def test_a_conversation_with_nothing_to_say_keeps_one_empty_turn() -> None:
     out = to_gemini(openai, "openai")
     assert out["contents"] == [{"role": "user", "parts": [{"text": ""}]}]
     assert [(loss.kind, loss.severity) for loss in out.losses] == [("empty_turn_sent", "emulated")]
+
+
+@pytest.mark.parametrize("target", ["openai", "claude", "gemini"])
+def test_mode_unspecified_is_the_default_auto(target: str) -> None:
+    """The API's default mode, listed by the SDK; it was refused as an unknown mode."""
+    body = {
+        "contents": [{"role": "user", "parts": [{"text": "hi"}]}],
+        "tools": [{"functionDeclarations": [{"name": "a"}]}],
+        "toolConfig": {"functionCallingConfig": {"mode": "MODE_UNSPECIFIED"}},
+    }
+    request = decode_request(copy.deepcopy(body), format="gemini", model=MODEL)
+    assert request.tool_choice is not None
+    assert request.tool_choice.mode == "auto"
+    out = nexgate.translate_request(body, source="gemini", target=target, model=MODEL)
+    assert out.losses == ()
