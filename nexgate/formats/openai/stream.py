@@ -263,36 +263,38 @@ class StreamDecoder:
             return
         if choice.logprobs and informative(choice.logprobs):
             self._lose("$.choices[0].logprobs")
-        delta = choice.delta
-        if delta is not None:
-            if delta.reasoning_content:
-                self._reasoning(delta.reasoning_content, out)
-            if delta.thinking_blocks:
-                self._thinking_blocks(delta.thinking_blocks, out)
-            if delta.content:
-                self._text(delta.content, out)
-            if delta.refusal:
-                if "$.choices[0].delta.refusal" not in self.lost_fields:
-                    self.lost_fields.add("$.choices[0].delta.refusal")
-                    self.ctx.emulate(
-                        "refusal_as_text",
-                        "$.choices[0].delta.refusal",
-                        "stream events carry a refusal as ordinary text",
-                    )
-                self._text(delta.refusal, out)
-            if delta.tool_calls:
-                for call in delta.tool_calls:
-                    self._tool_call(call, out)
-            if delta.function_call is not None:
-                self._function_call(delta.function_call, out)
-            if delta.annotations:
-                self._lose("$.choices[0].delta.annotations")
-            if delta.audio:
-                self._lose("$.choices[0].delta.audio")
+        if choice.delta is not None:
+            self._delta(choice.delta, out)
         if choice.finish_reason:  # Ollama and sglang send "" on every chunk but the last
             self.finish_raw = choice.finish_reason
             self.parts.end_all(out)
             self.text = self.reasoning = None
+
+    def _delta(self, delta: _Delta, out: list[StreamEvent]) -> None:
+        if delta.reasoning_content:
+            self._reasoning(delta.reasoning_content, out)
+        if delta.thinking_blocks:
+            self._thinking_blocks(delta.thinking_blocks, out)
+        if delta.content:
+            self._text(delta.content, out)
+        if delta.refusal:
+            if "$.choices[0].delta.refusal" not in self.lost_fields:
+                self.lost_fields.add("$.choices[0].delta.refusal")
+                self.ctx.emulate(
+                    "refusal_as_text",
+                    "$.choices[0].delta.refusal",
+                    "stream events carry a refusal as ordinary text",
+                )
+            self._text(delta.refusal, out)
+        if delta.tool_calls:
+            for call in delta.tool_calls:
+                self._tool_call(call, out)
+        if delta.function_call is not None:
+            self._function_call(delta.function_call, out)
+        if delta.annotations:
+            self._lose("$.choices[0].delta.annotations")
+        if delta.audio:
+            self._lose("$.choices[0].delta.audio")
 
     def _text(self, text: str, out: list[StreamEvent]) -> None:
         if self.text is None:
