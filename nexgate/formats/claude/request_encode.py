@@ -21,6 +21,7 @@ from ...schema import (
     Tool,
 )
 from .._context import TranslationContext
+from .._output import schema_with_description
 from .._reasoning import CLAUDE_MIN_BUDGET, budget_for_effort
 from .blocks import (
     encode_cache,
@@ -250,13 +251,14 @@ def _encode_output_config(request: Request, ctx: TranslationContext) -> JSONObje
         config["effort"] = effort
     fmt = request.response_format
     if fmt is not None and fmt.type != "text":
-        if fmt.type == "json_object" or fmt.schema is None:
+        described = schema_with_description(fmt, ctx) if fmt.type == "json_schema" else None
+        if described is None:
             ctx.emulate(
                 "json_object_as_schema", "$.response_format", "sent as a JSON schema of any object"
             )
             schema: JSONObject = {"type": "object"}
         else:
-            schema = fmt.schema
+            schema = described
         config["format"] = {"type": "json_schema", "schema": schema}
     return config
 

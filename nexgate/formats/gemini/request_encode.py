@@ -17,6 +17,7 @@ from ...schema import (
     ToolChoice,
 )
 from .._context import TranslationContext
+from .._output import schema_with_description
 from .._reasoning import EFFORT_TO_GEMINI_LEVEL, budget_for_effort
 from .fastpath import (
     Unusual,
@@ -221,12 +222,14 @@ def _response_config(
     config: JSONObject = {"responseMimeType": "application/json"}
     if fmt.type == "json_schema" and fmt.schema is not None:
         path = "$.response_format.schema"
+        schema = schema_with_description(fmt, ctx)
+        assert schema is not None
         if native_schema or ctx.gemini_schema == "openapi":
-            config["responseSchema"] = to_gemini_schema(fmt.schema, path, ctx)
+            config["responseSchema"] = to_gemini_schema(schema, path, ctx)
         elif as_written:
-            config["responseJsonSchema"] = fmt.schema  # as the Gemini source wrote it
+            config["responseJsonSchema"] = schema  # as the Gemini source wrote it
         else:
-            config["responseJsonSchema"] = fit_json_schema(fmt.schema, path, ctx)
+            config["responseJsonSchema"] = fit_json_schema(schema, path, ctx)
     return config
 
 
