@@ -294,6 +294,18 @@ def _typed_tools(
     return ours, server
 
 
+#: The fields of a custom tool that :class:`~nexgate.schema.Tool` carries.
+_TOOL_FIELDS = frozenset({"type", "name", "description", "input_schema", "strict", "cache_control"})
+
+
+def _lose_tool_fields(tools: Any, ctx: TranslationContext) -> None:
+    """A custom tool's other fields (``input_examples``, ``defer_loading``...) are losses."""
+    for i, item in enumerate(tools if isinstance(tools, list) else ()):
+        if isinstance(item, dict) and item.get("type", "custom") == "custom":
+            for key in item.keys() - _TOOL_FIELDS:
+                ctx.lose("tool_field_dropped", f"$.tools[{i}].{key}", "not carried by nexgate")
+
+
 def _tool(tool: wire.ClaudeTool) -> Tool:
     return Tool(
         name=tool.name,
@@ -376,6 +388,7 @@ def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
     else:
         body = typed
         tools, server_tools = _typed_tools(typed.tools, obj.get("tools") or [])
+    _lose_tool_fields(obj.get("tools"), ctx)
     extras = _extras(obj, body, server_tools)
     choice, parallel = _tool_choice(body.tool_choice)
     if typed is None:

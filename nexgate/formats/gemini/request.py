@@ -127,6 +127,22 @@ def _tools(
     return ours, others, json_schema_tools, openapi_tools
 
 
+#: The fields of a function declaration that :class:`~nexgate.schema.Tool` carries.
+_DECLARATION_FIELDS = frozenset(
+    {"name", "description", "parameters", "parametersJsonSchema", "parameters_json_schema"}
+)
+
+
+def _lose_declaration_fields(tools: list[JSONObject] | None, ctx: TranslationContext) -> None:
+    """A declaration's other fields (``response``, ``behavior``...) are losses."""
+    for i, item in enumerate(tools or ()):
+        declarations = item.get("functionDeclarations")
+        for j, raw in enumerate(declarations if isinstance(declarations, list) else ()):
+            for key in raw.keys() - _DECLARATION_FIELDS if isinstance(raw, dict) else ():
+                path = f"$.tools[{i}].functionDeclarations[{j}].{key}"
+                ctx.lose("tool_field_dropped", path, "not carried by nexgate")
+
+
 def _tool_choice(config: wire.ToolConfig | None) -> ToolChoice | None:
     calling = config.function_calling_config if config else None
     if calling is None:
@@ -237,6 +253,7 @@ def _decode_any_request(obj: JSONObject, ctx: TranslationContext) -> Request:
     obj = normalize(obj)
     body = convert(obj, wire.GenerateContentRequest, "Gemini request")
     tools, other_tools, json_schema_tools, openapi_tools = _tools(body.tools)
+    _lose_declaration_fields(body.tools, ctx)
     extras: JSONObject = {
         k: v for k, v in obj.items() if k not in wire.REQUEST_FIELDS and k != "model"
     }
