@@ -230,6 +230,9 @@ class _Compiler:
             self.lose(path, "format", f"Gemini supports no format {value!r} here")
 
     def _enum(self, values: Any, out: dict[str, Any], path: str, keyword: str = "enum") -> bool:
+        if isinstance(values, list) and None in values:  # null allowed: Gemini's nullable
+            values = [v for v in values if v is not None]
+            out["nullable"] = True
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             self.lose(path, keyword, "Gemini enums take strings only")
             return False
@@ -345,7 +348,8 @@ def common_from_gemini(schema: Any, depth: int = 0) -> Any:
         if key not in _FROM_GEMINI_REWRITTEN:  # description, required, enum...: most keys
             out[key] = value
         elif key == "type" and isinstance(value, str):
-            out["type"] = value.lower()
+            if value.upper() != "TYPE_UNSPECIFIED":  # no type: any value, as JSON Schema says
+                out["type"] = value.lower()
         elif key == "properties" and isinstance(value, dict):
             out["properties"] = {
                 name: common_from_gemini(sub, depth + 1) for name, sub in value.items()
@@ -357,11 +361,20 @@ def common_from_gemini(schema: Any, depth: int = 0) -> Any:
         elif key != "nullable":
             out[key] = value
     if schema.get("nullable") is True:
-        if isinstance(out.get("type"), str):
-            out["type"] = [out["type"], "null"]
-        elif isinstance(out.get("anyOf"), list):
-            out["anyOf"] = [*out["anyOf"], {"type": "null"}]
+        _admit_null(out)
     return out
+
+
+def _admit_null(out: dict[str, Any]) -> None:
+    """A ``nullable`` schema as JSON Schema: ``null`` joins the type (and the enum, which
+    would refuse it otherwise) or the ``anyOf``."""
+    if isinstance(out.get("type"), str):
+        out["type"] = [out["type"], "null"]
+        enum = out.get("enum")
+        if isinstance(enum, list) and None not in enum:
+            out["enum"] = [*enum, None]
+    elif isinstance(out.get("anyOf"), list):
+        out["anyOf"] = [*out["anyOf"], {"type": "null"}]
 
 
 def from_gemini_schema(schema: Any, path: str = "$", depth: int = 0) -> Any:
@@ -377,7 +390,8 @@ def from_gemini_schema(schema: Any, path: str = "$", depth: int = 0) -> Any:
     out: dict[str, Any] = {}
     for key, value in schema.items():
         if key == "type" and isinstance(value, str):
-            out["type"] = value.lower()
+            if value.upper() != "TYPE_UNSPECIFIED":  # no type: any value, as JSON Schema says
+                out["type"] = value.lower()
         elif key == "properties" and isinstance(value, dict):
             out["properties"] = {
                 name: from_gemini_schema(sub, f"{path}.properties.{name}", depth + 1)
@@ -390,8 +404,5 @@ def from_gemini_schema(schema: Any, path: str = "$", depth: int = 0) -> Any:
         elif key != "nullable":
             out[key] = value
     if schema.get("nullable") is True:
-        if isinstance(out.get("type"), str):
-            out["type"] = [out["type"], "null"]
-        elif isinstance(out.get("anyOf"), list):
-            out["anyOf"] = [*out["anyOf"], {"type": "null"}]
+        _admit_null(out)
     return out

@@ -225,3 +225,18 @@ def test_gemini_schema_back_to_json_schema() -> None:
     assert back["properties"]["y"] == gemini["properties"]["y"]  # type: ignore[index]
     assert back["propertyOrdering"] == expected["propertyOrdering"]
     assert ctx.losses == []
+
+
+def test_a_nullable_enum_still_admits_null_as_json_schema() -> None:
+    """JSON Schema checks ``type`` and ``enum`` both: null must join the enum too."""
+    gemini = {"type": "STRING", "enum": ["red", "blue"], "nullable": True}
+    out = from_gemini_schema(gemini)
+    assert out == {"type": ["string", "null"], "enum": ["red", "blue", None]}
+    ctx = TranslationContext(source="gemini", target="gemini")
+    assert to_gemini_schema(out, "$", ctx) == gemini  # and back, as it came
+    assert ctx.losses == []
+
+
+def test_type_unspecified_is_no_type() -> None:
+    out = from_gemini_schema({"type": "OBJECT", "properties": {"x": {"type": "TYPE_UNSPECIFIED"}}})
+    assert out == {"type": "object", "properties": {"x": {}}}
