@@ -7,6 +7,26 @@ from typing import NamedTuple
 #: The only image types Claude accepts inline.
 CLAUDE_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 
+#: Common spellings of media types and the registered names they stand for (Gemini
+#: documents ``audio/mp3``; ``image/jpg`` is everywhere).
+_ALIASES = {
+    "image/jpg": "image/jpeg",
+    "image/pjpeg": "image/jpeg",
+    "audio/mp3": "audio/mpeg",
+    "audio/x-mp3": "audio/mpeg",
+    "audio/x-wav": "audio/wav",
+    "audio/wave": "audio/wav",
+    "audio/vnd.wave": "audio/wav",
+}
+
+
+def canonical_media_type(media_type: str | None) -> str | None:
+    """``media_type`` under its registered name, for the formats that accept only that."""
+    if media_type is None:
+        return None
+    return _ALIASES.get(media_type.lower(), media_type)
+
+
 _EXTENSIONS = {
     ".png": "image/png",
     ".jpg": "image/jpeg",

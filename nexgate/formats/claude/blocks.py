@@ -22,7 +22,7 @@ from ...schema import (
 from .._context import TranslationContext
 from .._ids import claude_safe_id
 from .._json import convert
-from .._media import CLAUDE_IMAGE_TYPES
+from .._media import CLAUDE_IMAGE_TYPES, canonical_media_type
 from . import wire
 
 
@@ -131,10 +131,11 @@ def encode_cache(cache: CacheControl | None, out: JSONObject) -> JSONObject:
 
 def _encode_image(part: ImagePart, path: str, ctx: TranslationContext) -> JSONObject | None:
     if part.data is not None:
-        if part.media_type not in CLAUDE_IMAGE_TYPES:
+        media_type = canonical_media_type(part.media_type)
+        if media_type not in CLAUDE_IMAGE_TYPES:
             ctx.lose("unsupported_media_type", path, f"Claude takes no {part.media_type} images")
             return None
-        source: JSONObject = {"type": "base64", "media_type": part.media_type, "data": part.data}
+        source: JSONObject = {"type": "base64", "media_type": media_type, "data": part.data}
     else:
         source = {"type": "url", "url": part.url or ""}
     if part.detail is not None:

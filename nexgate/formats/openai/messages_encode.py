@@ -30,7 +30,7 @@ from ...schema import (
 )
 from .._context import TranslationContext
 from .._json import dump_args, parse_args
-from .._media import data_url
+from .._media import canonical_media_type, data_url
 from .messages import AUDIO_FORMATS
 
 # --------------------------------------------------------------------------- encode
@@ -73,11 +73,13 @@ def _document_part(part: DocumentPart, path: str, ctx: TranslationContext) -> JS
         ctx.lose("document_url_unsupported", path, "OpenAI takes documents inline only")
         return None
     media = part.media_type or "application/pdf"
-    if media in _AUDIO_MEDIA:
-        return {
-            "type": "input_audio",
-            "input_audio": {"data": part.data, "format": _AUDIO_MEDIA[media]},
-        }
+    audio = _AUDIO_MEDIA.get(canonical_media_type(media) or media)
+    if audio is not None:
+        return {"type": "input_audio", "input_audio": {"data": part.data, "format": audio}}
+    if media.startswith(("video/", "audio/", "image/")):
+        # File parts carry documents: OpenAI refuses or ignores other media there.
+        ctx.lose("unsupported_media_type", path, f"OpenAI takes no {media} content")
+        return None
     filename = part.filename
     if filename is None:
         filename = "document.pdf" if media == "application/pdf" else "document"
