@@ -162,11 +162,12 @@ class _Compiler:
             merged = {k: v for k, v in schema.items() if k != "allOf"}
             branches = all_of if isinstance(all_of, list) else []
             for i, branch in enumerate(branches):
+                branch_path = f"{path}.allOf[{i}]"
                 part, _ = (
-                    self.resolve(branch, f"{path}.allOf[{i}]")
-                    if isinstance(branch, dict)
-                    else (None, "")
+                    self.resolve(branch, branch_path) if isinstance(branch, dict) else (None, "")
                 )
+                if isinstance(part, dict) and "allOf" in part:  # nested: its branches too
+                    part = self._flatten(part, branch_path)
                 for key, value in (part or {}).items():
                     if key == "properties" and isinstance(value, dict):
                         props = merged.get("properties")
@@ -178,8 +179,11 @@ class _Compiler:
                         required = merged.get("required")
                         base = required if isinstance(required, list) else []
                         merged["required"] = [*base, *(r for r in value if r not in base)]
-                    else:
-                        merged.setdefault(key, value)
+                    elif key not in merged:
+                        merged[key] = value
+                    elif merged[key] != value:
+                        # Both constrain the value; one schema can say only one of them.
+                        self.lose(path, key, "allOf branches disagree: the first is kept")
             if len(branches) != 1:
                 self.rewrite(path, "allOf", "branches merged into one schema")
             schema = merged

@@ -240,3 +240,33 @@ def test_a_nullable_enum_still_admits_null_as_json_schema() -> None:
 def test_type_unspecified_is_no_type() -> None:
     out = from_gemini_schema({"type": "OBJECT", "properties": {"x": {"type": "TYPE_UNSPECIFIED"}}})
     assert out == {"type": "object", "properties": {"x": {}}}
+
+
+def _compiled(schema: dict[str, Any]) -> tuple[Any, list[tuple[str, str, str]]]:
+    ctx = TranslationContext(source="openai", target="gemini")
+    out = to_gemini_schema(schema, "$", ctx)
+    return out, [(loss.kind, loss.path, loss.severity) for loss in ctx.losses]
+
+
+def test_a_nested_all_of_is_merged_too() -> None:
+    """It compiled to {} with no loss: every constraint gone, silently."""
+    out, _ = _compiled({"allOf": [{"allOf": [{"type": "integer", "minimum": 1}]}]})
+    assert out == {"type": "INTEGER", "minimum": 1}
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"allOf": [{"type": "string", "maxLength": 10}, {"maxLength": 5}]},
+        {
+            "allOf": [
+                {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                {"anyOf": [{"type": "integer"}, {"type": "boolean"}]},
+            ]
+        },
+    ],
+)
+def test_all_of_branches_that_disagree_record_the_drop(schema: dict[str, Any]) -> None:
+    _, losses = _compiled(schema)
+    assert any(severity == "dropped" for _, _, severity in losses), losses
+    genai_types.Schema.model_validate(_compiled(schema)[0])
