@@ -59,6 +59,9 @@ CLAUDE_EFFORTS = frozenset({"low", "medium", "high", "xhigh", "max"})
 _RAW_SOURCES = frozenset({"file", "content"})
 #: Extras key remembering ``thinking.display`` for a Claude target.
 THINKING_DISPLAY = "_thinking_display"
+#: Where the server tools stood among the tools, when not after every custom one: the tool
+#: list is part of the prompt (and of its cache key), so a Claude target keeps the order.
+SERVER_TOOL_AT = "_server_tool_at"
 
 # --------------------------------------------------------------------------- content
 
@@ -369,6 +372,10 @@ def _extras(
     extras = unknown_fields(obj, wire.REQUEST_FIELDS)
     if server_tools:
         extras["tools"] = server_tools
+        raw = obj.get("tools") or []
+        at = [i for i, tool in enumerate(raw) if tool.get("type", "custom") != "custom"]
+        if at != list(range(len(raw) - len(at), len(raw))):
+            extras[SERVER_TOOL_AT] = at
     metadata = obj.get("metadata")
     if isinstance(metadata, dict) and set(metadata) - {"user_id"}:
         extras["metadata"] = metadata  # keys other than user_id go back to Claude untouched

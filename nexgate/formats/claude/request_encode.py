@@ -27,7 +27,7 @@ from .blocks import (
     encode_cache,
     encode_plain_part,
 )
-from .request import THINKING_DISPLAY, encode_part
+from .request import SERVER_TOOL_AT, THINKING_DISPLAY, encode_part
 
 
 def _hoist_system(
@@ -277,7 +277,10 @@ def _encode_tool(tool: Tool) -> JSONObject:
     return out
 
 
-def _encode_tools(request: Request, server: Any, ctx: TranslationContext) -> list[JSONObject]:
+def _encode_tools(
+    request: Request, server: Any, at: Any, ctx: TranslationContext
+) -> list[JSONObject]:
+    """The custom tools, and a Claude source's server tools where they stood (``at``)."""
     allowed = request.tool_choice.allowed if request.tool_choice else None
     if allowed is not None:
         ctx.emulate(
@@ -287,7 +290,19 @@ def _encode_tools(request: Request, server: Any, ctx: TranslationContext) -> lis
         tools = [_encode_tool(tool) for tool in request.tools]
     else:
         tools = [_encode_tool(tool) for tool in request.tools if tool.name in allowed]
-    if isinstance(server, list):
+    if not isinstance(server, list):
+        return tools
+    places = len(tools) + len(server)
+    if (
+        allowed is None
+        and isinstance(at, list)
+        and len(at) == len(server)
+        and all(type(i) is int and 0 <= i < places for i in at)
+        and at == sorted(set(at))
+    ):
+        for index, tool in zip(at, server, strict=True):
+            tools.insert(index, tool)
+    else:
         tools.extend(server)
     return tools
 
@@ -402,7 +417,7 @@ def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
         out["top_k"] = request.top_k
     if request.stop:
         out["stop_sequences"] = list(request.stop)
-    tools = _encode_tools(request, server_tools, ctx)
+    tools = _encode_tools(request, server_tools, extras.get(SERVER_TOOL_AT), ctx)
     choice = _encode_tool_choice(request, bool(tools), ctx)
     if request.reasoning is not None or request.response_format is not None:
         _add_reasoning(out, request, thinking, choice, extras.get(THINKING_DISPLAY), ctx)
