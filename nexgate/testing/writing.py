@@ -50,8 +50,8 @@ async def send_json(
     if fault.kind == "malformed_chunk":
         return web.Response(body=b'{"broken": ' + body[:-1], content_type="application/json")
     response = web.StreamResponse(headers={"Content-Type": "application/json"})
-    await response.prepare(request)
     with contextlib.suppress(ConnectionResetError):  # the client hung up: nothing to tell it
+        await response.prepare(request)
         await _write_json(request, response, body, fault, closing)
     return response
 
@@ -118,8 +118,8 @@ async def send_stream(
     response = web.StreamResponse(headers={"Content-Type": content_type})
     if sse:
         response.headers["Cache-Control"] = "no-cache"
-    await response.prepare(request)
     with contextlib.suppress(ConnectionResetError):  # the client hung up: nothing to tell it
+        await response.prepare(request)
         await _write_stream(request, response, chunks, fault, closing, sse)
     return response
 

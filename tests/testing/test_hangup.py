@@ -3,9 +3,11 @@ traceback in the log: the mock stops there instead of writing to a closed connec
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import anyio
+import msgspec
 import pytest
 
 import nexgate
@@ -42,3 +44,28 @@ async def test_client_hanging_up_during_a_delay_logs_no_traceback(
             await anyio.sleep(0.3)  # the mock notices the hang-up within 20 ms
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert not errors, errors[0].getMessage() + " " + repr(errors[0].exc_info[1])
+
+
+@pytest.mark.parametrize("stream", [True, False])
+async def test_client_hanging_up_before_the_answer_logs_no_traceback(
+    caplog: pytest.LogCaptureFixture, stream: bool
+) -> None:
+    """A caller cancelled right after sending: the mock's answer meets a closed socket.
+    Opening a streamed answer (``prepare``) was outside the guard: one traceback per call."""
+    body = msgspec.json.encode(
+        {"model": "m", "stream": stream, "messages": [{"role": "user", "content": "hi"}]}
+    )
+    head = (
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    with caplog.at_level(logging.ERROR):
+        async with MockUpstream() as mock:
+            for _ in range(5):
+                _, writer = await asyncio.open_connection("127.0.0.1", mock.port)
+                writer.write(head + body)
+                await writer.drain()
+                writer.transport.abort()  # hangs up at once, as a cancelled call does
+                await anyio.sleep(0.1)
+            assert mock.stats.requests == 5
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
