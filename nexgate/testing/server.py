@@ -70,8 +70,9 @@ class MockUpstream:
 
     @property
     def base_url(self) -> str:
-        """The server root, e.g. ``http://127.0.0.1:50123``."""
-        return f"http://{self.host}:{self.port}"
+        """The server root, e.g. ``http://127.0.0.1:50123`` (an IPv6 host in brackets)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
     def inject(
         self,
@@ -128,7 +129,12 @@ class MockUpstream:
         )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
-        await site.start()
+        try:
+            await site.start()
+        except BaseException:  # the port is taken (or the start cancelled): not running
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
+            raise
         if self.port == 0:
             for address in self._runner.addresses:
                 self.port = int(address[1])

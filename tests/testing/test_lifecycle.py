@@ -1,0 +1,34 @@
+"""MockUpstream's own lifecycle: a start that failed, and the URL it gives out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from nexgate.testing import MockUpstream
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_a_start_that_failed_can_be_retried() -> None:
+    """A taken port left the mock marked as running: every later start() said 'already
+    running' though nothing listened."""
+    async with MockUpstream() as taken:
+        mock = MockUpstream(port=taken.port)
+        with pytest.raises(OSError):
+            await mock.start()
+        port = taken.port
+    await mock.start()
+    try:
+        assert mock.port == port
+        assert mock.open_connections() == 0
+    finally:
+        await mock.close()
+
+
+def test_an_ipv6_host_gives_a_usable_base_url() -> None:
+    """``http://::1:8080`` is no URL: an IPv6 literal needs brackets (no server started)."""
+    parts = urlsplit(MockUpstream(host="::1", port=8080).base_url)
+    assert (parts.hostname, parts.port) == ("::1", 8080)
+    assert MockUpstream(host="127.0.0.1", port=8080).base_url == "http://127.0.0.1:8080"
