@@ -138,8 +138,14 @@ async def _write_stream(
     if fault is not None and kind == "slow_drip" and fault.piece:
         chunks = _pieces(b"".join(chunks), fault.piece)
     broken = b'data: {"broken": \n\n' if sse else b',\r\n{"broken": '
+    if sse and chunks and chunks[0].startswith(b"event:"):
+        # Claude names its events, and clients dispatch on the name: an unnamed one is skipped.
+        broken = b"event: content_block_delta\n" + broken
+    # A fault past the reply's end strikes before its last event: it must strike, and a
+    # stream whose terminal event went out would read as whole.
+    strike = min(fault.events, len(chunks) - 1) if fault is not None else -1
     for i, chunk in enumerate(chunks):
-        if fault is not None and i == fault.events:
+        if i == strike:
             if kind == "reset_mid_stream":
                 return abort(request)
             if kind == "malformed_chunk":
