@@ -206,6 +206,7 @@ class Client:
         *,
         stream: bool,
         primary: Plan,
+        decoded: Sequence[Loss],
     ) -> tuple[JSONObject, Sequence[Loss], bool]:
         return upstream_body(
             request,
@@ -216,6 +217,7 @@ class Client:
             strict=self.strict,
             alternate=plan.provider.name != primary.provider.name,
             needs_usage=self.limiters.counts_tokens,
+            decoded=decoded,
         )
 
     def _falls_back(
@@ -261,9 +263,11 @@ class Client:
         overrides: Mapping[str, Any],
         decode: bool = True,
         plans: list[Plan] | None = None,
+        decoded: Sequence[Loss] = (),
     ) -> tuple[Response | None, JSONObject | None]:
         """The response of the first plan that answers; with the caller's own ``body`` (in
         ``source`` format), also the upstream's raw answer when that plan spoke ``source``.
+        ``decoded``: what decoding that body lost, a loss of every plan that translates it.
 
         ``decode=False``: a raw answer in the caller's format is all the caller wants, so it
         is not decoded into a :class:`Response` unless a limiter needs its usage.
@@ -277,12 +281,12 @@ class Client:
         _start_total(options)
         if len(plans) == 1:  # no alternates: nothing to fall back to
             return await self._call_once(
-                exchanger, request, plans[0], plans[0], options, source, body, decode
+                exchanger, request, plans[0], plans[0], options, source, body, decode, decoded
             )
         for number, plan in enumerate(plans):
             try:
                 return await self._call_once(
-                    exchanger, request, plan, plans[0], options, source, body, decode
+                    exchanger, request, plan, plans[0], options, source, body, decode, decoded
                 )
             except NexgateError as exc:
                 if not self._falls_back(exc, number, plans, closings):
@@ -299,12 +303,13 @@ class Client:
         source: FormatName | None,
         body: JSONObject | None,
         decode: bool,
+        decoded: Sequence[Loss],
     ) -> tuple[Response | None, JSONObject | None]:
         """One plan's answer (``primary``: the route's first plan, whose provider the
         request's signatures were meant for)."""
         same_format = body is not None and plan.format == source
         upstream, losses, _ = self._upstream_body(
-            request, plan, source, body, stream=False, primary=primary
+            request, plan, source, body, stream=False, primary=primary, decoded=decoded
         )
         data, url = exchanger.prepare(plan, upstream, False, options)
         del upstream  # see Exchanger.prepare
@@ -364,6 +369,7 @@ class Client:
         overrides: Mapping[str, Any],
         source: FormatName | None,
         body: JSONObject | None = None,
+        decoded: Sequence[Loss] = (),
     ) -> AsyncIterator[tuple[Opened, StreamDecoding, Plan, bool]]:
         """The first plan's stream that opens (its first chunk arrived), with its decoder,
         its plan, and whether its stream may be forwarded as written.
@@ -382,7 +388,13 @@ class Client:
             async with deadline:
                 for number, plan in enumerate(plans):
                     upstream, losses, as_written = self._upstream_body(
-                        request, plan, source, body, stream=True, primary=plans[0]
+                        request,
+                        plan,
+                        source,
+                        body,
+                        stream=True,
+                        primary=plans[0],
+                        decoded=decoded,
                     )
                     data, url = exchanger.prepare(plan, upstream, True, options)
                     del upstream  # see Exchanger.prepare
@@ -479,7 +491,7 @@ class Client:
     ) -> tuple[Response | None, JSONObject]:
         caller = get_format(format)
         obj = load_object(body, "request body")
-        request = decode_request(obj, format=caller.name, model=model)
+        request, decoded = _decoded(obj, caller.name, model)
         plans = self._plans(request, overrides)
         try:
             if not decode and self._forwards(plans, caller.name):
@@ -495,7 +507,9 @@ class Client:
                 # (A caller that passed a dict keeps that alive itself.)
                 del request, obj, upstream
                 return None, await self._forward(plan, data, url, options)
-            response, answer = await self._call(request, caller.name, obj, overrides, decode, plans)
+            response, answer = await self._call(
+                request, caller.name, obj, overrides, decode, plans, decoded
+            )
         except APIStatusError as exc:
             exc.status, exc.body = caller.encode_error(exc)
             raise
@@ -527,9 +541,9 @@ class Client:
         """
         caller = get_format(format)
         obj = load_object(body, "request body")
-        request = decode_request(obj, format=caller.name, model=model)
+        request, decoded = _decoded(obj, caller.name, model)
         try:
-            async with self._open_stream(request, overrides, caller.name, obj) as (
+            async with self._open_stream(request, overrides, caller.name, obj, decoded) as (
                 opened,
                 decoding,
                 plan,
@@ -584,6 +598,13 @@ class Client:
         return redact_url(
             plan.provider.url(get_format(plan.format).request_path(plan.model, stream))
         )
+
+
+def _decoded(obj: JSONObject, fmt: FormatName, model: str | None) -> tuple[Request, Sequence[Loss]]:
+    """The caller's body as a request, and what decoding it lost (nothing reaches the
+    upstream lost while the body goes as written; a translation of it loses this too)."""
+    ctx = TranslationContext(source=fmt, target=fmt, model=model)
+    return decode_request(obj, format=fmt, model=model, ctx=ctx), ctx.losses
 
 
 def _malformed(plan: Plan, error: InvalidInputError) -> APIConnectionError:

@@ -37,6 +37,7 @@ def encode_upstream(
     source: FormatName | None,
     strict: bool,
     unsigned: bool = False,
+    decoded: Sequence[Loss] = (),
 ) -> tuple[JSONObject, TranslationContext]:
     """The request in ``plan``'s format; what the target cannot carry (e.g. another
     format's signatures) is dropped and recorded as losses on the returned context.
@@ -50,6 +51,7 @@ def encode_upstream(
         model=plan.model,
         strict=strict,
         gemini_schema=plan.provider.gemini_schema,
+        losses=list(decoded),
     )
     if unsigned:
         request = _without_signatures(request, ctx)
@@ -77,6 +79,7 @@ def upstream_body(
     strict: bool,
     alternate: bool = False,
     needs_usage: bool = False,
+    decoded: Sequence[Loss] = (),
 ) -> tuple[JSONObject, Sequence[Loss], bool]:
     """What goes upstream for ``plan``, what it lost, and whether it is the caller's own
     ``body`` (in ``source`` format) as written, which a plan in that format gets unless:
@@ -87,6 +90,9 @@ def upstream_body(
     - ``needs_usage``: the limiters need the answer's usage (a tokens-per-minute bucket),
       which an OpenAI stream reports only when asked to: a streamed body that does not ask
       is translated, which asks (the caller's encoder then leaves the usage out again).
+
+    ``decoded``: what decoding the caller's body lost, a loss of its translation too (and
+    refused under ``strict``), but not of the body as written.
     """
     unsigned = alternate and _signed(request)
     as_written = (
@@ -106,7 +112,13 @@ def upstream_body(
         )
         return upstream, _NO_LOSSES, True
     upstream, ctx = encode_upstream(
-        request, plan, stream=stream, source=source, strict=strict, unsigned=unsigned
+        request,
+        plan,
+        stream=stream,
+        source=source,
+        strict=strict,
+        unsigned=unsigned,
+        decoded=decoded,
     )
     return upstream, ctx.losses, False
 

@@ -143,6 +143,33 @@ def _lose_declaration_fields(tools: list[JSONObject] | None, ctx: TranslationCon
                 ctx.lose("tool_field_dropped", path, "not carried by nexgate")
 
 
+#: The part kinds nexgate models, and the sibling keys it carries beside each.
+_MODELED_PARTS = ("text", "inlineData", "fileData", "functionCall", "functionResponse")
+_PART_SIBLINGS = frozenset({*_MODELED_PARTS, "thought", "thoughtSignature"})
+_RESULT_FIELDS = frozenset({"name", "response", "id", "parts"})
+
+
+def _lose_part_fields(contents: Any, ctx: TranslationContext) -> None:
+    """Keys beside a modeled part (``mediaResolution``, ``videoMetadata``...) and a function
+    response's own extras (``willContinue``, ``scheduling``) are losses. (A part of a kind
+    nexgate does not model is kept whole, as a raw part.)"""
+    for i, content in enumerate(contents if isinstance(contents, list) else ()):
+        parts = content.get("parts") if isinstance(content, dict) else None
+        for j, part in enumerate(parts if isinstance(parts, list) else ()):
+            if not isinstance(part, dict) or not any(key in part for key in _MODELED_PARTS):
+                continue
+            path = f"$.contents[{i}].parts[{j}]"
+            for key in part.keys() - _PART_SIBLINGS:
+                ctx.lose("part_field_dropped", f"{path}.{key}", "not carried by nexgate")
+            result = part.get("functionResponse")
+            for key in result.keys() - _RESULT_FIELDS if isinstance(result, dict) else ():
+                ctx.lose(
+                    "part_field_dropped",
+                    f"{path}.functionResponse.{key}",
+                    "not carried by nexgate",
+                )
+
+
 def _tool_choice(config: wire.ToolConfig | None) -> ToolChoice | None:
     calling = config.function_calling_config if config else None
     if calling is None:
@@ -254,6 +281,7 @@ def _decode_any_request(obj: JSONObject, ctx: TranslationContext) -> Request:
     body = convert(obj, wire.GenerateContentRequest, "Gemini request")
     tools, other_tools, json_schema_tools, openapi_tools = _tools(body.tools)
     _lose_declaration_fields(body.tools, ctx)
+    _lose_part_fields(obj.get("contents"), ctx)
     extras: JSONObject = {
         k: v for k, v in obj.items() if k not in wire.REQUEST_FIELDS and k != "model"
     }
