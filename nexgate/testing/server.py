@@ -31,9 +31,12 @@ from .writing import abort, as_json_array, pause, send_json, send_stream, split_
 _EARLY = frozenset({"rate_limit", "quota", "status", "reset_before_headers", "redirect"})
 
 
-def _hung_up() -> web.Response:
-    """The answer to a client that hung up while the mock paused: aiohttp sends nothing of it
-    (its transport is gone) and, unlike a write to a closed connection, logs no traceback."""
+def _hung_up(request: web.Request) -> web.Response:
+    """The end of a pause that the client or the mock's closing cut short. A client that hung
+    up gets nothing of the answer (its transport is gone; unlike a write to a closed
+    connection, this logs no traceback). A client still there sees the connection drop, as a
+    dying upstream's would: never an answer it could take for the upstream's (a 499)."""
+    abort(request)
     return web.Response(status=499)
 
 
@@ -191,12 +194,12 @@ class MockUpstream:
                 problem = f"invalid request: tool name {tool.name!r} does not match the pattern"
                 return errors.error_response(fmt, 400, "bad_request", problem)
         if delay > 0 and not await pause(request, delay, self._closing):
-            return _hung_up()  # nobody left to answer (writing would only fail)
+            return _hung_up(request)  # nobody left to answer (writing would only fail)
         if fault is not None:
             self.stats.fault(fault.kind)
             if fault.kind == "delay":
                 if not await pause(request, fault.wait, self._closing):
-                    return _hung_up()
+                    return _hung_up(request)
             elif fault.kind in _EARLY:
                 return self._early(request, fmt, fault)
         response = self._reply(parsed, len(body), fault)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import urlsplit
 
 import pytest
 
+import nexgate
+from nexgate.providers import Provider, Route
 from nexgate.testing import MockUpstream
 
 pytestmark = pytest.mark.anyio
@@ -32,3 +35,22 @@ def test_an_ipv6_host_gives_a_usable_base_url() -> None:
     parts = urlsplit(MockUpstream(host="::1", port=8080).base_url)
     assert (parts.hostname, parts.port) == ("::1", 8080)
     assert MockUpstream(host="127.0.0.1", port=8080).base_url == "http://127.0.0.1:8080"
+
+
+async def test_closing_the_mock_drops_a_waiting_call_instead_of_answering_it() -> None:
+    """It answered HTTP 499, which the dispatcher took for the upstream's own non-retryable
+    client error; a dying upstream drops the connection, which is retried or failed over."""
+    mock = MockUpstream(delay=5)
+    await mock.start()
+    provider = Provider("up", mock.base_url, "openai", keys=["sk-k"])
+    retry = nexgate.RetryPolicy(max_retries=0)
+    body = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
+    async with nexgate.Client(
+        providers=[provider], default=Route("up"), environ={}, retry=retry
+    ) as client:
+        call = asyncio.create_task(client.send(body, format="openai"))
+        await asyncio.sleep(0.3)
+        await mock.close()
+        with pytest.raises(nexgate.APIConnectionError) as caught:
+            await call
+    assert caught.value.retryable
