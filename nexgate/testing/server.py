@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -16,12 +17,12 @@ from aiohttp import web
 
 from ..errors import InvalidInputError
 from ..events import MessageEnd, StreamError, StreamEvent
-from ..formats import TranslationContext, get_format
+from ..formats import TranslationContext, format_name, get_format
 from ..formats._json import dump_json
 from ..formats._names import fitted_name
 from ..schema import FormatName, Request, Response, TextPart, ToolCallPart, Usage
 from . import errors
-from .auth import auth_problem, presented_key
+from .auth import FORMS, auth_problem, presented_key
 from .faults import Fault, FaultQueue, parse_fault
 from .replies import Scripted, build_response, default_reply, stream_events
 from .stats import MockStats
@@ -38,6 +39,26 @@ def _hung_up(request: web.Request) -> web.Response:
     dying upstream's would: never an answer it could take for the upstream's (a 499)."""
     abort(request)
     return web.Response(status=499)
+
+
+def _checked_format(name: str) -> FormatName:
+    try:
+        return format_name(name)
+    except InvalidInputError as exc:
+        raise ValueError(exc.message) from None
+
+
+def _checked_auth_forms(forms: Mapping[str, str]) -> dict[FormatName, str]:
+    """``require_auth`` by format id, each form one its format accepts (else ``ValueError``:
+    a misspelt form would turn every request away, a foreign one let the wrong one in)."""
+    checked: dict[FormatName, str] = {}
+    for name, form in forms.items():
+        fmt = _checked_format(name)
+        if form not in FORMS[fmt]:
+            accepted = ", ".join(FORMS[fmt])
+            raise ValueError(f"{fmt} takes no auth form {form!r}; one of: {accepted}")
+        checked[fmt] = form
+    return checked
 
 
 class MockUpstream:
@@ -60,7 +81,7 @@ class MockUpstream:
     ) -> None:
         self.keys = frozenset(keys) if keys is not None else None
         self.delay = delay
-        self.require_auth = dict(require_auth or {})
+        self.require_auth = _checked_auth_forms(require_auth or {})
         self.host, self.port = host, port
         self.stats = MockStats(self.open_connections)
         self._faults = FaultQueue()
@@ -85,8 +106,12 @@ class MockUpstream:
         format: str | None = None,
         model: str | None = None,
     ) -> None:
-        """Apply ``fault`` to the next ``times`` requests (of ``format`` / ``model`` if given)."""
-        self._faults.add(fault, times, format, model)
+        """Apply ``fault`` to the next ``times`` requests (of ``format`` / ``model`` if given).
+
+        ``format`` takes the usual spellings (``"anthropic"`` is ``"claude"``); an unknown
+        one raises ``ValueError``, as it would otherwise never strike."""
+        fmt = _checked_format(format) if format is not None else None
+        self._faults.add(fault, times, fmt, model)
 
     def clear_faults(self) -> None:
         """Forget faults that have not struck yet."""

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 import nexgate
+import nexgate.testing
 from nexgate.providers import Provider, Route
 from nexgate.testing import MockUpstream
 
@@ -54,3 +55,32 @@ async def test_closing_the_mock_drops_a_waiting_call_instead_of_answering_it() -
         with pytest.raises(nexgate.APIConnectionError) as caught:
             await call
     assert caught.value.retryable
+
+
+async def test_a_fault_for_the_anthropic_alias_strikes_claude_calls() -> None:
+    """format='anthropic' (API.md's alias of claude) was compared as written: never struck."""
+    async with MockUpstream(keys=["k"]) as mock:
+        mock.inject(nexgate.testing.Fault("status", status=503), format="anthropic")
+        provider = Provider("up", mock.base_url, "claude", keys=["k"])
+        retry = nexgate.RetryPolicy(max_retries=0)
+        body = {"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]}
+        async with nexgate.Client(
+            providers=[provider], default=Route("up"), environ={}, retry=retry
+        ) as client:
+            with pytest.raises(nexgate.OverloadedError):
+                await client.send(body, format="claude")
+
+
+@pytest.mark.parametrize(
+    "require_auth",
+    [{"claud": "x-api-key"}, {"openai": "query"}, {"gemini": "header"}],
+)
+def test_require_auth_refuses_what_would_never_match(require_auth: dict[str, str]) -> None:
+    with pytest.raises(ValueError):
+        MockUpstream(require_auth=require_auth)
+
+
+def test_require_auth_takes_the_format_aliases() -> None:
+    assert MockUpstream(require_auth={"anthropic": "bearer"}).require_auth == {"claude": "bearer"}
+    with pytest.raises(ValueError, match="unknown format"):
+        MockUpstream().inject(nexgate.testing.Fault("status"), format="claud")
