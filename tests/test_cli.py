@@ -85,3 +85,27 @@ def test_an_empty_api_key_env_for_a_named_provider_is_one_line_naming_it(
     err = capsys.readouterr().err
     assert code == 2 and "EMPTY_KEY_VAR" in err and len(err.strip().splitlines()) == 1
     assert "sk-default-key" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "word"),
+    [
+        (["--provider", "anthropic", "--format", "gemini"], "anthropic speaks claude"),
+        (["--provider", "mock", "--base-url", "http://127.0.0.1:1", "--format", "openai"], "two"),
+        (["--provider", "openai", "--base-url", "http://127.0.0.1:1"], "two"),
+    ],
+)
+def test_contradicting_upstream_options_are_refused(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    word: str,
+) -> None:
+    """They were half ignored: a Gemini body sent to Anthropic's endpoint, or the embedded
+    mock answering while the URL given was never tried."""
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    assert main(["chat", *argv, "--model", "m", "hi"]) == 2
+    captured = capsys.readouterr()
+    assert word in captured.err and "Traceback" not in captured.err
+    assert captured.out == ""

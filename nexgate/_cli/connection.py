@@ -36,6 +36,7 @@ async def connect(args: argparse.Namespace, **client_options: Any) -> AsyncItera
     from ..providers import Provider, Route, builtin_providers
 
     fmt = format_name(args.format) if args.format else None
+    _check_consistent(args, fmt)
     if args.provider == "mock" or (args.provider is None and args.base_url is None):
         from ..testing import MockUpstream
 
@@ -77,3 +78,22 @@ async def connect(args: argparse.Namespace, **client_options: Any) -> AsyncItera
             )
         client.default = Route(args.provider, format=fmt)
         yield client
+
+
+def _check_consistent(args: argparse.Namespace, fmt: str | None) -> None:
+    """Options that contradict each other are refused, not half ignored: a provider and
+    another base URL (which one is meant?), or a known provider and a format it does not
+    speak (its endpoint would be sent another format's body)."""
+    from ..providers import builtin_providers
+
+    if args.provider is not None and args.base_url is not None:
+        raise InvalidInputError(
+            f"--provider {args.provider} and --base-url name two upstreams: pass one",
+            path="--base-url",
+        )
+    known = builtin_providers().get(args.provider or "")
+    if known is not None and known.format is not None and fmt not in (None, known.format):
+        raise InvalidInputError(
+            f"{args.provider} speaks {known.format}, not {fmt}: leave out --format",
+            path="--format",
+        )
