@@ -29,6 +29,8 @@ from . import wire
 #: ``input_audio.format`` values and their media types.
 AUDIO_FORMATS = {"wav": "audio/wav", "mp3": "audio/mpeg"}
 _PLAIN_ROLES = frozenset({"system", "developer", "user"})
+#: The key of the raw part that carries an assistant turn's ``audio`` (a message field).
+AUDIO_ANSWER = "_audio_answer"
 
 
 # --------------------------------------------------------------------------- parts
@@ -229,6 +231,9 @@ def _decode_message(message: wire.ChatMessage, index: int, spellings: dict[str, 
     role = message.role
     if role == "assistant":
         parts = decode_assistant(message, _CONTENT_PATH, index, spellings)
+        if message.audio is not None:
+            # Only OpenAI can resolve the audio answer it issued: a part kept for it alone.
+            parts.append(RawPart(format="openai", data={AUDIO_ANSWER: message.audio}))
         return Message(role="assistant", parts=parts, name=message.name)
     if role not in _PLAIN_ROLES:
         path = _MESSAGE_PATH.format(index)
@@ -258,6 +263,7 @@ def decode_messages(messages: list[wire.ChatMessage], spellings: dict[str, str])
             and message.refusal is None
             and message.reasoning_content is None
             and message.thinking_blocks is None
+            and message.audio is None
         ):
             parts: list[Part] = [TextPart(text=content)] if content else []
             out.append(Message(role=message.role, parts=parts, name=message.name))  # type: ignore[arg-type]

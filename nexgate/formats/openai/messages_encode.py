@@ -31,7 +31,7 @@ from ...schema import (
 from .._context import TranslationContext
 from .._json import dump_args, parse_args
 from .._media import canonical_media_type, data_url
-from .messages import AUDIO_FORMATS
+from .messages import AUDIO_ANSWER, AUDIO_FORMATS
 
 # --------------------------------------------------------------------------- encode
 
@@ -160,12 +160,15 @@ def _assistant(
         if isinstance(p, ToolCallPart)
     ]
     rest = [p for p in message.parts if not isinstance(p, ToolCallPart)]
+    audio = _audio_answer(rest)
+    if audio is not None:
+        rest = [p for p in rest if not (isinstance(p, RawPart) and AUDIO_ANSWER in p.data)]
     if calls and _content_after_a_call(message.parts):
         ctx.emulate(
             "content_reordered", f"{path}.parts", "OpenAI sends a turn's content before its calls"
         )
     content = encode_content(rest, f"{path}.parts", ctx, media=False)
-    if content is None and not calls:
+    if content is None and not calls and audio is None:
         return None
     out: JSONObject = {"role": "assistant"}
     if content is not None:  # omitted beside tool calls, as OpenAI's own clients send it
@@ -174,7 +177,17 @@ def _assistant(
         out["name"] = message.name
     if calls:
         out["tool_calls"] = calls
+    if audio is not None:
+        out["audio"] = audio
     return out
+
+
+def _audio_answer(parts: Sequence[Part]) -> Any:
+    """The ``audio`` of an OpenAI assistant turn, carried as a raw part (see ``messages``)."""
+    for part in parts:
+        if isinstance(part, RawPart) and part.format == "openai" and AUDIO_ANSWER in part.data:
+            return part.data[AUDIO_ANSWER]
+    return None
 
 
 def _content_after_a_call(parts: list[Part]) -> bool:

@@ -77,6 +77,8 @@ class ChatMessage(_Wire):
     refusal: str | None = None
     reasoning_content: str | None = None
     thinking_blocks: list[ThinkingBlock | RedactedThinkingBlock] | None = None
+    #: An assistant turn that was an audio answer, replayed by its id.
+    audio: JSONObject | None = None
 
 
 class TextContent(_Wire):
