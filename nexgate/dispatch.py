@@ -176,6 +176,12 @@ class Client:
         assert self._limiters is not None
         return self._limiters
 
+    @property
+    def _counts_tokens(self) -> bool:
+        """Whether some scope has a tokens-per-minute bucket: only then are a call's token
+        estimate and its answer's usage needed (the limiters are built on first use)."""
+        return self.limiters.counts_tokens
+
     # ------------------------------------------------------------------ helpers
 
     def _options(self, overrides: Mapping[str, Any]) -> CallOptions:
@@ -216,7 +222,7 @@ class Client:
             stream=stream,
             strict=self.strict,
             alternate=plan.provider.name != primary.provider.name,
-            needs_usage=self.limiters.counts_tokens,
+            needs_usage=self._counts_tokens,
             decoded=decoded,
         )
 
@@ -239,7 +245,7 @@ class Client:
     def _estimate(self, request: Request) -> float:
         """Tokens to pre-charge (see :func:`~nexgate.upstream.estimate_tokens`); zero when no
         scope has a tokens-per-minute bucket, as is usual: then nothing reads it."""
-        if self._limiters is None or not self._limiters.counts_tokens:
+        if not self._counts_tokens:
             return 0.0
         return estimate_tokens(request)
 
@@ -316,9 +322,8 @@ class Client:
         fetched, permit = await exchanger.fetch(
             plan, data, url, options=options, estimated_tokens=self._estimate(request)
         )
-        counts_tokens = self._limiters is not None and self._limiters.counts_tokens
         try:
-            if same_format and not decode and not (counts_tokens and permit.counts_tokens):
+            if same_format and not decode and not (self._counts_tokens and permit.counts_tokens):
                 raw = load_object(fetched.body, "response body")
                 _report(losses, options.on_loss)  # an alternate's stripped signatures
                 return None, raw
@@ -345,11 +350,7 @@ class Client:
     def _forwards(self, plans: list[Plan], source: FormatName) -> bool:
         """Whether a call in ``source`` format only forwards: one plan, speaking ``source``,
         and no tokens-per-minute limit that would need the answer's usage."""
-        return (
-            len(plans) == 1
-            and plans[0].format == source
-            and not self.limiters.counts_tokens  # built on first use, like the exchanger
-        )
+        return len(plans) == 1 and plans[0].format == source and not self._counts_tokens
 
     async def _forward(self, plan: Plan, data: bytes, url: str, options: CallOptions) -> JSONObject:
         """The upstream's answer to a forwarded call (see :meth:`_forwards`), as it wrote it."""

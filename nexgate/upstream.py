@@ -20,6 +20,7 @@ from .schema import (
     Part,
     ReasoningPart,
     Request,
+    Signature,
     TextPart,
     ToolCallPart,
     ToolResultPart,
@@ -124,14 +125,21 @@ def upstream_body(
 
 
 def _signed(request: Request) -> bool:
-    """Whether any part of the request carries a signature (or a redacted payload)."""
-    for message in request.messages:
-        for part in message.parts:
-            if getattr(part, "signature", None) is not None or (
-                type(part) is ReasoningPart and part.redacted_data is not None
-            ):
-                return True
-    return False
+    """Whether any part of the request means something only to the provider that issued it:
+    a signature, or a redacted reasoning payload."""
+    return any(
+        _signature(part) is not None or _redacted(part)
+        for message in request.messages
+        for part in message.parts
+    )
+
+
+def _signature(part: Part) -> Signature | None:
+    return part.signature if isinstance(part, TextPart | ToolCallPart | ReasoningPart) else None
+
+
+def _redacted(part: Part) -> bool:
+    return type(part) is ReasoningPart and part.redacted_data is not None
 
 
 def _without_signatures(request: Request, ctx: TranslationContext) -> Request:
@@ -144,18 +152,15 @@ def _without_signatures(request: Request, ctx: TranslationContext) -> Request:
         parts: list[Part] = []
         for j, part in enumerate(message.parts):
             path = f"$.messages[{i}].parts[{j}]"
-            if type(part) is ReasoningPart and part.redacted_data is not None:
+            if _redacted(part):
                 ctx.lose("signature_not_replayable", path, "redacted reasoning of another provider")
                 continue
-            if (
-                isinstance(part, TextPart | ToolCallPart | ReasoningPart)
-                and part.signature is not None
-            ):
-                issuer = part.signature.format
+            signature = _signature(part)
+            if signature is not None:
                 ctx.lose(
                     "signature_not_replayable",
                     f"{path}.signature",
-                    f"a {issuer} signature is not replayed to an alternate provider",
+                    f"a {signature.format} signature is not replayed to an alternate provider",
                 )
                 part = replace(part, signature=None)
             parts.append(part)

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import anyio
+import msgspec
 import pytest
 from aiohttp import web
 
@@ -96,6 +97,32 @@ def body(
     if stream:
         out["stream"] = True
     return out
+
+
+def openai_completion(text: str = "hi", model: str = "m") -> dict[str, Any]:
+    """A minimal OpenAI chat completion answering ``text``, for upstreams of our own."""
+    return {
+        "id": "c1",
+        "object": "chat.completion",
+        "created": 0,
+        "model": model,
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+        ],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
+
+
+def openai_stream(text: str = "hi", model: str = "m") -> bytes:
+    """A minimal OpenAI stream answering ``text`` in one chunk, then ``[DONE]``."""
+    chunk = {
+        "id": "c1",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": model,
+        "choices": [{"index": 0, "delta": {"content": text}, "finish_reason": "stop"}],
+    }
+    return b"data: " + msgspec.json.encode(chunk) + b"\n\ndata: [DONE]\n\n"
 
 
 @contextlib.asynccontextmanager

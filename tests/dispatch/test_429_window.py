@@ -10,10 +10,9 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 
-import msgspec
 import pytest
 from aiohttp import web
-from dispatch.conftest import KEY, body, serve
+from dispatch.conftest import KEY, body, openai_completion, openai_stream, serve
 
 import nexgate
 from nexgate.providers import Provider, Route
@@ -24,23 +23,6 @@ pytestmark = pytest.mark.anyio
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 WINDOW = 1.6  # seconds the upstream's request window stays shut after the first call
-ANSWER = {
-    "id": "c1",
-    "object": "chat.completion",
-    "created": 0,
-    "model": "m",
-    "choices": [
-        {"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}
-    ],
-    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-}
-CHUNK = {
-    "id": "c1",
-    "object": "chat.completion.chunk",
-    "created": 0,
-    "model": "m",
-    "choices": [{"index": 0, "delta": {"content": "hi"}, "finish_reason": "stop"}],
-}
 
 
 def _handler(calls: list[float], stream: bool) -> Handler:
@@ -59,10 +41,10 @@ def _handler(calls: list[float], stream: bool) -> Handler:
                 },
             )
         if not stream:
-            return web.json_response(ANSWER)
+            return web.json_response(openai_completion())
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)
-        await response.write(b"data: " + msgspec.json.encode(CHUNK) + b"\n\ndata: [DONE]\n\n")
+        await response.write(openai_stream())
         return response
 
     return handler

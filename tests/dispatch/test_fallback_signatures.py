@@ -11,10 +11,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import msgspec
 import pytest
 from aiohttp import web
-from dispatch.conftest import KEY, serve
+from dispatch.conftest import KEY, openai_completion, openai_stream, serve
 
 import nexgate
 from nexgate.providers import Provider, Route
@@ -23,16 +22,7 @@ from nexgate.testing import Fault, MockUpstream
 
 pytestmark = pytest.mark.anyio
 
-OPENAI_ANSWER = {
-    "id": "c1",
-    "object": "chat.completion",
-    "created": 0,
-    "model": "gpt-x",
-    "choices": [
-        {"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}
-    ],
-    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-}
+OPENAI_ANSWER = openai_completion(model="gpt-x")
 CLAUDE_ANSWER = {
     "id": "msg_1",
     "type": "message",
@@ -154,14 +144,7 @@ async def test_a_streamed_call_falls_back_unsigned_too() -> None:
         seen.append(await request.json())
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)
-        chunk = {
-            "id": "c1",
-            "object": "chat.completion.chunk",
-            "created": 0,
-            "model": "alt-x",
-            "choices": [{"index": 0, "delta": {"content": "hi"}, "finish_reason": "stop"}],
-        }
-        await response.write(b"data: " + msgspec.json.encode(chunk) + b"\n\ndata: [DONE]\n\n")
+        await response.write(openai_stream(model="alt-x"))
         return response
 
     losses: list[nexgate.Loss] = []

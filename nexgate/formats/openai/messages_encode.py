@@ -159,10 +159,13 @@ def _assistant(
         for i, p in enumerate(message.parts)
         if isinstance(p, ToolCallPart)
     ]
-    rest = [p for p in message.parts if not isinstance(p, ToolCallPart)]
-    audio = _audio_answer(rest)
-    if audio is not None:
-        rest = [p for p in rest if not (isinstance(p, RawPart) and AUDIO_ANSWER in p.data)]
+    audio: Any = None  # an audio answer replayed by id (a raw part, see ``messages``)
+    rest: list[Part] = []
+    for part in message.parts:
+        if isinstance(part, RawPart) and part.format == "openai" and AUDIO_ANSWER in part.data:
+            audio = part.data[AUDIO_ANSWER]
+        elif not isinstance(part, ToolCallPart):
+            rest.append(part)
     if calls and _content_after_a_call(message.parts):
         ctx.emulate(
             "content_reordered", f"{path}.parts", "OpenAI sends a turn's content before its calls"
@@ -180,14 +183,6 @@ def _assistant(
     if audio is not None:
         out["audio"] = audio
     return out
-
-
-def _audio_answer(parts: Sequence[Part]) -> Any:
-    """The ``audio`` of an OpenAI assistant turn, carried as a raw part (see ``messages``)."""
-    for part in parts:
-        if isinstance(part, RawPart) and part.format == "openai" and AUDIO_ANSWER in part.data:
-            return part.data[AUDIO_ANSWER]
-    return None
 
 
 def _content_after_a_call(parts: list[Part]) -> bool:
