@@ -123,9 +123,17 @@ def _tool_result(block: wire.ToolResultBlock, path: str) -> ToolResultPart:
 # --------------------------------------------------------------------------- encode
 
 
+#: OpenAI's breakpoint lifetimes (minimums) as Claude's: its longest, one hour, is the
+#: nearest (the request encoder records the change: see ``request_encode``).
+FOREIGN_TTLS = {"30m": "1h", "12h": "1h"}
+
+
 def encode_cache(cache: CacheControl | None, out: JSONObject) -> JSONObject:
     if cache is not None:
-        out["cache_control"] = {"type": cache.type, **({"ttl": cache.ttl} if cache.ttl else {})}
+        control: JSONObject = {"type": cache.type}
+        if cache.ttl:
+            control["ttl"] = FOREIGN_TTLS.get(cache.ttl, cache.ttl)
+        out["cache_control"] = control
     return out
 
 

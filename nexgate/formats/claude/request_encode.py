@@ -7,11 +7,13 @@ effort); what Claude cannot carry is recorded as a loss.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from operator import attrgetter
 from typing import Any
 
 from ...errors import InvalidInputError
 from ...schema import (
+    CacheControl,
     JSONObject,
     Message,
     Part,
@@ -19,11 +21,13 @@ from ...schema import (
     Request,
     TextPart,
     Tool,
+    ToolResultPart,
 )
 from .._context import TranslationContext
 from .._output import schema_with_description
 from .._reasoning import CLAUDE_MIN_BUDGET, budget_for_effort
 from .blocks import (
+    FOREIGN_TTLS,
     encode_cache,
     encode_plain_part,
 )
@@ -327,7 +331,35 @@ def _encode_tool_choice(
     return out
 
 
+def _caches(request: Request) -> Iterator[tuple[str, CacheControl | None]]:
+    """Every cache breakpoint a request may hold, with its path."""
+    for i, text in enumerate(request.system):
+        yield f"$.system[{i}]", text.cache_control
+    for i, tool in enumerate(request.tools):
+        yield f"$.tools[{i}]", tool.cache_control
+    for i, message in enumerate(request.messages):
+        for j, part in enumerate(message.parts):
+            path = f"$.messages[{i}].parts[{j}]"
+            yield path, getattr(part, "cache_control", None)
+            if isinstance(part, ToolResultPart):
+                for k, item in enumerate(part.content):
+                    yield f"{path}.content[{k}]", item.cache_control
+
+
+def _note_foreign_ttls(request: Request, ctx: TranslationContext) -> None:
+    """Record each OpenAI breakpoint lifetime that :func:`.blocks.encode_cache` rewrites."""
+    for path, cache in _caches(request):
+        if cache is not None and cache.ttl in FOREIGN_TTLS:
+            ctx.emulate(
+                "cache_ttl_unsupported",
+                f"{path}.cache_control.ttl",
+                f"Claude caches for 5m or 1h: {cache.ttl} sent as {FOREIGN_TTLS[cache.ttl]}",
+            )
+
+
 def _lose_unsupported(request: Request, ctx: TranslationContext) -> None:
+    if ctx.source == "openai":  # the one other format with cache lifetimes
+        _note_foreign_ttls(request, ctx)
     if not (
         request.seed is None
         and request.presence_penalty is None

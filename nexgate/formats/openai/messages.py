@@ -6,10 +6,11 @@ Decoding reads content parts, tool calls and the reasoning extensions (responses
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from ...errors import InvalidInputError
 from ...schema import (
+    CacheControl,
     DocumentPart,
     ImagePart,
     JSONObject,
@@ -36,12 +37,36 @@ AUDIO_ANSWER = "_audio_answer"
 # --------------------------------------------------------------------------- parts
 
 
+def _cache(breakpoint: wire.CacheBreakpoint | None, path: str) -> CacheControl | None:
+    """A ``prompt_cache_breakpoint`` as the schema's cache breakpoint (its ``ttl`` is kept as
+    written: each encoder checks it against its own format's lifetimes)."""
+    if breakpoint is None:
+        return None
+    if breakpoint.mode != "explicit":
+        raise InvalidInputError(
+            f"unknown prompt_cache_breakpoint mode {breakpoint.mode!r}",
+            path=f"{path}.prompt_cache_breakpoint.mode",
+        )
+    return CacheControl(ttl=breakpoint.ttl)
+
+
+def _text(item: JSONObject, path: str) -> TextPart:
+    text = convert(item, wire.TextContent, "text part", path)
+    cache = _cache(text.prompt_cache_breakpoint, path)
+    return (
+        TextPart(text=text.text) if cache is None else TextPart(text=text.text, cache_control=cache)
+    )
+
+
 def _image(item: JSONObject, path: str) -> ImagePart:
-    image = convert(item, wire.ImageContent, "image_url part", path).image_url
+    content = convert(item, wire.ImageContent, "image_url part", path)
+    image, cache = content.image_url, _cache(content.prompt_cache_breakpoint, path)
     inline = parse_data_url(image.url)
     if inline is not None:
-        return ImagePart(media_type=inline.media_type, data=inline.data, detail=image.detail)
-    return ImagePart(url=image.url, detail=image.detail)
+        return ImagePart(
+            media_type=inline.media_type, data=inline.data, detail=image.detail, cache_control=cache
+        )
+    return ImagePart(url=image.url, detail=image.detail, cache_control=cache)
 
 
 def _file(item: JSONObject, path: str) -> Part:
@@ -66,7 +91,7 @@ def content_part(item: JSONObject, path: str) -> Part:
     """One content part; unknown types become a :class:`RawPart` kept for OpenAI."""
     kind = item.get("type")
     if kind == "text":
-        return TextPart(text=convert(item, wire.TextContent, "text part", path).text)
+        return _text(item, path)
     if kind == "refusal":
         return TextPart(text=convert(item, wire.RefusalContent, "refusal part", path).refusal)
     if kind == "image_url":
@@ -88,8 +113,9 @@ def content_parts(content: wire.Content, path: str) -> list[Part]:
         return [TextPart(text=content)] if content else []
     parts: list[Part] = []
     for i, item in enumerate(content):
-        # A text part is checked by hand: the path of a part is formatted only for the others.
-        text = item.get("text") if item.get("type") == "text" else None
+        # A plain text part (no breakpoint, nothing else) is checked by hand: the path of a
+        # part is formatted only for the others.
+        text = item.get("text") if item.get("type") == "text" and len(item) == 2 else None
         if type(text) is not str:
             part = content_part(item, f"{path}[{i}]")
             if isinstance(part, TextPart) and not part.text:
@@ -114,7 +140,7 @@ def _content(content: wire.Content, path_template: str, index: int) -> list[Part
 
 
 def reasoning_parts(
-    blocks: list[wire.ThinkingBlock | wire.RedactedThinkingBlock] | None,
+    blocks: Sequence[wire.ThinkingBlock | wire.RedactedThinkingBlock] | None,
     reasoning_content: str | None,
 ) -> list[Part]:
     """Claude thinking carried by the ``thinking_blocks`` / ``reasoning_content`` extensions.
@@ -244,7 +270,9 @@ def _decode_message(message: wire.ChatMessage, index: int, spellings: dict[str, 
     return Message(role=role, parts=parts, name=message.name)  # type: ignore[arg-type]
 
 
-def decode_messages(messages: list[wire.ChatMessage], spellings: dict[str, str]) -> list[Message]:
+def decode_messages(
+    messages: Sequence[wire.ChatMessage], spellings: dict[str, str]
+) -> list[Message]:
     """OpenAI messages as internal turns; consecutive ``tool`` messages become one user turn.
 
     ``spellings`` receives the tool calls' argument spellings (see :func:`tool_call_part`).

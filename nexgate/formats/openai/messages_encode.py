@@ -6,7 +6,8 @@ Encoding writes what an OpenAI request can carry and records the rest as losses:
 - a tool result's images and documents move into a user message right after the ``tool``
   messages (OpenAI tool messages hold text only), recorded as emulated;
 - ``is_error`` becomes an ``Error: `` prefix on the result text, recorded as emulated;
-- documents given by URL, other formats' raw blocks and cache breakpoints are dropped.
+- documents given by URL and other formats' raw blocks are dropped; a cache breakpoint
+  becomes a ``prompt_cache_breakpoint`` on a text or image part, and is dropped elsewhere.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ...schema import (
+    CacheControl,
     DocumentPart,
     ImagePart,
     JSONObject,
@@ -39,13 +41,38 @@ _AUDIO_MEDIA = {media: fmt for fmt, media in AUDIO_FORMATS.items()}
 _MOVED_INTRO = "Content returned by tool call {id}:"
 
 
+#: The lifetimes a ``prompt_cache_breakpoint`` may ask for.
+CACHE_TTLS = frozenset({"30m", "12h"})
+
+
 def _check_cache(part: Part, path: str, ctx: TranslationContext) -> None:
+    """Only text and image parts carry a breakpoint (see :func:`_with_breakpoint`)."""
     if getattr(part, "cache_control", None) is not None:
         ctx.lose(
             "cache_control_unsupported",
             f"{path}.cache_control",
-            "OpenAI has no prompt-cache breakpoints",
+            f"OpenAI has no prompt-cache breakpoint on a {type(part).__name__}",
         )
+
+
+def _with_breakpoint(
+    out: JSONObject, cache: CacheControl | None, path: str, ctx: TranslationContext
+) -> JSONObject:
+    """``out`` marked as the end of a cached prefix, as ``cache`` (another format's cache
+    breakpoint, or OpenAI's own) asks. A lifetime OpenAI does not offer is left to the
+    request's default, recorded as emulated."""
+    if cache is not None:
+        breakpoint: JSONObject = {"mode": "explicit"}
+        if cache.ttl in CACHE_TTLS:
+            breakpoint["ttl"] = cache.ttl
+        elif cache.ttl is not None:
+            ctx.emulate(
+                "cache_ttl_unsupported",
+                f"{path}.cache_control.ttl",
+                f"OpenAI breakpoints last 30m or 12h, not {cache.ttl}: the request's default",
+            )
+        out["prompt_cache_breakpoint"] = breakpoint
+    return out
 
 
 def _check_signature(signature: Signature | None, path: str, ctx: TranslationContext) -> None:
@@ -65,7 +92,9 @@ def _image_part(part: ImagePart, path: str, ctx: TranslationContext) -> JSONObje
     image: JSONObject = {"url": url}
     if part.detail is not None:
         image["detail"] = part.detail
-    return {"type": "image_url", "image_url": image}
+    return _with_breakpoint(
+        {"type": "image_url", "image_url": image}, part.cache_control, path, ctx
+    )
 
 
 def _document_part(part: DocumentPart, path: str, ctx: TranslationContext) -> JSONObject | None:
@@ -89,10 +118,13 @@ def _document_part(part: DocumentPart, path: str, ctx: TranslationContext) -> JS
 
 def _part(part: Part, path: str, ctx: TranslationContext, media: bool) -> JSONObject | None:
     """One content part; ``media`` says whether the role accepts images and files."""
-    _check_cache(part, path, ctx)
     if isinstance(part, TextPart):
         _check_signature(part.signature, path, ctx)
-        return {"type": "text", "text": part.text} if part.text else None
+        if not part.text:
+            return None
+        return _with_breakpoint({"type": "text", "text": part.text}, part.cache_control, path, ctx)
+    if not (media and isinstance(part, ImagePart)):
+        _check_cache(part, path, ctx)
     if isinstance(part, RawPart) and part.format == "openai":
         return part.data
     if media and isinstance(part, ImagePart):

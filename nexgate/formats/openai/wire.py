@@ -10,6 +10,7 @@ the garbage collector (``gc=False``), which makes a typed conversion cheaper.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
@@ -72,17 +73,25 @@ class ChatMessage(_Wire):
     role: str
     content: Content = None
     name: str | None = None
-    tool_calls: list[ToolCall] | None = None
+    tool_calls: Sequence[ToolCall] | None = None
     tool_call_id: str | None = None
     refusal: str | None = None
     reasoning_content: str | None = None
-    thinking_blocks: list[ThinkingBlock | RedactedThinkingBlock] | None = None
+    thinking_blocks: Sequence[ThinkingBlock | RedactedThinkingBlock] | None = None
     #: An assistant turn that was an audio answer, replayed by its id.
     audio: JSONObject | None = None
 
 
+class CacheBreakpoint(_Wire):
+    """``prompt_cache_breakpoint``: the end of a reusable prompt prefix (mode ``explicit``)."""
+
+    mode: str
+    ttl: str | None = None
+
+
 class TextContent(_Wire):
     text: str
+    prompt_cache_breakpoint: CacheBreakpoint | None = None
 
 
 class RefusalContent(_Wire):
@@ -96,6 +105,7 @@ class ImageURL(_Wire):
 
 class ImageContent(_Wire):
     image_url: ImageURL
+    prompt_cache_breakpoint: CacheBreakpoint | None = None
 
 
 class FileData(_Wire):
@@ -173,7 +183,7 @@ ToolT = TypeVar("ToolT")
 
 class ChatRequest(_Wire, Generic[ToolT]):
     model: str
-    messages: list[ChatMessage]
+    messages: Sequence[ChatMessage]
     max_tokens: Count | None = None
     max_completion_tokens: Count | None = None
     temperature: Finite | None = None

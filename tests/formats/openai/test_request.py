@@ -495,10 +495,20 @@ DROPPED_CASES: dict[str, tuple[Request, str]] = {
         Request(messages=[Message(role="user", parts=[TextPart(text="x")])], top_k=5),
         "unsupported_parameter",
     ),
-    "cache_control_text": (
+    "cache_control_document": (
         Request(
             messages=[
-                Message(role="user", parts=[TextPart(text="x", cache_control=CacheControl())])
+                Message(
+                    role="user",
+                    parts=[
+                        DocumentPart(
+                            media_type="application/pdf",
+                            data="JVBERi0=",
+                            filename="a.pdf",
+                            cache_control=CacheControl(),
+                        )
+                    ],
+                )
             ]
         ),
         "cache_control_unsupported",
