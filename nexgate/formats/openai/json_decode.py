@@ -14,6 +14,7 @@ the errors and keeps undocumented extras; the result is then the same by constru
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import msgspec
@@ -25,6 +26,7 @@ from . import wire
 from .request import decode_request, request_from_wire
 from .response import USAGE_HINTS, usage_of
 from .response_decode import complete_response, decode_choice, decode_response
+from .unmodeled import parts_modeled
 
 #: What a typed decode raises on text it does not accept (ValidationError is a DecodeError).
 _DECODE_FAILURES = (msgspec.DecodeError, RecursionError, UnicodeDecodeError)
@@ -32,19 +34,58 @@ _DECODE_FAILURES = (msgspec.DecodeError, RecursionError, UnicodeDecodeError)
 # --------------------------------------------------------------------------- request
 
 
-class FunctionToolOnly(wire.FunctionTool):
+# Unknown fields are refused at every level: the general path keeps the top-level ones as
+# extras and records the nested ones as losses (see .unmodeled). Content parts stay JSON
+# objects, checked by ``parts_modeled``.
+
+
+class StrictFunctionCall(wire.FunctionCall, forbid_unknown_fields=True):
+    pass
+
+
+class StrictGoogleExtra(wire.GoogleExtra, forbid_unknown_fields=True):
+    pass
+
+
+class StrictExtraContent(wire.ExtraContent, forbid_unknown_fields=True):
+    google: StrictGoogleExtra | None = None
+
+
+class StrictToolCall(wire.ToolCall, forbid_unknown_fields=True):
+    function: StrictFunctionCall
+    extra_content: StrictExtraContent | None = None
+    index: Any = None  # see .unmodeled: meaningless in a request
+
+
+class StrictThinkingBlock(wire.ThinkingBlock, forbid_unknown_fields=True):
+    pass
+
+
+class StrictRedactedThinkingBlock(wire.RedactedThinkingBlock, forbid_unknown_fields=True):
+    pass
+
+
+class StrictChatMessage(wire.ChatMessage, forbid_unknown_fields=True):
+    tool_calls: Sequence[StrictToolCall] | None = None
+    thinking_blocks: Sequence[StrictThinkingBlock | StrictRedactedThinkingBlock] | None = None
+
+
+class StrictFunction(wire.FunctionDefinition, forbid_unknown_fields=True):
+    pass
+
+
+class FunctionToolOnly(wire.FunctionTool, forbid_unknown_fields=True):
     """A function tool; any other type (custom, hosted) is kept raw by the general path."""
 
+    function: StrictFunction
     type: Literal["function"] = "function"
 
 
 class StrictRequest(wire.ChatRequest[FunctionToolOnly], forbid_unknown_fields=True):
-    """A request with no top-level field beyond those modeled, and function tools only.
+    """A request with no field beyond those modeled, and function tools only. The tools are
+    typed here, which spares converting each one from a dict."""
 
-    Only top-level unknown fields are kept as extras by the general path (inside messages
-    and tools the lenient mirrors ignore them), so only this level must refuse them. The
-    tools are typed here, which spares converting each one from a dict.
-    """
+    messages: Sequence[StrictChatMessage]
 
 
 class RequestWithExtras(StrictRequest):
@@ -104,6 +145,8 @@ def decode_request_json(data: JSONText, ctx: TranslationContext) -> Request:
         if str(exc) in _DOCUMENTED_REFUSALS:
             return _decode_request_with_extras(data, ctx)
         return decode_request(load_object(data, "request body"), ctx)
+    if not parts_modeled(body.messages):
+        return decode_request(load_object(data, "request body"), ctx)
     return request_from_wire(body, {})
 
 
@@ -112,6 +155,8 @@ def _decode_request_with_extras(data: JSONText, ctx: TranslationContext) -> Requ
     try:
         body = _REQUEST_WITH_EXTRAS.decode(data)
     except _DECODE_FAILURES:
+        return decode_request(load_object(data, "request body"), ctx)
+    if not parts_modeled(body.messages):
         return decode_request(load_object(data, "request body"), ctx)
     return request_from_wire(body, _request_extras(body))
 

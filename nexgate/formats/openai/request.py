@@ -30,6 +30,7 @@ from .._reasoning import effort_for_budget
 from . import wire
 from .messages import argument_spellings, decode_messages
 from .messages_encode import encode_messages
+from .unmodeled import lose_unmodeled
 
 LEGACY_MAX_TOKENS = "_legacy_max_tokens"  # only max_tokens was given
 BOTH_MAX_TOKENS = "_max_tokens"  # both were given: the legacy value
@@ -172,7 +173,9 @@ def _user(body: wire.ChatRequest[Any], extras: JSONObject) -> str | None:
     return body.safety_identifier
 
 
-def _decode_messages(messages: list[wire.ChatMessage], spellings: dict[str, str]) -> list[Message]:
+def _decode_messages(
+    messages: Sequence[wire.ChatMessage], spellings: dict[str, str]
+) -> list[Message]:
     try:
         return decode_messages(messages, spellings)
     except InvalidInputError:
@@ -212,7 +215,9 @@ def _copy_sampling(body: wire.ChatRequest[Any], request: Request) -> None:
 def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
     """Decode an OpenAI Chat Completions request body."""
     body = convert(obj, wire.LenientRequest, "OpenAI request")
-    return request_from_wire(body, _unmodeled_fields(obj))
+    request = request_from_wire(body, _unmodeled_fields(obj))
+    lose_unmodeled(obj, ctx)  # after the checks above, so an invalid body records nothing
+    return request
 
 
 def request_from_wire(body: wire.ChatRequest[Any], extras: JSONObject) -> Request:

@@ -1,0 +1,139 @@
+"""Fields inside an OpenAI request's messages, content parts and tools that nexgate does not
+model (top-level ones are kept as extras: see :mod:`.request`).
+
+The lenient wire mirrors skip unknown fields, so on their own they would drop them without a
+word. The general decode path reports each one as a loss from here; the typed decode of JSON
+text refuses them instead (its mirrors forbid unknown fields, and :func:`parts_modeled` checks
+the content parts, which stay JSON objects), which hands such a body to the general path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from ...schema import JSONObject
+from .._context import TranslationContext
+from .._foreign import informative
+from . import wire
+
+
+def _fields(struct: type[wire._Wire], *more: str) -> frozenset[str]:
+    return frozenset(struct.__struct_fields__).union(more)
+
+
+_MESSAGE = _fields(wire.ChatMessage)
+#: A streamed call's ``index``, which a turn rebuilt from stream chunks carries, only ordered
+#: the chunks: a request loses nothing without it.
+_CALL = _fields(wire.ToolCall, "index")
+_CALL_FUNCTION = _fields(wire.FunctionCall)
+_EXTRA_CONTENT = _fields(wire.ExtraContent)
+_GOOGLE = _fields(wire.GoogleExtra)
+_THINKING = {
+    "thinking": _fields(wire.ThinkingBlock, "type"),
+    "redacted_thinking": _fields(wire.RedactedThinkingBlock, "type"),
+}
+_TOOL = _fields(wire.FunctionTool)
+_FUNCTION = _fields(wire.FunctionDefinition)
+_BREAKPOINT = _fields(wire.CacheBreakpoint)
+
+#: A modeled part type's fields, and the name and fields of the object it nests, if any.
+_PARTS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
+    "text": (_fields(wire.TextContent, "type"), None, frozenset()),
+    "refusal": (_fields(wire.RefusalContent, "type"), None, frozenset()),
+    "image_url": (_fields(wire.ImageContent, "type"), "image_url", _fields(wire.ImageURL)),
+    "file": (_fields(wire.FileContent, "type"), "file", _fields(wire.FileData)),
+    "input_audio": (_fields(wire.AudioContent, "type"), "input_audio", _fields(wire.AudioData)),
+}
+
+
+def _outside(obj: Any, fields: frozenset[str], path: str) -> Iterator[str]:
+    """The paths of ``obj``'s keys outside ``fields`` whose values say something. A null or
+    empty one loses nothing: an SDK's dump of a response message, replayed as a turn, holds
+    ``"annotations": []`` and ``"function_call": null``. (None for a non-object: the typed
+    decode words that error.)"""
+    if isinstance(obj, dict) and not fields.issuperset(obj):
+        for key, value in obj.items():
+            if key not in fields and informative(value):
+                yield f"{path}.{key}"
+
+
+def part_fields(part: Any, path: str) -> Iterator[str]:
+    """The unmodeled fields of one content part. A part nexgate does not model is kept
+    whole (a raw part), and so is a file given by id only: neither loses a field."""
+    if not isinstance(part, dict):
+        return
+    spec = _PARTS.get(str(part.get("type")))
+    if spec is None:
+        return
+    fields, nested, nested_fields = spec
+    if nested == "file" and not _has_data(part.get("file")):
+        return
+    yield from _outside(part, fields, path)
+    if nested is not None:
+        yield from _outside(part.get(nested), nested_fields, f"{path}.{nested}")
+    mark = "prompt_cache_breakpoint"
+    yield from _outside(part.get(mark), _BREAKPOINT, f"{path}.{mark}")
+
+
+def _has_data(file: Any) -> bool:
+    return isinstance(file, dict) and file.get("file_data") is not None
+
+
+def _call_fields(call: Any, path: str) -> Iterator[str]:
+    yield from _outside(call, _CALL, path)
+    if isinstance(call, dict):
+        yield from _outside(call.get("function"), _CALL_FUNCTION, f"{path}.function")
+        extra = call.get("extra_content")
+        yield from _outside(extra, _EXTRA_CONTENT, f"{path}.extra_content")
+        if isinstance(extra, dict):
+            yield from _outside(extra.get("google"), _GOOGLE, f"{path}.extra_content.google")
+
+
+def _message_fields(message: JSONObject, path: str) -> Iterator[tuple[str, str]]:
+    for where in _outside(message, _MESSAGE, path):
+        yield "message_field_dropped", where
+    content = message.get("content")
+    if isinstance(content, list):
+        for i, part in enumerate(content):
+            for where in part_fields(part, f"{path}.content[{i}]"):
+                yield "part_field_dropped", where
+    for i, call in enumerate(message.get("tool_calls") or ()):
+        for where in _call_fields(call, f"{path}.tool_calls[{i}]"):
+            yield "part_field_dropped", where
+    for i, block in enumerate(message.get("thinking_blocks") or ()):
+        if isinstance(block, dict) and block.get("type") in _THINKING:
+            for where in _outside(block, _THINKING[block["type"]], f"{path}.thinking_blocks[{i}]"):
+                yield "part_field_dropped", where
+
+
+def _tool_fields(tool: Any, path: str) -> Iterator[str]:
+    if not isinstance(tool, dict) or tool.get("type", "function") != "function":
+        return  # other tool types are kept whole, for OpenAI
+    yield from _outside(tool, _TOOL, path)
+    yield from _outside(tool.get("function"), _FUNCTION, f"{path}.function")
+
+
+def lose_unmodeled(obj: JSONObject, ctx: TranslationContext) -> None:
+    """Record a loss for each unmodeled field of a request's messages, parts and tools."""
+    messages = obj.get("messages")
+    for i, message in enumerate(messages if isinstance(messages, list) else ()):
+        if isinstance(message, dict):
+            for kind, path in _message_fields(message, f"$.messages[{i}]"):
+                ctx.lose(kind, path, "not carried by nexgate")
+    tools = obj.get("tools")
+    for i, tool in enumerate(tools if isinstance(tools, list) else ()):
+        for path in _tool_fields(tool, f"$.tools[{i}]"):
+            ctx.lose("tool_field_dropped", path, "not carried by nexgate")
+
+
+def parts_modeled(messages: Sequence[wire.ChatMessage]) -> bool:
+    """Whether every content part of ``messages`` has only modeled fields (the typed decode
+    checks the rest itself)."""
+    for message in messages:
+        content = message.content
+        if isinstance(content, list):
+            for part in content:
+                for _ in part_fields(part, ""):
+                    return False
+    return True
