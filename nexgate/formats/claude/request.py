@@ -52,6 +52,7 @@ from .blocks import (
     lose_caller,
 )
 from .plain import plain_system_block, typed_part, unknown_fields
+from .unmodeled import lose_unmodeled
 
 #: ``output_config.effort`` values Claude accepts.
 CLAUDE_EFFORTS = frozenset({"low", "medium", "high", "xhigh", "max"})
@@ -402,6 +403,7 @@ def decode_request(obj: JSONObject, ctx: TranslationContext) -> Request:
         messages = _messages(body.messages, ctx)
     else:
         messages = _typed_messages(typed.messages, obj["messages"], ctx)
+    lose_unmodeled(obj, ctx)
     request = Request(
         model=body.model,
         messages=messages,

@@ -14,51 +14,35 @@ from typing import Any
 
 from ...schema import JSONObject
 from .._context import TranslationContext
-from .._foreign import informative
+from .._unmodeled import fields_of, outside
 from . import wire
 
-
-def _fields(struct: type[wire._Wire], *more: str) -> frozenset[str]:
-    return frozenset(struct.__struct_fields__).union(more)
-
-
-_MESSAGE = _fields(wire.ChatMessage)
+_MESSAGE = fields_of(wire.ChatMessage)
 #: A streamed call's ``index``, which a turn rebuilt from stream chunks carries, only ordered
 #: the chunks: a request loses nothing without it.
-_CALL = _fields(wire.ToolCall, "index")
-_CALL_FUNCTION = _fields(wire.FunctionCall)
-_EXTRA_CONTENT = _fields(wire.ExtraContent)
-_GOOGLE = _fields(wire.GoogleExtra)
+_CALL = fields_of(wire.ToolCall, "index")
+_CALL_FUNCTION = fields_of(wire.FunctionCall)
+_EXTRA_CONTENT = fields_of(wire.ExtraContent)
+_GOOGLE = fields_of(wire.GoogleExtra)
 _THINKING = {
-    "thinking": _fields(wire.ThinkingBlock, "type"),
-    "redacted_thinking": _fields(wire.RedactedThinkingBlock, "type"),
+    "thinking": fields_of(wire.ThinkingBlock, "type"),
+    "redacted_thinking": fields_of(wire.RedactedThinkingBlock, "type"),
 }
-_TOOL = _fields(wire.FunctionTool)
-_FUNCTION = _fields(wire.FunctionDefinition)
-_BREAKPOINT = _fields(wire.CacheBreakpoint)
+_TOOL = fields_of(wire.FunctionTool)
+_FUNCTION = fields_of(wire.FunctionDefinition)
+_BREAKPOINT = fields_of(wire.CacheBreakpoint)
 
 #: A modeled part type's fields, and the name and fields of the object it nests, if any.
 _PARTS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
-    "text": (_fields(wire.TextContent, "type"), None, frozenset()),
-    "refusal": (_fields(wire.RefusalContent, "type"), None, frozenset()),
-    "image_url": (_fields(wire.ImageContent, "type"), "image_url", _fields(wire.ImageURL)),
-    "file": (_fields(wire.FileContent, "type"), "file", _fields(wire.FileData)),
-    "input_audio": (_fields(wire.AudioContent, "type"), "input_audio", _fields(wire.AudioData)),
+    "text": (fields_of(wire.TextContent, "type"), None, frozenset()),
+    "refusal": (fields_of(wire.RefusalContent, "type"), None, frozenset()),
+    "image_url": (fields_of(wire.ImageContent, "type"), "image_url", fields_of(wire.ImageURL)),
+    "file": (fields_of(wire.FileContent, "type"), "file", fields_of(wire.FileData)),
+    "input_audio": (fields_of(wire.AudioContent, "type"), "input_audio", fields_of(wire.AudioData)),
 }
 
 
-def _outside(obj: Any, fields: frozenset[str], path: str) -> Iterator[str]:
-    """The paths of ``obj``'s keys outside ``fields`` whose values say something. A null or
-    empty one loses nothing: an SDK's dump of a response message, replayed as a turn, holds
-    ``"annotations": []`` and ``"function_call": null``. (None for a non-object: the typed
-    decode words that error.)"""
-    if isinstance(obj, dict) and not fields.issuperset(obj):
-        for key, value in obj.items():
-            if key not in fields and informative(value):
-                yield f"{path}.{key}"
-
-
-def part_fields(part: Any, path: str) -> Iterator[str]:
+def partfields_of(part: Any, path: str) -> Iterator[str]:
     """The unmodeled fields of one content part. A part nexgate does not model is kept
     whole (a raw part), and so is a file given by id only: neither loses a field."""
     if not isinstance(part, dict):
@@ -69,49 +53,49 @@ def part_fields(part: Any, path: str) -> Iterator[str]:
     fields, nested, nested_fields = spec
     if nested == "file" and not _has_data(part.get("file")):
         return
-    yield from _outside(part, fields, path)
+    yield from outside(part, fields, path)
     if nested is not None:
-        yield from _outside(part.get(nested), nested_fields, f"{path}.{nested}")
+        yield from outside(part.get(nested), nested_fields, f"{path}.{nested}")
     mark = "prompt_cache_breakpoint"
-    yield from _outside(part.get(mark), _BREAKPOINT, f"{path}.{mark}")
+    yield from outside(part.get(mark), _BREAKPOINT, f"{path}.{mark}")
 
 
 def _has_data(file: Any) -> bool:
     return isinstance(file, dict) and file.get("file_data") is not None
 
 
-def _call_fields(call: Any, path: str) -> Iterator[str]:
-    yield from _outside(call, _CALL, path)
+def _callfields_of(call: Any, path: str) -> Iterator[str]:
+    yield from outside(call, _CALL, path)
     if isinstance(call, dict):
-        yield from _outside(call.get("function"), _CALL_FUNCTION, f"{path}.function")
+        yield from outside(call.get("function"), _CALL_FUNCTION, f"{path}.function")
         extra = call.get("extra_content")
-        yield from _outside(extra, _EXTRA_CONTENT, f"{path}.extra_content")
+        yield from outside(extra, _EXTRA_CONTENT, f"{path}.extra_content")
         if isinstance(extra, dict):
-            yield from _outside(extra.get("google"), _GOOGLE, f"{path}.extra_content.google")
+            yield from outside(extra.get("google"), _GOOGLE, f"{path}.extra_content.google")
 
 
-def _message_fields(message: JSONObject, path: str) -> Iterator[tuple[str, str]]:
-    for where in _outside(message, _MESSAGE, path):
+def _messagefields_of(message: JSONObject, path: str) -> Iterator[tuple[str, str]]:
+    for where in outside(message, _MESSAGE, path):
         yield "message_field_dropped", where
     content = message.get("content")
     if isinstance(content, list):
         for i, part in enumerate(content):
-            for where in part_fields(part, f"{path}.content[{i}]"):
+            for where in partfields_of(part, f"{path}.content[{i}]"):
                 yield "part_field_dropped", where
     for i, call in enumerate(message.get("tool_calls") or ()):
-        for where in _call_fields(call, f"{path}.tool_calls[{i}]"):
+        for where in _callfields_of(call, f"{path}.tool_calls[{i}]"):
             yield "part_field_dropped", where
     for i, block in enumerate(message.get("thinking_blocks") or ()):
         if isinstance(block, dict) and block.get("type") in _THINKING:
-            for where in _outside(block, _THINKING[block["type"]], f"{path}.thinking_blocks[{i}]"):
+            for where in outside(block, _THINKING[block["type"]], f"{path}.thinking_blocks[{i}]"):
                 yield "part_field_dropped", where
 
 
-def _tool_fields(tool: Any, path: str) -> Iterator[str]:
+def _toolfields_of(tool: Any, path: str) -> Iterator[str]:
     if not isinstance(tool, dict) or tool.get("type", "function") != "function":
         return  # other tool types are kept whole, for OpenAI
-    yield from _outside(tool, _TOOL, path)
-    yield from _outside(tool.get("function"), _FUNCTION, f"{path}.function")
+    yield from outside(tool, _TOOL, path)
+    yield from outside(tool.get("function"), _FUNCTION, f"{path}.function")
 
 
 def lose_unmodeled(obj: JSONObject, ctx: TranslationContext) -> None:
@@ -119,11 +103,11 @@ def lose_unmodeled(obj: JSONObject, ctx: TranslationContext) -> None:
     messages = obj.get("messages")
     for i, message in enumerate(messages if isinstance(messages, list) else ()):
         if isinstance(message, dict):
-            for kind, path in _message_fields(message, f"$.messages[{i}]"):
+            for kind, path in _messagefields_of(message, f"$.messages[{i}]"):
                 ctx.lose(kind, path, "not carried by nexgate")
     tools = obj.get("tools")
     for i, tool in enumerate(tools if isinstance(tools, list) else ()):
-        for path in _tool_fields(tool, f"$.tools[{i}]"):
+        for path in _toolfields_of(tool, f"$.tools[{i}]"):
             ctx.lose("tool_field_dropped", path, "not carried by nexgate")
 
 
@@ -134,6 +118,6 @@ def parts_modeled(messages: Sequence[wire.ChatMessage]) -> bool:
         content = message.content
         if isinstance(content, list):
             for part in content:
-                for _ in part_fields(part, ""):
+                for _ in partfields_of(part, ""):
                     return False
     return True
