@@ -14,7 +14,7 @@ import logging
 import os
 import warnings
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from .errors import (
@@ -27,14 +27,14 @@ from .errors import (
 from .events import StreamEvent
 from .exchange import Exchanger, Opened, Stats
 from .fanout import BatchItem, Result, fan_out
-from .formats import DEFAULT_MAX_TOKENS, TranslationContext, get_format
+from .formats import TranslationContext, get_format
 from .formats._context import LossHook
 from .formats._json import load_object
 from .limits import LimitConfig, LimiterSet
 from .options import FANNED_OUT, CallOptions, call_options
-from .passthrough import same_format_body
 from .providers import Provider, Route, load_providers
 from .redact import redact_url
+from .relay import relay, relay_stream
 from .request_check import check_request
 from .retry import RetryBudget, RetryPolicy
 from .routing import Plan, PlanCache, resolve, route_override
@@ -46,8 +46,8 @@ from .schema import (
     Response,
 )
 from .stream_translate import StreamDecoding
-from .streaming import forwarded, raising, relayed, stream_events, total_timeout
-from .translate import decode_request, decode_response
+from .streaming import raising, stream_events, total_timeout
+from .translate import decode_response
 from .transport import Timeouts, Transport
 from .upstream import estimate_tokens, upstream_body
 
@@ -466,7 +466,7 @@ class Client:
         An upstream error raises :class:`~nexgate.APIStatusError` whose ``.status`` and
         ``.body`` are already in the caller's format.
         """
-        _, out = await self._relay(body, format, model, overrides, decode=False)
+        _, out = await relay(self, body, format, model, overrides, decode=False)
         return out
 
     async def _send(
@@ -477,91 +477,24 @@ class Client:
         overrides: Mapping[str, Any],
     ) -> tuple[Response, JSONObject]:
         """:meth:`send` that also returns the internal response (for fan-out and batches)."""
-        response, out = await self._relay(body, format, model, overrides, decode=True)
+        response, out = await relay(self, body, format, model, overrides, decode=True)
         assert response is not None  # decode=True always decodes
         return response, out
 
-    async def _relay(
-        self,
-        body: Mapping[str, Any] | bytes,
-        format: str,
-        model: str | None,
-        overrides: Mapping[str, Any],
-        *,
-        decode: bool,
-    ) -> tuple[Response | None, JSONObject]:
-        caller = get_format(format)
-        obj = load_object(body, "request body")
-        request, decoded = _decoded(obj, caller.name, model)
-        plans = self._plans(request, overrides)
-        try:
-            if not decode and self._forwards(plans, caller.name):
-                plan = plans[0]
-                options = self._options(overrides)
-                upstream = same_format_body(
-                    plan.format, obj, model=plan.model, default_max_tokens=DEFAULT_MAX_TOKENS
-                )
-                data, url = self._setup().prepare(plan, upstream, False, options)
-                # The request has validated the body and chosen the route, and the body is
-                # encoded: none of them is needed while the call waits, and objects kept
-                # alive across the wait cost the garbage collector more than making them did.
-                # (A caller that passed a dict keeps that alive itself.)
-                del request, obj, upstream
-                return None, await self._forward(plan, data, url, options)
-            response, answer = await self._call(
-                request, caller.name, obj, overrides, decode, plans, decoded
-            )
-        except APIStatusError as exc:
-            exc.status, exc.body = caller.encode_error(exc)
-            raise
-        if answer is not None:
-            return response, answer
-        assert response is not None  # a translated answer was decoded
-        ctx = TranslationContext(
-            source=caller.name,
-            target=caller.name,
-            model=request.model,
-            request=request,
-            on_loss=overrides.get("on_loss"),  # checked with the other options by _call
-        )
-        return response, caller.encode_response(response, ctx)
-
-    @asynccontextmanager
-    async def send_stream(
+    def send_stream(
         self,
         body: Mapping[str, Any] | bytes,
         *,
         format: str,
         model: str | None = None,
         **overrides: Any,
-    ) -> AsyncIterator[AsyncIterator[bytes]]:
+    ) -> AbstractAsyncContextManager[AsyncIterator[bytes]]:
         """Stream a body in the caller's ``format``; yields SSE bytes in that format.
 
         Errors inside the stream (and a stream that breaks off) arrive as the caller format's
         error event; errors before the first byte raise as in :meth:`send`.
         """
-        caller = get_format(format)
-        obj = load_object(body, "request body")
-        request, decoded = _decoded(obj, caller.name, model)
-        try:
-            async with self._open_stream(request, overrides, caller.name, obj, decoded) as (
-                opened,
-                decoding,
-                plan,
-                as_written,
-            ):
-                ctx = TranslationContext(
-                    source=plan.format,
-                    target=caller.name,
-                    model=request.model,
-                    request=request,
-                    on_loss=overrides.get("on_loss"),  # checked with the other options
-                )
-                pipe = forwarded if as_written else relayed
-                yield pipe(opened, decoding, caller.stream_encoder(ctx))
-        except APIStatusError as exc:
-            exc.status, exc.body = caller.encode_error(exc)
-            raise
+        return relay_stream(self, body, format, model, overrides)
 
     @asynccontextmanager
     async def map(
@@ -599,13 +532,6 @@ class Client:
         return redact_url(
             plan.provider.url(get_format(plan.format).request_path(plan.model, stream))
         )
-
-
-def _decoded(obj: JSONObject, fmt: FormatName, model: str | None) -> tuple[Request, Sequence[Loss]]:
-    """The caller's body as a request, and what decoding it lost (nothing reaches the
-    upstream lost while the body goes as written; a translation of it loses this too)."""
-    ctx = TranslationContext(source=fmt, target=fmt, model=model)
-    return decode_request(obj, format=fmt, model=model, ctx=ctx), ctx.losses
 
 
 def _malformed(plan: Plan, error: InvalidInputError) -> APIConnectionError:
