@@ -11,8 +11,13 @@ import copy
 from typing import Any
 
 import pytest
-from stream.test_openai_compatible_shapes import DONE, chunk, sdk_completion
-from stream.test_raw_stream_claude import CLAUDE_START, claude_sse
+from stream.test_openai_compatible_shapes import (
+    CLAUDE_START,
+    DONE,
+    chunk,
+    claude_sse,
+    sdk_completion,
+)
 
 import nexgate.events
 from nexgate import StreamTranslator
