@@ -3,7 +3,9 @@
 Parts are ordered by their event index; tool-call argument text is parsed once, at the end;
 usage is the last ``UsageUpdate`` / ``MessageEnd`` usage; the finish comes from ``MessageEnd``;
 the extras of ``MessageStart`` and ``MessageEnd`` become the response's, so that a streamed
-answer translated whole keeps what its format said beyond the events.
+answer translated whole keeps what its format said beyond the events. A raw part is kept as
+it came; raw deltas become the extras their format's whole response keeps (Claude citations
+by part, OpenAI ``annotations``/``audio`` on the message), by the format's ``fold_raw_deltas``.
 A stream that carried a ``StreamError`` raises the matching nexgate error from ``result()``
 (``StreamInterruptedError`` for a cut-off, else ``errors.stream_api_error`` by status and kind); one
 that ended without ``MessageEnd`` raises ``StreamInterruptedError``.
@@ -18,6 +20,7 @@ from .events import (
     MessageEnd,
     MessageStart,
     PartStart,
+    RawDelta,
     ReasoningDelta,
     SignatureDelta,
     StreamError,
@@ -26,12 +29,14 @@ from .events import (
     ToolArgsDelta,
     UsageUpdate,
 )
+from .formats import get_format
 from .formats._json import parse_args
 from .schema import (
     Choice,
     FinishReason,
     JSONObject,
     Part,
+    RawPart,
     ReasoningPart,
     Response,
     TextPart,
@@ -46,14 +51,16 @@ class _Builder:
 
     __slots__ = ("chunks", "part", "signature")
 
-    def __init__(self, part: TextPart | ReasoningPart | ToolCallPart) -> None:
+    def __init__(self, part: TextPart | ReasoningPart | ToolCallPart | RawPart) -> None:
         self.part = part
-        self.signature = part.signature
+        self.signature = None if type(part) is RawPart else part.signature  # type: ignore[union-attr]
         self.chunks: list[str] = []
 
     def build(self) -> Part:
         text = "".join(self.chunks)
         part = self.part
+        if isinstance(part, RawPart):
+            return part  # complete at its start
         if isinstance(part, TextPart):
             return TextPart(text=part.text + text, signature=self.signature)
         if isinstance(part, ReasoningPart):
@@ -86,6 +93,8 @@ class Accumulator:
         self.ended = False
         self.extras: dict[str, JSONObject] = {}
         self._parts: dict[int, _Builder] = {}
+        #: Raw deltas by format, in order: (part index or None, data).
+        self._raw: dict[str, list[tuple[int | None, JSONObject]]] = {}
 
     def feed(self, event: StreamEvent) -> None:
         if isinstance(event, TextDelta | ReasoningDelta | ToolArgsDelta):
@@ -118,6 +127,8 @@ class Accumulator:
                 self._keep(event.extras)
         elif isinstance(event, StreamError):
             self.error = event
+        elif isinstance(event, RawDelta):
+            self._raw.setdefault(event.format, []).append((event.index, event.data))
         # PartEnd needs nothing: parts are built at the end.
 
     def _keep(self, extras: dict[str, JSONObject]) -> None:
@@ -131,6 +142,18 @@ class Accumulator:
                     kept[key] = {**earlier, **value}
                 else:
                     kept[key] = value
+
+    def _fold_raw(self, positions: dict[int, int]) -> None:
+        """Each format's raw deltas as its whole response's extras (``positions``: event part
+        index -> position in the response's parts; a delta of a dropped part has none)."""
+        for fmt, deltas in self._raw.items():
+            fold = get_format(fmt).fold_raw_deltas
+            if fold is None:
+                continue
+            placed = [(None if i is None else positions.get(i), data) for i, data in deltas]
+            fields = fold(placed)
+            if fields:
+                self._keep({fmt: fields})
 
     def error_value(self) -> NexgateError | None:
         """The error the stream ended with, as a nexgate exception (not raised)."""
@@ -147,11 +170,16 @@ class Accumulator:
         error = self.error_value()
         if error is not None:
             raise error
-        built = (self._parts[i].build() for i in sorted(self._parts))
+        built = [(i, self._parts[i].build()) for i in sorted(self._parts)]
         # Empty text is dropped, as every non-streamed decoder does (unless it is signed).
-        parts = [
-            p for p in built if not (isinstance(p, TextPart) and not p.text and p.signature is None)
+        kept = [
+            (i, p)
+            for i, p in built
+            if not (isinstance(p, TextPart) and not p.text and p.signature is None)
         ]
+        parts = [p for _, p in kept]
+        if self._raw:
+            self._fold_raw({index: position for position, (index, _) in enumerate(kept)})
         choice = Choice(parts=parts, finish=self.finish, stop_sequence=self.stop_sequence)
         return Response(
             id=self.id,

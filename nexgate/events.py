@@ -6,6 +6,13 @@ of the message, starting at 0), filled by deltas and closed with ``PartEnd``, th
 arguments of parallel tool calls by index); encoders whose format cannot interleave buffer.
 ``UsageUpdate`` carries cumulative usage as soon as the upstream reports it.
 
+A block nexgate does not model (Claude's ``server_tool_use``, Gemini's ``executableCode``...)
+opens as a ``PartStart`` whose part is a complete :class:`~nexgate.schema.RawPart`, closed at
+once; a format-scoped addition to an ordinary part (Claude's ``citations_delta``, OpenAI's
+``annotations`` and ``audio``) is a ``RawDelta``. Both reach only an encoder of the same
+format, which writes them back; any other records a loss and skips them, as for a whole
+response.
+
 ``MessageStart.extras`` and ``MessageEnd.extras`` hold what the source format said at the
 start and at the end of the stream beyond these events (OpenAI's ``system_fingerprint``,
 Claude's ``stop_details``, Gemini's safety ratings...), keyed by format in the shape of
@@ -21,7 +28,9 @@ import msgspec
 
 from .schema import (
     FinishReason,
+    FormatName,
     JSONObject,
+    RawPart,
     ReasoningPart,
     Signature,
     TextPart,
@@ -45,10 +54,11 @@ class MessageStart(_Event, tag="message_start"):
 
 
 class PartStart(_Event, tag="part_start"):
-    """Part ``index`` opens. ``part`` is its empty skeleton: kind, tool id and name, signature."""
+    """Part ``index`` opens. ``part`` is its empty skeleton: kind, tool id and name, signature;
+    or a :class:`~nexgate.schema.RawPart`, which comes whole (no delta fills it)."""
 
     index: int
-    part: TextPart | ReasoningPart | ToolCallPart
+    part: TextPart | ReasoningPart | ToolCallPart | RawPart
 
 
 class TextDelta(_Event, tag="text_delta"):
@@ -73,6 +83,18 @@ class ToolArgsDelta(_Event, tag="tool_args_delta"):
 
     index: int
     json: str
+
+
+class RawDelta(_Event, tag="raw_delta"):
+    """What ``format`` streamed beyond the events, as its wire wrote it: a Claude delta
+    (``data`` is the ``delta`` object, e.g. a ``citations_delta``) on part ``index``, or
+    OpenAI ``delta`` fields (``annotations``, ``audio``) of the message. ``index`` is the part
+    it belongs to; ``None``: the message as a whole (an OpenAI audio answer has no text part).
+    Only an encoder of ``format`` can write it back; the others record a loss."""
+
+    index: int | None
+    format: FormatName
+    data: JSONObject
 
 
 class PartEnd(_Event, tag="part_end"):
@@ -109,6 +131,7 @@ StreamEvent: TypeAlias = (
     | ReasoningDelta
     | SignatureDelta
     | ToolArgsDelta
+    | RawDelta
     | PartEnd
     | UsageUpdate
     | MessageEnd
@@ -120,6 +143,7 @@ __all__ = (
     "MessageStart",
     "PartEnd",
     "PartStart",
+    "RawDelta",
     "ReasoningDelta",
     "SignatureDelta",
     "StreamError",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 import msgspec
@@ -69,3 +69,7 @@ class Format(msgspec.Struct, frozen=True):
     #: because a typed decode of the bytes skips building (and then re-reading) the dicts.
     decode_request_json: Callable[[JSONText, TranslationContext], Request] | None = None
     decode_response_json: Callable[[JSONText, TranslationContext], Response] | None = None
+    #: A stream's raw deltas of this format (``nexgate.events.RawDelta``: the position of
+    #: their part in the response, or ``None``, and their data, in order) as the fields of
+    #: ``Response.extras[name]`` a whole response keeps for them; ``None``: it streams none.
+    fold_raw_deltas: Callable[[Sequence[tuple[int | None, JSONObject]]], JSONObject] | None = None

@@ -1,9 +1,11 @@
-"""Pieces every stream decoder and encoder shares: part numbering and the end-of-stream error."""
+"""Pieces every stream decoder and encoder shares: part numbering, the end-of-stream error and
+the losses of raw parts and deltas that reach another format's encoder."""
 
 from __future__ import annotations
 
-from ..events import PartEnd, PartStart, StreamError, StreamEvent
-from ..schema import ReasoningPart, TextPart, ToolCallPart
+from ..events import PartEnd, PartStart, RawDelta, StreamError, StreamEvent
+from ..schema import RawPart, ReasoningPart, TextPart, ToolCallPart
+from ._context import TranslationContext
 
 INTERRUPTED = "the upstream stream ended before its terminal event"
 
@@ -24,7 +26,9 @@ class Parts:
         self.count = 0
         self.open: dict[int, str] = {}
 
-    def start(self, part: TextPart | ReasoningPart | ToolCallPart, out: list[StreamEvent]) -> int:
+    def start(
+        self, part: TextPart | ReasoningPart | ToolCallPart | RawPart, out: list[StreamEvent]
+    ) -> int:
         index = self.count
         self.count += 1
         kind = (
@@ -33,6 +37,8 @@ class Parts:
             else "reasoning"
             if isinstance(part, ReasoningPart)
             else "tool"
+            if isinstance(part, ToolCallPart)
+            else "raw"
         )
         self.open[index] = kind
         out.append(PartStart(index=index, part=part))
@@ -46,3 +52,46 @@ class Parts:
         for index in sorted(self.open):
             out.append(PartEnd(index=index))
         self.open.clear()
+
+
+class RawLosses:
+    """How an encoder records the raw parts and deltas of another format: as a whole response
+    records them (``unsupported_part`` for a block; a delta as its decoder used to, once per
+    kind of delta and stream)."""
+
+    __slots__ = ("ctx", "seen")
+
+    def __init__(self, ctx: TranslationContext) -> None:
+        self.ctx = ctx
+        self.seen: set[str] = set()
+
+    def part(self, index: int, part: RawPart) -> None:
+        target = self.ctx.target
+        detail = (
+            f"a {part.format} block has no {target} equivalent"
+            if part.format != target
+            else f"a {target} block has no stream form"
+        )
+        self.ctx.lose("unsupported_part", f"$.choices[0].parts[{index}]", detail)
+
+    def delta(self, event: RawDelta) -> None:
+        if event.format == "claude":
+            kind = event.data.get("type")
+            name = kind if isinstance(kind, str) else repr(kind)
+            if name not in self.seen:
+                self.seen.add(name)
+                self.ctx.lose(
+                    "unsupported_delta",
+                    f"$.content[{event.index}]",
+                    f"stream delta {name!r} skipped",
+                )
+            return
+        for field in event.data:  # OpenAI delta fields (annotations, audio)
+            path = f"$.choices[0].delta.{field}"
+            if path not in self.seen:
+                self.seen.add(path)
+                self.ctx.lose(
+                    "response_field_dropped",
+                    path,
+                    f"{self.ctx.target} has no place for this {event.format} stream field",
+                )

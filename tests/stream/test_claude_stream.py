@@ -20,6 +20,7 @@ from nexgate.events import (
     MessageStart,
     PartEnd,
     PartStart,
+    RawDelta,
     ReasoningDelta,
     SignatureDelta,
     StreamError,
@@ -32,6 +33,7 @@ from nexgate.formats import TranslationContext
 from nexgate.formats.claude.stream import StreamDecoder, StreamEncoder
 from nexgate.schema import (
     FinishReason,
+    RawPart,
     ReasoningPart,
     Response,
     Signature,
@@ -246,7 +248,7 @@ START = (
 STOP = ("message_stop", {"type": "message_stop"})
 
 
-def test_unknown_blocks_deltas_and_events_are_skipped_with_losses() -> None:
+def test_unknown_blocks_and_deltas_are_kept_raw_and_unknown_events_skipped() -> None:
     events, ctx = _feed(
         START,
         START,  # a repeated message_start is a no-op
@@ -266,12 +268,17 @@ def test_unknown_blocks_deltas_and_events_are_skipped_with_losses() -> None:
         STOP,
     )  # fmt: skip
     assert sum(isinstance(e, MessageStart) for e in events) == 1
-    assert [e for e in events if isinstance(e, PartStart | TextDelta | PartEnd)] == [
-        PartStart(index=0, part=TextPart(text="")),
-        TextDelta(index=0, text="hi"),
+    # The unknown block is a whole raw part (its input folded in); the citation a raw delta.
+    server_call = {"type": "server_tool_use", "id": "s", "input": {}}
+    assert [e for e in events if isinstance(e, PartStart | TextDelta | PartEnd | RawDelta)] == [
+        PartStart(index=0, part=RawPart(format="claude", data=server_call)),
         PartEnd(index=0),
+        PartStart(index=1, part=TextPart(text="")),
+        RawDelta(index=1, format="claude", data={"type": "citations_delta", "citation": {}}),
+        TextDelta(index=1, text="hi"),
+        PartEnd(index=1),
     ]
-    assert {loss.kind for loss in ctx.losses} == {"unsupported_block", "unsupported_delta"}
+    assert ctx.losses == []  # the encoders decide what is lost
     assert isinstance(events[-1], MessageEnd)
 
 
@@ -613,7 +620,8 @@ def test_deltas_events_have_no_place_for_are_one_loss_per_kind() -> None:
     translator = StreamTranslator("claude", "openai")
     out = translator.feed(data) + translator.close()
     assert b"Hi" in out
-    assert [loss.detail for loss in translator.losses] == [
+    # The malformed delta is the decoder's loss, the citations the OpenAI encoder's.
+    assert sorted(loss.detail for loss in translator.losses) == [
         "stream delta 'citations_delta' skipped",
         "stream delta ['odd'] skipped",
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._format import Format
-from . import response, stream
+from . import response, stream, stream_raw
 from .direct import decode_request_json, decode_response_json
 from .errors import decode_error, encode_error
 from .request import decode_request
@@ -27,6 +27,7 @@ FORMAT = Format(
     stream_encoder=stream.StreamEncoder,
     request_path=request_path,
     response_extra_paths=response.extra_paths,
+    fold_raw_deltas=stream_raw.fold_deltas,
     decode_request_json=decode_request_json,
     decode_response_json=decode_response_json,
 )

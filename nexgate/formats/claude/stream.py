@@ -3,7 +3,8 @@
 A Claude stream is ``message_start``, blocks (``content_block_start`` / deltas /
 ``content_block_stop``), ``message_delta`` with cumulative usage, then ``message_stop``.
 ``ping`` and event types this module does not know are ignored, as the versioning policy asks;
-block and delta types it does not know are skipped with a recorded loss.
+block and delta types it does not know are kept raw (see :mod:`.stream_raw`), for a Claude
+encoder to write back and any other to record as lost.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import msgspec
 from ...events import (
     MessageEnd,
     MessageStart,
+    RawDelta,
     ReasoningDelta,
     SignatureDelta,
     StreamError,
@@ -35,6 +37,7 @@ from .errors import ERROR_KINDS
 from .plain import unknown_fields
 from .response import USAGE_EXTRAS, decode_usage, map_claude_stop, message_extras
 from .stream_encoder import StreamEncoder
+from .stream_raw import RawBlock
 
 #: HTTP status of an in-stream error, by normalized kind (Claude's overloaded is 529).
 _STATUS = {
@@ -98,8 +101,10 @@ class StreamDecoder:
     def __init__(self, ctx: TranslationContext) -> None:
         self.ctx = ctx
         self.parts = Parts()
-        #: Claude block index -> internal part index (unknown blocks are absent).
+        #: Claude block index -> internal part index (unknown blocks once they stopped).
         self.blocks: dict[int, int] = {}
+        #: Unknown blocks still streaming, by Claude block index (see :mod:`.stream_raw`).
+        self.raw: dict[int, RawBlock] = {}
         self.message_id: str | None = None
         self.usage = wire.ClaudeUsage()
         self.stop_reason: str | None = None
@@ -141,7 +146,10 @@ class StreamDecoder:
             if isinstance(delta, _TextDelta)
             else (delta.partial_json if isinstance(delta, _JSONDelta) else delta.thinking)
         )
-        if index is None or not text:
+        if index is None:
+            # Not a known block's: maybe an unknown block's input (server_tool_use).
+            return None if parsed.index in self.raw else []
+        if not text:
             return []
         if isinstance(delta, _TextDelta):
             return [TextDelta(index=index, text=text)]
@@ -173,7 +181,7 @@ class StreamDecoder:
     def _block_start(self, data: JSONObject, out: list[StreamEvent]) -> None:
         block = _object(data.get("content_block"))
         position = _index(data.get("index"))
-        if position is not None and position in self.blocks:
+        if position is not None and (position in self.blocks or position in self.raw):
             return  # a repeated start of the same block
         kind = block.get("type")
         part: TextPart | ReasoningPart | ToolCallPart
@@ -190,6 +198,13 @@ class StreamDecoder:
                 redacted_data=_str(block.get("data")),
                 signature=Signature(format="claude", value=""),
             )
+        elif isinstance(kind, str):
+            # Kept raw, whole: it goes out as a part at its stop (its input may still stream).
+            if position is None:
+                self._raw_part(None, RawBlock(block), out)
+            else:
+                self.raw[position] = RawBlock(block)
+            return
         else:
             self.ctx.lose(
                 "unsupported_block", f"$.content[{position}]", f"stream block {kind!r} skipped"
@@ -217,9 +232,12 @@ class StreamDecoder:
     def _block_delta(self, data: JSONObject, out: list[StreamEvent]) -> None:
         position = _index(data.get("index"))
         index = self.blocks.get(position) if position is not None else None
-        if index is None:
-            return
         delta = _object(data.get("delta"))
+        if index is None:
+            raw = self.raw.get(position) if position is not None else None
+            if raw is not None and not raw.add(delta):
+                self._skip(delta.get("type"), position)
+            return
         kind = delta.get("type")
         if kind == "text_delta":
             text = _str(delta.get("text"))
@@ -236,8 +254,16 @@ class StreamDecoder:
         elif kind == "signature_delta":
             value = _str(delta.get("signature"))
             out.append(SignatureDelta(index=index, signature=_claude(value)))
-        elif (name := kind if isinstance(kind, str) else repr(kind)) not in self.skipped:
-            self.skipped.add(name)  # citations_delta...: once per kind and stream
+        elif isinstance(kind, str):
+            # citations_delta...: the part's own, kept as Claude wrote it.
+            out.append(RawDelta(index=index, format="claude", data=delta))
+        else:
+            self._skip(kind, position)
+
+    def _skip(self, kind: Any, position: int | None) -> None:
+        """A delta nothing can carry (malformed, or on a raw block): once per kind and stream."""
+        if (name := kind if isinstance(kind, str) else repr(kind)) not in self.skipped:
+            self.skipped.add(name)
             self.ctx.lose(
                 "unsupported_delta", f"$.content[{position}]", f"stream delta {kind!r} skipped"
             )
@@ -247,6 +273,22 @@ class StreamDecoder:
         index = self.blocks.get(position) if position is not None else None
         if index is not None:
             self.parts.end(index, out)
+        elif position is not None and position in self.raw:
+            self._raw_part(position, self.raw.pop(position), out)
+
+    def _raw_part(self, position: int | None, raw: RawBlock, out: list[StreamEvent]) -> None:
+        """An unknown block, complete: a raw part opened and closed at once."""
+        part, invalid = raw.part()
+        if invalid:
+            self.ctx.lose(
+                "tool_arguments_invalid",
+                f"$.content[{position}].input",
+                "streamed input was not a JSON object; the block keeps its start's",
+            )
+        index = self.parts.start(part, out)
+        if position is not None:
+            self.blocks[position] = index
+        self.parts.end(index, out)
 
     def _message_delta(self, data: JSONObject, out: list[StreamEvent]) -> None:
         delta = _object(data.get("delta"))
@@ -274,6 +316,8 @@ class StreamDecoder:
 
     def _message_stop(self, data: JSONObject, out: list[StreamEvent]) -> None:
         self.done = True
+        for position in sorted(self.raw):  # blocks the stream never stopped: complete now
+            self._raw_part(position, self.raw.pop(position), out)
         self.parts.end_all(out)
         finish = map_claude_stop(self.stop_reason, self.has_calls) or FinishReason(reason="stop")
         usage = decode_usage(self.usage)

@@ -5,6 +5,8 @@ after a block's ``content_block_stop``. The encoder is that state machine: the f
 open streams live; parts that open meanwhile (interleaved OpenAI tool calls) are buffered and
 flushed as whole blocks once the live one closes. ``message_start`` waits for the first content
 so that it can carry the input token count when the upstream reports it early (Gemini).
+A Claude raw part (a block nexgate does not model) is a block like the others, written as it
+came; a Claude ``RawDelta`` is a delta of its block. Another format's are recorded as lost.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from ...events import (
     MessageStart,
     PartEnd,
     PartStart,
+    RawDelta,
     ReasoningDelta,
     SignatureDelta,
     StreamError,
@@ -22,17 +25,18 @@ from ...events import (
     ToolArgsDelta,
     UsageUpdate,
 )
-from ...schema import JSONObject, ReasoningPart, TextPart, ToolCallPart, Usage
+from ...schema import JSONObject, RawPart, ReasoningPart, TextPart, ToolCallPart, Usage
 from ...sse import encode_event
 from .._context import TranslationContext
 from .._foreign import lose_error_finish, own_extras
 from .._ids import claude_safe_id
 from .._json import dump_args, dump_json, parse_args
-from .._stream import interrupted
+from .._stream import RawLosses, interrupted
 from .errors import ERROR_TYPES
 from .response import add_extras, encode_usage, to_claude_stop
+from .stream_raw import split_input
 
-AnyPart = TextPart | ReasoningPart | ToolCallPart
+AnyPart = TextPart | ReasoningPart | ToolCallPart | RawPart
 
 
 class _Block:
@@ -67,6 +71,8 @@ def _event(kind: str, body: JSONObject) -> bytes:
 
 
 def _skeleton(part: AnyPart) -> JSONObject:
+    if isinstance(part, RawPart):
+        return split_input(part.data)[0]
     if isinstance(part, TextPart):
         return {"type": "text", "text": ""}
     if isinstance(part, ToolCallPart):
@@ -96,6 +102,7 @@ class StreamEncoder:
         #: A Claude source's fields beyond the events, for message_start / message_delta.
         self.opening: JSONObject | None = None
         self.reported: set[str] = set()  # paths of other formats' fields reported lost
+        self.raw_losses = RawLosses(ctx)
 
     def encode(self, event: StreamEvent) -> bytes:
         if self.finished:
@@ -132,6 +139,8 @@ class StreamEncoder:
             return b""
         if isinstance(event, MessageEnd):
             return self._end(event)
+        if isinstance(event, RawDelta):
+            return self._raw_delta(event)
         return self._error(event)
 
     def close(self) -> bytes:
@@ -192,6 +201,8 @@ class StreamEncoder:
             return b""  # a part opens once
         self.seen.add(event.index)
         part = event.part
+        if isinstance(part, RawPart):
+            return self._raw_start(event.index, part)
         block = self.pending[event.index] = _Block(part)
         if isinstance(part, ToolCallPart):
             self.has_calls = True
@@ -211,6 +222,33 @@ class StreamEncoder:
             block.tail = signature.value
         if self.live is None:
             return self._ensure_started() + self._open(event.index)
+        return b""
+
+    def _raw_start(self, index: int, part: RawPart) -> bytes:
+        """A Claude block nexgate does not model, as it came (a server tool's input as one
+        fragment, as Claude streams it); another format's is lost."""
+        if part.format != "claude":
+            self.raw_losses.part(index, part)
+            return b""
+        block = self.pending[index] = _Block(part)
+        arguments = split_input(part.data)[1]
+        if arguments is not None:
+            block.deltas.append(_json_delta(arguments))
+        if self.live is None:
+            return self._ensure_started() + self._open(index)
+        return b""
+
+    def _raw_delta(self, event: RawDelta) -> bytes:
+        """A Claude delta of a block (``citations_delta``), sent or held with the block's."""
+        if event.format != "claude" or event.index is None:
+            self.raw_losses.delta(event)
+            return b""
+        block = self.pending.get(event.index)
+        if block is None or block.ended:
+            return b""
+        if event.index == self.live:
+            return self._delta_event(event.data)
+        block.deltas.append(event.data)
         return b""
 
     def _open(self, index: int) -> bytes:

@@ -4,7 +4,8 @@ Each Gemini chunk is a whole ``GenerateContentResponse`` holding only the new pa
 calls arrive whole on the Gemini API; Vertex AI may stream their arguments (``partialArgs``),
 and a nameless call continues the previous one, so a call's arguments are sent on when the
 next part, the finish or the end of the stream shows the call is complete. There is no end
-sentinel: the chunk with a ``finishReason`` ends the turn.
+sentinel: the chunk with a ``finishReason`` ends the turn. A part of another kind
+(``executableCode``, ``codeExecutionResult``...) is a raw part, whole, as in a whole response.
 """
 
 from __future__ import annotations
@@ -26,7 +27,15 @@ from ...events import (
     ToolArgsDelta,
     UsageUpdate,
 )
-from ...schema import FinishReason, JSONObject, ReasoningPart, Signature, TextPart, ToolCallPart
+from ...schema import (
+    FinishReason,
+    JSONObject,
+    RawPart,
+    ReasoningPart,
+    Signature,
+    TextPart,
+    ToolCallPart,
+)
 from ...sse import SSEEvent
 from .._context import TranslationContext
 from .._foreign import informative
@@ -49,7 +58,7 @@ _TYPED_USAGE_EXTRAS = frozenset(json_name for _, json_name in USAGE_EXTRAS) | {
 }
 #: Top-level fields handled on their own: the start's createTime, a blocked prompt's feedback.
 _TOP_LEVEL_DONE = frozenset({"createTime", "promptFeedback"})
-#: Part keys the stream decoder understands; a part with other keys only is reported lost.
+#: Part keys the stream decoder understands; a part with other keys is kept raw.
 _KNOWN_KEYS = frozenset({"text", "thought", "thoughtSignature", "functionCall"})
 
 
@@ -332,10 +341,9 @@ class StreamDecoder:
             return
         text = part.get("text")
         if not isinstance(text, str):
-            if sig is None and not _KNOWN_KEYS.issuperset(part):
-                kinds = ", ".join(sorted(set(part) - _KNOWN_KEYS))
-                path = f"$.candidates[0].content.parts[{position}]"
-                self.ctx.lose("unsupported_part", path, f"stream part {kinds} skipped")
+            if not _KNOWN_KEYS.issuperset(part):
+                self._raw(part, out)
+                return
             if sig is None:
                 return
             text = ""
@@ -353,6 +361,12 @@ class StreamDecoder:
             out.append(delta(index=self.current, text=text))
         if sig is not None:
             out.append(SignatureDelta(index=self.current, signature=sig))
+
+    def _raw(self, part: JSONObject, out: list[StreamEvent]) -> None:
+        """A part of a kind events do not model, whole (its signature too): a part of its own
+        between the ones before and after it, as a whole response decodes it."""
+        self._close_current(out)
+        self.parts.end(self.parts.start(RawPart(format="gemini", data=part), out), out)
 
     def _call(self, raw: JSONObject, signature: Signature | None, out: list[StreamEvent]) -> None:
         call = convert(raw, wire.FunctionCall, "functionCall", "$.functionCall")

@@ -3,7 +3,9 @@
 One ``data:`` chunk per delta, each a whole ``GenerateContentResponse`` holding only the new
 part. Gemini clients expect function calls whole, so streamed arguments are buffered per call
 and the call goes out as one ``functionCall`` part when it ends. The last chunk carries the
-``finishReason`` and the usage; there is no end sentinel. Output uses LF framing.
+``finishReason`` and the usage; there is no end sentinel. Output uses LF framing. A Gemini raw
+part (``executableCode``...) goes out as it came, in a chunk of its own; another format's raw
+parts and deltas are recorded as lost.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from ...events import (
     MessageStart,
     PartEnd,
     PartStart,
+    RawDelta,
     ReasoningDelta,
     SignatureDelta,
     StreamError,
@@ -21,13 +24,13 @@ from ...events import (
     ToolArgsDelta,
     UsageUpdate,
 )
-from ...schema import JSONObject, ReasoningPart, Signature, ToolCallPart, Usage
+from ...schema import JSONObject, RawPart, ReasoningPart, Signature, ToolCallPart, Usage
 from ...sse import encode_event
 from .._context import TranslationContext
 from .._foreign import own_extras
 from .._ids import is_synthetic_call_id
 from .._json import dump_json, parse_args
-from .._stream import interrupted
+from .._stream import RawLosses, interrupted
 from .errors import KIND_STATUSES
 from .response import add_extras, encode_usage, to_gemini_finish
 from .response_extras import CANDIDATES, NO_CANDIDATES
@@ -61,6 +64,7 @@ class StreamEncoder:
         #: A Gemini source's top-level chunk fields (``createTime``), on every chunk.
         self.envelope: JSONObject = {}
         self.reported: set[str] = set()  # paths of other formats' fields reported lost
+        self.raw_losses = RawLosses(ctx)
 
     def encode(self, event: StreamEvent) -> bytes:
         if self.finished:
@@ -92,6 +96,9 @@ class StreamEncoder:
             return b""
         if isinstance(event, MessageEnd):
             return self._end(event)
+        if isinstance(event, RawDelta):
+            self.raw_losses.delta(event)  # Gemini streams none of its own
+            return b""
         return self._error(event)
 
     def close(self) -> bytes:
@@ -143,6 +150,12 @@ class StreamEncoder:
         if isinstance(part, ToolCallPart):
             self.kinds[event.index] = "tool"
             self.calls[event.index] = _Call(part)
+            return b""
+        if isinstance(part, RawPart):
+            self.kinds[event.index] = "raw"
+            if part.format == "gemini":
+                return self._chunk([part.data])
+            self.raw_losses.part(event.index, part)
             return b""
         self.kinds[event.index] = "reasoning" if isinstance(part, ReasoningPart) else "text"
         if part.signature is not None and part.signature.value:

@@ -22,6 +22,8 @@ Decoding (OpenAI -> internal):
   fragment becomes a ``ToolArgsDelta``;
 - the ``finish_reason`` is remembered (parts close there); a ``choices: []`` usage chunk gives
   ``UsageUpdate``; ``MessageEnd`` waits for ``data: [DONE]`` so it carries that usage;
+- ``delta.annotations`` (a search model's citations) and ``delta.audio`` give a ``RawDelta``
+  of the open text part (or of the message), which only an OpenAI encoder writes back;
 - ``data: {"error": {...}}`` gives ``StreamError``; choices other than index 0 (``n`` > 1) are
   skipped with one recorded loss; a stream without ``[DONE]`` ends with ``stream_interrupted``.
 """
@@ -35,6 +37,7 @@ import msgspec
 from ...events import (
     MessageEnd,
     MessageStart,
+    RawDelta,
     ReasoningDelta,
     SignatureDelta,
     StreamError,
@@ -86,7 +89,7 @@ class _Delta(msgspec.Struct, kw_only=True):
     tool_calls: list[_ToolCallDelta] | None = None
     #: The pre-tools API's one call per message: streamed as a tool call of its own.
     function_call: _FunctionDelta | None = None
-    #: Fields events have no place for (a search model's citations, audio): losses.
+    #: Fields only OpenAI has (a search model's citations, audio): raw deltas.
     annotations: Any = None
     audio: Any = None
 
@@ -291,10 +294,18 @@ class StreamDecoder:
                 self._tool_call(call, out)
         if delta.function_call is not None:
             self._function_call(delta.function_call, out)
+        if delta.annotations or delta.audio:
+            self._raw(delta, out)
+
+    def _raw(self, delta: _Delta, out: list[StreamEvent]) -> None:
+        """OpenAI's own delta fields, as they came, on the open text part (citations index
+        into its text) or, with none open, on the message."""
+        data: JSONObject = {}
         if delta.annotations:
-            self._lose("$.choices[0].delta.annotations")
+            data["annotations"] = delta.annotations
         if delta.audio:
-            self._lose("$.choices[0].delta.audio")
+            data["audio"] = delta.audio
+        out.append(RawDelta(index=self.text, format="openai", data=data))
 
     def _text(self, text: str, out: list[StreamEvent]) -> None:
         if self.text is None:

@@ -8,7 +8,8 @@ Gemini signature rides on the call's first fragment as ``extra_content``; at the
 finish chunk, then the usage chunk (``choices: []``) when usage is known and the caller's
 request (if given) asked for it with ``stream_options.include_usage``, then ``[DONE]``
 exactly once. An error ends the stream with ``data: {"error": {...}}`` and no ``[DONE]``; so
-does ``close()`` before the end.
+does ``close()`` before the end. An OpenAI ``RawDelta`` (``annotations``, ``audio``) is a chunk
+of its own with those delta fields; raw parts and other formats' deltas are recorded as lost.
 """
 
 from __future__ import annotations
@@ -28,12 +29,12 @@ from ...events import (
     ToolArgsDelta,
     UsageUpdate,
 )
-from ...schema import JSONObject, ReasoningPart, ToolCallPart, Usage
+from ...schema import JSONObject, RawPart, ReasoningPart, ToolCallPart, Usage
 from ...sse import encode_event
 from .._context import TranslationContext
 from .._foreign import lose_error_finish, own_extras
 from .._json import dump_json
-from .._stream import interrupted
+from .._stream import RawLosses, interrupted
 from .errors import ERROR_TYPES
 from .response import USAGE_HINTS, encode_usage, to_openai_finish
 
@@ -72,6 +73,7 @@ class StreamEncoder:
         self.envelope: JSONObject = {}
         self.usage_hints: JSONObject | None = None
         self.reported: set[str] = set()  # paths of other formats' fields reported lost
+        self.raw_losses = RawLosses(ctx)
         # With the caller's request known, the usage chunk goes out only if it asked
         # (stream_options.include_usage), as OpenAI does; without one, whenever usage is known.
         request = ctx.request
@@ -152,18 +154,27 @@ class StreamEncoder:
             return self._end(event)
         if isinstance(event, StreamError):
             return self._error(event)
-        if isinstance(event, PartEnd) and event.index in self.no_arguments:
-            # A call without arguments: "{}", as a whole response says, so that the caller's
-            # JSON parse of the joined fragments works.
-            self.no_arguments.discard(event.index)
-            return self.encode(ToolArgsDelta(index=event.index, json="{}"))
-        return b""  # PartEnd: OpenAI chunks do not mark the end of a part
+        if isinstance(event, PartEnd):
+            if event.index in self.no_arguments:
+                # A call without arguments: "{}", as a whole response says, so that the
+                # caller's JSON parse of the joined fragments works.
+                self.no_arguments.discard(event.index)
+                return self.encode(ToolArgsDelta(index=event.index, json="{}"))
+            return b""  # OpenAI chunks do not mark the end of a part
+        if event.format == "openai":  # the one event left, a RawDelta: OpenAI's own fields
+            return self._chunk(event.data)
+        self.raw_losses.delta(event)
+        return b""
 
     def _part_start(self, event: PartStart) -> bytes:
         part = event.part
         if isinstance(part, ReasoningPart) and part.redacted_data is not None:
             return self._redacted(part)
         if not isinstance(part, ToolCallPart):
+            if isinstance(part, RawPart):
+                # A block (another format's, or an OpenAI one) has no chunk form; it takes
+                # no tool-call index either.
+                self.raw_losses.part(event.index, part)
             return b""  # text and reasoning need no opening chunk
         position = self.tools[event.index] = len(self.tools)
         self.no_arguments.add(event.index)
