@@ -53,7 +53,7 @@ class _Builder:
 
     def __init__(self, part: TextPart | ReasoningPart | ToolCallPart | RawPart) -> None:
         self.part = part
-        self.signature = None if type(part) is RawPart else part.signature  # type: ignore[union-attr]
+        self.signature = None if isinstance(part, RawPart) else part.signature
         self.chunks: list[str] = []
 
     def build(self) -> Part:

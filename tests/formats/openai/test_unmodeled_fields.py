@@ -69,7 +69,7 @@ def _losses(out: Any) -> set[tuple[str, str]]:
 def test_each_unmodeled_field_is_a_loss(target: str, as_bytes: bool) -> None:
     data: Any = msgspec.json.encode(BODY) if as_bytes else BODY
     out = nexgate.translate_request(data, source="openai", target=target)
-    assert EXPECTED <= _losses(out)
+    assert _losses(out) >= EXPECTED
 
 
 def test_strict_refuses_them() -> None:
