@@ -59,10 +59,26 @@ def block_fields(block: Any, path: str) -> Iterator[str]:
             yield from block_fields(item, f"{path}.content[{i}]")
 
 
+def _plain(block: Any) -> bool:
+    """A block of modeled fields only, with nothing nested to look into (most text blocks
+    and tool calls): told without a generator or a path."""
+    if type(block) is not dict:
+        return False
+    fields = _BLOCKS.get(str(block.get("type")))
+    return (
+        fields is not None
+        and "source" not in block
+        and "cache_control" not in block
+        and type(block.get("content")) is not list
+        and fields.issuperset(block)
+    )
+
+
 def _content_fields(content: Any, path: str) -> Iterator[str]:
     if isinstance(content, list):
         for i, block in enumerate(content):
-            yield from block_fields(block, f"{path}[{i}]")
+            if not _plain(block):
+                yield from block_fields(block, f"{path}[{i}]")
 
 
 def lose_unmodeled(obj: JSONObject, ctx: TranslationContext) -> None:

@@ -172,6 +172,8 @@ def _unmodeled_content_fields(content: Any, path: str) -> Iterator[tuple[str, st
         yield "message_field_dropped", where
     parts = content.get("parts") if isinstance(content, dict) else None
     for j, part in enumerate(parts if isinstance(parts, list) else ()):
+        if type(part) is dict and len(part) == 1 and "text" in part:
+            continue  # plain text, most parts: nothing to look into
         for where in _unmodeled_part_fields(part, f"{path}.parts[{j}]"):
             yield "part_field_dropped", where
 

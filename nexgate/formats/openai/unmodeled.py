@@ -42,7 +42,7 @@ _PARTS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
 }
 
 
-def partfields_of(part: Any, path: str) -> Iterator[str]:
+def part_fields(part: Any, path: str) -> Iterator[str]:
     """The unmodeled fields of one content part. A part nexgate does not model is kept
     whole (a raw part), and so is a file given by id only: neither loses a field."""
     if not isinstance(part, dict):
@@ -64,7 +64,7 @@ def _has_data(file: Any) -> bool:
     return isinstance(file, dict) and file.get("file_data") is not None
 
 
-def _callfields_of(call: Any, path: str) -> Iterator[str]:
+def _call_fields(call: Any, path: str) -> Iterator[str]:
     yield from outside(call, _CALL, path)
     if isinstance(call, dict):
         yield from outside(call.get("function"), _CALL_FUNCTION, f"{path}.function")
@@ -74,16 +74,16 @@ def _callfields_of(call: Any, path: str) -> Iterator[str]:
             yield from outside(extra.get("google"), _GOOGLE, f"{path}.extra_content.google")
 
 
-def _messagefields_of(message: JSONObject, path: str) -> Iterator[tuple[str, str]]:
+def _message_fields(message: JSONObject, path: str) -> Iterator[tuple[str, str]]:
     for where in outside(message, _MESSAGE, path):
         yield "message_field_dropped", where
     content = message.get("content")
     if isinstance(content, list):
         for i, part in enumerate(content):
-            for where in partfields_of(part, f"{path}.content[{i}]"):
+            for where in part_fields(part, f"{path}.content[{i}]"):
                 yield "part_field_dropped", where
     for i, call in enumerate(message.get("tool_calls") or ()):
-        for where in _callfields_of(call, f"{path}.tool_calls[{i}]"):
+        for where in _call_fields(call, f"{path}.tool_calls[{i}]"):
             yield "part_field_dropped", where
     for i, block in enumerate(message.get("thinking_blocks") or ()):
         if isinstance(block, dict) and block.get("type") in _THINKING:
@@ -91,23 +91,36 @@ def _messagefields_of(message: JSONObject, path: str) -> Iterator[tuple[str, str
                 yield "part_field_dropped", where
 
 
-def _toolfields_of(tool: Any, path: str) -> Iterator[str]:
+def _tool_fields(tool: Any, path: str) -> Iterator[str]:
     if not isinstance(tool, dict) or tool.get("type", "function") != "function":
         return  # other tool types are kept whole, for OpenAI
     yield from outside(tool, _TOOL, path)
     yield from outside(tool.get("function"), _FUNCTION, f"{path}.function")
 
 
+def _plain(message: JSONObject) -> bool:
+    """A turn of modeled fields only, whose content is a string and that has no calls or
+    thinking blocks: nothing in it can be unmodeled."""
+    return (
+        type(message.get("content")) is not list
+        and not message.get("tool_calls")
+        and not message.get("thinking_blocks")
+        and _MESSAGE.issuperset(message)
+    )
+
+
 def lose_unmodeled(obj: JSONObject, ctx: TranslationContext) -> None:
     """Record a loss for each unmodeled field of a request's messages, parts and tools."""
     messages = obj.get("messages")
     for i, message in enumerate(messages if isinstance(messages, list) else ()):
+        if type(message) is dict and _plain(message):
+            continue  # the usual turn: told without a generator or a path
         if isinstance(message, dict):
-            for kind, path in _messagefields_of(message, f"$.messages[{i}]"):
+            for kind, path in _message_fields(message, f"$.messages[{i}]"):
                 ctx.lose(kind, path, "not carried by nexgate")
     tools = obj.get("tools")
     for i, tool in enumerate(tools if isinstance(tools, list) else ()):
-        for path in _toolfields_of(tool, f"$.tools[{i}]"):
+        for path in _tool_fields(tool, f"$.tools[{i}]"):
             ctx.lose("tool_field_dropped", path, "not carried by nexgate")
 
 
@@ -118,6 +131,6 @@ def parts_modeled(messages: Sequence[wire.ChatMessage]) -> bool:
         content = message.content
         if isinstance(content, list):
             for part in content:
-                for _ in partfields_of(part, ""):
+                for _ in part_fields(part, ""):
                     return False
     return True
