@@ -123,18 +123,40 @@ def _tool_result(block: wire.ToolResultBlock, path: str) -> ToolResultPart:
 # --------------------------------------------------------------------------- encode
 
 
-#: OpenAI's breakpoint lifetimes (minimums) as Claude's: its longest, one hour, is the
-#: nearest (the request encoder records the change: see ``request_encode``).
+#: OpenAI's breakpoint lifetimes (minimums) as Claude's: its longest, one hour, is the nearest.
 FOREIGN_TTLS = {"30m": "1h", "12h": "1h"}
 
 
-def encode_cache(cache: CacheControl | None, out: JSONObject) -> JSONObject:
+def encode_cache(
+    cache: CacheControl | None,
+    out: JSONObject,
+    path: str = "",
+    ctx: TranslationContext | None = None,
+) -> JSONObject:
+    """``out`` with ``cache`` as its ``cache_control``. A foreign lifetime is rewritten, and
+    recorded in ``ctx``: the plain paths, which pass none, leave such a part to the general
+    path (see :func:`_plain_cache`)."""
     if cache is not None:
         control: JSONObject = {"type": cache.type}
         if cache.ttl:
-            control["ttl"] = FOREIGN_TTLS.get(cache.ttl, cache.ttl)
+            ttl = FOREIGN_TTLS.get(cache.ttl)
+            if ttl is None:
+                control["ttl"] = cache.ttl
+            else:
+                control["ttl"] = ttl
+                if ctx is not None:
+                    ctx.emulate(
+                        "cache_ttl_unsupported",
+                        f"{path}.cache_control.ttl",
+                        f"Claude caches for 5m or 1h: {cache.ttl} sent as {ttl}",
+                    )
         out["cache_control"] = control
     return out
+
+
+def _plain_cache(cache: CacheControl | None) -> bool:
+    """Whether a plain path may write ``cache`` (no lifetime to rewrite and record)."""
+    return cache is None or cache.ttl not in FOREIGN_TTLS
 
 
 def _encode_image(part: ImagePart, path: str, ctx: TranslationContext) -> JSONObject | None:
@@ -148,7 +170,7 @@ def _encode_image(part: ImagePart, path: str, ctx: TranslationContext) -> JSONOb
         source = {"type": "url", "url": part.url or ""}
     if part.detail is not None:
         ctx.lose("image_detail_unsupported", f"{path}.detail", "Claude has no image detail setting")
-    return encode_cache(part.cache_control, {"type": "image", "source": source})
+    return encode_cache(part.cache_control, {"type": "image", "source": source}, path, ctx)
 
 
 def _encode_document(part: DocumentPart, path: str, ctx: TranslationContext) -> JSONObject | None:
@@ -166,7 +188,7 @@ def _encode_document(part: DocumentPart, path: str, ctx: TranslationContext) -> 
     out: JSONObject = {"type": "document", "source": source}
     if part.filename is not None:
         out["title"] = part.filename
-    return encode_cache(part.cache_control, out)
+    return encode_cache(part.cache_control, out, path, ctx)
 
 
 def encode_content(
@@ -181,7 +203,7 @@ def encode_content(
                 f"{path}.signature",
                 "a gemini signature goes only to gemini",
             )
-        return encode_cache(part.cache_control, {"type": "text", "text": part.text})
+        return encode_cache(part.cache_control, {"type": "text", "text": part.text}, path, ctx)
     if isinstance(part, ImagePart):
         return _encode_image(part, path, ctx)
     return _encode_document(part, path, ctx)
@@ -206,7 +228,7 @@ def encode_tool_call(part: ToolCallPart, path: str, ctx: TranslationContext) -> 
         "name": part.name,
         "input": part.arguments,
     }
-    return encode_cache(part.cache_control, out)
+    return encode_cache(part.cache_control, out, path, ctx)
 
 
 def encode_tool_result(part: ToolResultPart, path: str, ctx: TranslationContext) -> JSONObject:
@@ -220,7 +242,7 @@ def encode_tool_result(part: ToolResultPart, path: str, ctx: TranslationContext)
         out["content"] = content
     if part.is_error:
         out["is_error"] = True
-    return encode_cache(part.cache_control, out)
+    return encode_cache(part.cache_control, out, path, ctx)
 
 
 def encode_reasoning(part: ReasoningPart, path: str, ctx: TranslationContext) -> JSONObject | None:
@@ -262,7 +284,7 @@ def encode_plain_part(part: Part) -> JSONObject | None:
 
 
 def _plain_text(part: TextPart) -> JSONObject | None:
-    if not part.text or part.signature is not None:
+    if not part.text or part.signature is not None or not _plain_cache(part.cache_control):
         return None
     block: JSONObject = {"type": "text", "text": part.text}
     if part.cache_control is not None:
@@ -272,6 +294,8 @@ def _plain_text(part: TextPart) -> JSONObject | None:
 
 def _plain_tool_call(part: ToolCallPart) -> JSONObject | None:
     if part.signature is not None or part.raw_arguments is not None:
+        return None
+    if not _plain_cache(part.cache_control):
         return None
     block: JSONObject = {
         "type": "tool_use",
@@ -285,9 +309,13 @@ def _plain_tool_call(part: ToolCallPart) -> JSONObject | None:
 
 
 def _plain_tool_result(part: ToolResultPart) -> JSONObject | None:
+    if not _plain_cache(part.cache_control):
+        return None
     content: list[JSONObject] = []
     for item in part.content:
         if type(item) is not TextPart or item.signature is not None:
+            return None
+        if not _plain_cache(item.cache_control):
             return None
         if item.text:
             text: JSONObject = {"type": "text", "text": item.text}

@@ -7,13 +7,11 @@ effort); what Claude cannot carry is recorded as a loss.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from operator import attrgetter
 from typing import Any
 
 from ...errors import InvalidInputError
 from ...schema import (
-    CacheControl,
     JSONObject,
     Message,
     Part,
@@ -21,13 +19,11 @@ from ...schema import (
     Request,
     TextPart,
     Tool,
-    ToolResultPart,
 )
 from .._context import TranslationContext
 from .._output import schema_with_description
 from .._reasoning import CLAUDE_MIN_BUDGET, budget_for_effort
 from .blocks import (
-    FOREIGN_TTLS,
     encode_cache,
     encode_plain_part,
 )
@@ -65,7 +61,9 @@ _SYSTEM_ROLES = frozenset({"system", "developer"})
 _role_of = attrgetter("role")
 
 
-def _encode_system(system: list[TextPart]) -> str | list[JSONObject] | None:
+def _encode_system(
+    system: list[TextPart], ctx: TranslationContext
+) -> str | list[JSONObject] | None:
     if len(system) == 1 and system[0].cache_control is None:
         return system[0].text or None  # the usual system prompt, told without the filter
     texts = [p for p in system if p.text]
@@ -73,7 +71,10 @@ def _encode_system(system: list[TextPart]) -> str | list[JSONObject] | None:
         return None
     if len(texts) == 1 and texts[0].cache_control is None:
         return texts[0].text
-    return [encode_cache(p.cache_control, {"type": "text", "text": p.text}) for p in texts]
+    return [
+        encode_cache(p.cache_control, {"type": "text", "text": p.text}, f"$.system[{i}]", ctx)
+        for i, p in enumerate(texts)
+    ]
 
 
 _LEADING = {"assistant": ("thinking", "redacted_thinking"), "user": ("tool_result",)}
@@ -267,7 +268,7 @@ def _encode_output_config(request: Request, ctx: TranslationContext) -> JSONObje
     return config
 
 
-def _encode_tool(tool: Tool) -> JSONObject:
+def _encode_tool(tool: Tool, index: int, ctx: TranslationContext) -> JSONObject:
     out: JSONObject = {"name": tool.name}
     if tool.description is not None:
         out["description"] = tool.description
@@ -277,7 +278,7 @@ def _encode_tool(tool: Tool) -> JSONObject:
     if tool.strict is not None:
         out["strict"] = tool.strict
     if tool.cache_control is not None:
-        encode_cache(tool.cache_control, out)
+        encode_cache(tool.cache_control, out, f"$.tools[{index}]", ctx)
     return out
 
 
@@ -291,9 +292,13 @@ def _encode_tools(
             "allowed_tools_filtered", "$.tool_choice.allowed", "only the allowed tools are sent"
         )
     if allowed is None:
-        tools = [_encode_tool(tool) for tool in request.tools]
+        tools = [_encode_tool(tool, i, ctx) for i, tool in enumerate(request.tools)]
     else:
-        tools = [_encode_tool(tool) for tool in request.tools if tool.name in allowed]
+        tools = [
+            _encode_tool(tool, i, ctx)
+            for i, tool in enumerate(request.tools)
+            if tool.name in allowed
+        ]
     if not isinstance(server, list):
         return tools
     places = len(tools) + len(server)
@@ -331,35 +336,7 @@ def _encode_tool_choice(
     return out
 
 
-def _caches(request: Request) -> Iterator[tuple[str, CacheControl | None]]:
-    """Every cache breakpoint a request may hold, with its path."""
-    for i, text in enumerate(request.system):
-        yield f"$.system[{i}]", text.cache_control
-    for i, tool in enumerate(request.tools):
-        yield f"$.tools[{i}]", tool.cache_control
-    for i, message in enumerate(request.messages):
-        for j, part in enumerate(message.parts):
-            path = f"$.messages[{i}].parts[{j}]"
-            yield path, getattr(part, "cache_control", None)
-            if isinstance(part, ToolResultPart):
-                for k, item in enumerate(part.content):
-                    yield f"{path}.content[{k}]", item.cache_control
-
-
-def _note_foreign_ttls(request: Request, ctx: TranslationContext) -> None:
-    """Record each OpenAI breakpoint lifetime that :func:`.blocks.encode_cache` rewrites."""
-    for path, cache in _caches(request):
-        if cache is not None and cache.ttl in FOREIGN_TTLS:
-            ctx.emulate(
-                "cache_ttl_unsupported",
-                f"{path}.cache_control.ttl",
-                f"Claude caches for 5m or 1h: {cache.ttl} sent as {FOREIGN_TTLS[cache.ttl]}",
-            )
-
-
 def _lose_unsupported(request: Request, ctx: TranslationContext) -> None:
-    if ctx.source == "openai":  # the one other format with cache lifetimes
-        _note_foreign_ttls(request, ctx)
     if not (
         request.seed is None
         and request.presence_penalty is None
@@ -428,7 +405,7 @@ def encode_request(request: Request, ctx: TranslationContext) -> JSONObject:
     system, messages = _hoist_system(request, ctx)
     thinking, max_tokens = _encode_thinking(request, _max_tokens(request, ctx), ctx)
     out: JSONObject = {"model": request.model or ctx.model or "", "max_tokens": max_tokens}
-    encoded_system = _encode_system(system)
+    encoded_system = _encode_system(system, ctx)
     if encoded_system is not None:
         out["system"] = encoded_system
     out["messages"] = encode_messages(messages, ctx)

@@ -125,5 +125,6 @@ SYSTEMS = [
 @pytest.mark.parametrize("part", SYSTEMS, ids=repr)
 def test_a_system_prompt_of_one_text_matches_the_general_path(part: TextPart) -> None:
     # An empty second text is filtered out by the general path, which this one takes.
-    general = request_encode._encode_system([part, TextPart(text="")])
-    assert request_encode._encode_system([part]) == general
+    ctx = TranslationContext(source="openai", target="claude")
+    general = request_encode._encode_system([part, TextPart(text="")], ctx)
+    assert request_encode._encode_system([part], ctx) == general

@@ -81,9 +81,7 @@ def test_claude_cache_control_reaches_openai_as_breakpoints() -> None:
         "messages": [
             {
                 "role": "user",
-                "content": [
-                    {"type": "text", "text": "Hi", "cache_control": {"type": "ephemeral"}}
-                ],
+                "content": [{"type": "text", "text": "Hi", "cache_control": {"type": "ephemeral"}}],
             }
         ],
     }
@@ -142,3 +140,30 @@ def test_an_unknown_mode_is_refused_with_its_path() -> None:
     with pytest.raises(InvalidInputError) as caught:
         nexgate.translate_request(body, source="openai", target="claude")
     assert caught.value.path == "$.messages[0].content[0].prompt_cache_breakpoint.mode"
+
+
+def test_each_rewritten_lifetime_is_recorded_where_it_is() -> None:
+    """Text, tool results and system prompts take Claude's plain encoding paths, which must
+    leave a part with a lifetime to rewrite to the path that records it."""
+    mark = {"mode": "explicit", "ttl": "12h"}
+    body = {
+        "model": "gpt-5",
+        "messages": [
+            {
+                "role": "system",
+                "content": [{"type": "text", "text": "S", "prompt_cache_breakpoint": mark}],
+            },
+            {
+                "role": "user",
+                "content": [{"type": "text", "text": "Hi", "prompt_cache_breakpoint": mark}],
+            },
+        ],
+    }
+    out = nexgate.translate_request(body, source="openai", target="claude")
+    claude_request(out)
+    assert out["system"][0]["cache_control"] == {"type": "ephemeral", "ttl": "1h"}
+    assert out["messages"][0]["content"][0]["cache_control"] == {"type": "ephemeral", "ttl": "1h"}
+    assert [loss.path for loss in out.losses if loss.kind == "cache_ttl_unsupported"] == [
+        "$.system[0].cache_control.ttl",
+        "$.messages[0].parts[0].cache_control.ttl",
+    ]
