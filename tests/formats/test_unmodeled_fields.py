@@ -148,3 +148,98 @@ def test_blocks_nexgate_does_not_model_are_kept_whole() -> None:
     }
     out = nexgate.translate_request(body, source="claude", target="claude", strict=True)
     assert out["messages"] == body["messages"]
+
+
+# --------------------------------------------------------------------------- responses
+
+RESPONSES: dict[str, tuple[dict[str, Any], set[tuple[str, str]]]] = {
+    "openai": (
+        {
+            "id": "c",
+            "object": "chat.completion",
+            "created": 1,
+            "model": "m",
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {
+                        "role": "assistant",
+                        "content": "hi",
+                        "tool_calls": [
+                            {
+                                "id": "c1",
+                                "type": "function",
+                                "function": {"name": "f", "arguments": "{}", "xQ": 1},
+                                "xC": 1,
+                            }
+                        ],
+                    },
+                    "finish_reason": "tool_calls",
+                    "stop_reason": "</s>",
+                }
+            ],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        },
+        {
+            ("response_field_dropped", "$.choices[0].stop_reason"),
+            ("part_field_dropped", "$.choices[0].message.tool_calls[0].xC"),
+            ("part_field_dropped", "$.choices[0].message.tool_calls[0].function.xQ"),
+        },
+    ),
+    "claude": (
+        {
+            "id": "msg_1",
+            "type": "message",
+            "role": "assistant",
+            "model": "m",
+            "content": [
+                {"type": "text", "text": "hi", "xNote": 1},
+                {"type": "tool_use", "id": "t", "name": "f", "input": {}, "xT": 2},
+            ],
+            "stop_reason": "tool_use",
+            "stop_sequence": None,
+            "usage": {"input_tokens": 1, "output_tokens": 1},
+        },
+        {
+            ("part_field_dropped", "$.content[0].xNote"),
+            ("part_field_dropped", "$.content[1].xT"),
+        },
+    ),
+    "gemini": (
+        {
+            "candidates": [
+                {
+                    "content": {
+                        "role": "model",
+                        "parts": [
+                            {"text": "hi", "partMetadata": {"a": 1}},
+                            {"functionCall": {"name": "f", "args": {}, "xC": 1}},
+                        ],
+                    },
+                    "finishReason": "STOP",
+                }
+            ],
+            "usageMetadata": {
+                "promptTokenCount": 1,
+                "candidatesTokenCount": 1,
+                "totalTokenCount": 2,
+            },
+        },
+        {
+            ("part_field_dropped", "$.candidates[0].content.parts[0].partMetadata"),
+            ("part_field_dropped", "$.candidates[0].content.parts[1].functionCall.xC"),
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("target", ["openai", "claude", "gemini"])
+@pytest.mark.parametrize("source", list(RESPONSES))
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_each_unmodeled_response_field_is_a_loss(
+    source: str, target: str, as_bytes: bool
+) -> None:
+    body, lost = RESPONSES[source]
+    data: Any = msgspec.json.encode(body) if as_bytes else body
+    out = nexgate.translate_response(data, source=source, target=target, model="m")
+    assert lost <= _losses(out)

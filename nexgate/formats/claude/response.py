@@ -31,6 +31,7 @@ from . import wire
 from .blocks import encode_content, encode_tool_call, safe_id
 from .plain import unknown_fields
 from .request import convert_typed, decode_content, decode_typed_content
+from .unmodeled import lose_unmodeled_blocks
 
 #: Response extras key for usage fields nexgate does not model.
 USAGE_EXTRAS = "_usage"
@@ -139,6 +140,7 @@ def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
     else:
         body = typed
         parts = decode_typed_content(typed.content, obj.get("content") or [], ctx)
+    lose_unmodeled_blocks(obj.get("content"), "$.content", ctx)
     extras = message_extras(obj)
     if cited:
         extras.setdefault("claude", {})[CITATIONS] = _by_part(cited, parts)

@@ -1,5 +1,6 @@
-"""Fields inside a Claude request's messages and content blocks that nexgate does not model
-(top-level ones are kept as extras, a custom tool's are reported by ``request``).
+"""Fields inside a Claude request's messages and content blocks, and inside a response's
+blocks, that nexgate does not model (top-level ones are kept as extras, a custom tool's are
+reported by ``request``).
 
 The lenient mirrors skip them, so the general decode path reports each one as a loss from
 here; the typed decode of JSON text refuses them (see ``strict``) and falls back to it. A
@@ -93,3 +94,9 @@ def lose_unmodeled(obj: JSONObject, ctx: TranslationContext) -> None:
         if isinstance(message, dict):
             for where in _content_fields(message.get("content"), f"{path}.content"):
                 ctx.lose("part_field_dropped", where, "not carried by nexgate")
+
+
+def lose_unmodeled_blocks(content: Any, path: str, ctx: TranslationContext) -> None:
+    """Record a loss for each unmodeled field of a response's (or a turn's) blocks."""
+    for where in _content_fields(content, path):
+        ctx.lose("part_field_dropped", where, "not carried by nexgate")

@@ -36,10 +36,6 @@ class _Strict(
     pass
 
 
-class _Lenient(msgspec.Struct, kw_only=True, rename="camel", gc=False):
-    """A mirror of an object whose unknown keys every Gemini decoder ignores."""
-
-
 class FunctionCall(_Strict):
     name: str
     args: dict[str, Any] | None = None
@@ -141,7 +137,7 @@ class Request(_Strict):
     service_tier: Any = UNSET
 
 
-class CandidateContent(_Lenient):
+class CandidateContent(_Strict):
     parts: list[Part] = msgspec.field(default_factory=list)
     role: str | None = None
 

@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from itertools import chain
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -25,7 +24,6 @@ from ...schema import (
 from .._context import TranslationContext
 from .._json import convert
 from .._reasoning import GEMINI_LEVEL_TO_EFFORT
-from .._unmodeled import fields_of, outside
 from . import wire
 from .casing import camelize, has_snake_keys
 from .fastpath import (
@@ -43,6 +41,7 @@ from .schema_compile import (
     common_from_gemini,
     from_gemini_schema,
 )
+from .unmodeled import lose_unmodeled
 
 MAX_STOP_SEQUENCES = 5
 #: ``MODE_UNSPECIFIED`` is the API's default, which behaves as ``AUTO``.
@@ -143,54 +142,6 @@ def _lose_declaration_fields(tools: list[JSONObject] | None, ctx: TranslationCon
             for key in raw.keys() - _DECLARATION_FIELDS if isinstance(raw, dict) else ():
                 path = f"$.tools[{i}].functionDeclarations[{j}].{key}"
                 ctx.lose("tool_field_dropped", path, "not carried by nexgate")
-
-
-#: The part kinds nexgate models, and the sibling keys it carries beside each.
-_MODELED_PARTS = ("text", "inlineData", "fileData", "functionCall", "functionResponse")
-_PART_SIBLINGS = frozenset({*_MODELED_PARTS, "thought", "thoughtSignature"})
-#: The fields nexgate carries of each modeled part's object (``text`` is a string).
-_PART_OBJECTS = {
-    "inlineData": fields_of(wire.Blob),
-    "fileData": fields_of(wire.FileData),
-    "functionCall": fields_of(wire.FunctionCall),
-    "functionResponse": fields_of(wire.FunctionResponse),
-}
-_CONTENT_FIELDS = fields_of(wire.Content)
-
-
-def _unmodeled_part_fields(part: Any, path: str) -> Iterator[str]:
-    if not isinstance(part, dict) or not any(key in part for key in _MODELED_PARTS):
-        return  # a part of a kind nexgate does not model is kept whole, as a raw part
-    yield from outside(part, _PART_SIBLINGS, path)
-    for key, fields in _PART_OBJECTS.items():
-        if key in part:
-            yield from outside(part[key], fields, f"{path}.{key}")
-
-
-def _unmodeled_content_fields(content: Any, path: str) -> Iterator[tuple[str, str]]:
-    for where in outside(content, _CONTENT_FIELDS, path):
-        yield "message_field_dropped", where
-    parts = content.get("parts") if isinstance(content, dict) else None
-    for j, part in enumerate(parts if isinstance(parts, list) else ()):
-        if type(part) is dict and len(part) == 1 and "text" in part:
-            continue  # plain text, most parts: nothing to look into
-        for where in _unmodeled_part_fields(part, f"{path}.parts[{j}]"):
-            yield "part_field_dropped", where
-
-
-def _lose_part_fields(obj: JSONObject, ctx: TranslationContext) -> None:
-    """Keys nexgate does not carry, of a content (beside ``role`` and ``parts``), of a part
-    (``mediaResolution``, ``videoMetadata``...) or of its object (a function response's
-    ``willContinue``...), are losses."""
-    contents = obj.get("contents")
-    for kind, path in chain(
-        _unmodeled_content_fields(obj.get("systemInstruction"), "$.systemInstruction"),
-        *(
-            _unmodeled_content_fields(content, f"$.contents[{i}]")
-            for i, content in enumerate(contents if isinstance(contents, list) else ())
-        ),
-    ):
-        ctx.lose(kind, path, "not carried by nexgate")
 
 
 def _tool_choice(config: wire.ToolConfig | None) -> ToolChoice | None:
@@ -304,7 +255,7 @@ def _decode_any_request(obj: JSONObject, ctx: TranslationContext) -> Request:
     body = convert(obj, wire.GenerateContentRequest, "Gemini request")
     tools, other_tools, json_schema_tools, openapi_tools = _tools(body.tools)
     _lose_declaration_fields(body.tools, ctx)
-    _lose_part_fields(obj, ctx)
+    lose_unmodeled(obj, ctx)
     extras: JSONObject = {
         k: v for k, v in obj.items() if k not in wire.REQUEST_FIELDS and k != "model"
     }

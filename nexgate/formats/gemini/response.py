@@ -35,6 +35,7 @@ from .response_extras import (
     USAGE,
     response_extras,
 )
+from .unmodeled import lose_unmodeled_candidates
 
 _PROMPT_FEEDBACK = "promptFeedback"
 #: Gemini's enum values are UPPER_SNAKE; OpenAI's and Claude's are lowercase.
@@ -156,6 +157,7 @@ def _decode_any_response(obj: JSONObject, ctx: TranslationContext) -> Response:
     body = convert(obj, wire.GenerateContentResponse, "Gemini response")
     seed = body.response_id or digest(dump_json(obj.get("candidates", [])).decode())
     choices = [_choice(c, seed, f"$.candidates[{i}]") for i, c in enumerate(body.candidates)]
+    lose_unmodeled_candidates(obj, ctx)
     extras = response_extras(obj)
     if not choices:
         # Never an empty success: a blocked prompt (or no answer at all) is a filtered finish.
@@ -184,6 +186,9 @@ def _decode_any_response(obj: JSONObject, ctx: TranslationContext) -> Response:
 _CASING_SCANNED = frozenset(
     {"contents", "tools", "generationConfig", "toolConfig", "systemInstruction"}
 )
+
+
+_CONTENT_KEYS = frozenset({"role", "parts"})
 
 
 def _decode_common_response(obj: JSONObject, ctx: TranslationContext) -> Response:
@@ -228,8 +233,8 @@ def _common_choice(candidate: Any, seed: str) -> Choice:
     parts: list[Part] = []
     has_calls = False
     if content is not None:
-        if type(content) is not dict:
-            raise Unusual
+        if type(content) is not dict or not _CONTENT_KEYS.issuperset(content):
+            raise Unusual  # other keys are losses: the general path records them
         optional_str(content.get("role"))
         raw_parts = content.get("parts", [])
         if type(raw_parts) is not list:

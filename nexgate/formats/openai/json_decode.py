@@ -174,11 +174,16 @@ class StrictMessage(wire.ResponseMessage, forbid_unknown_fields=True):
 
     annotations: Any = msgspec.UNSET
     audio: Any = msgspec.UNSET
+    tool_calls: Sequence[StrictToolCall] | None = None
+    thinking_blocks: Sequence[StrictThinkingBlock | StrictRedactedThinkingBlock] | None = None
 
 
-class StrictChoice(wire.ResponseChoice):
-    """A choice; its other fields (vLLM's ``stop_reason``...) are dropped by the general
-    path too, so they need not fall back."""
+class StrictChoice(wire.ResponseChoice, forbid_unknown_fields=True):
+    """A choice with no field beyond those modeled (the general path records the others as
+    losses). vLLM sends ``stop_reason`` with every choice, mostly null: a null one loses
+    nothing and stays on this path."""
+
+    stop_reason: Any = None
 
     message: StrictMessage
     #: Kept verbatim as a hint, as the general path keeps it from the dict.
@@ -280,6 +285,9 @@ def decode_response_json(data: JSONText, ctx: TranslationContext) -> Response:
         extras["service_tier"] = body.service_tier
     if body.system_fingerprint is not msgspec.UNSET:
         extras["system_fingerprint"] = body.system_fingerprint
+    for choice in body.choices:
+        if choice.stop_reason is not None or not parts_modeled((choice.message,)):
+            return decode_response(load_object(data, "response body"), ctx)
     choices = [
         decode_choice(i, choice, choice.logprobs, _message_rest(choice.message), extras)
         for i, choice in enumerate(body.choices)

@@ -15,6 +15,7 @@ from .._json import convert
 from . import wire
 from .messages import decode_assistant
 from .response import CHOICE_HINTS, USAGE_HINTS, decode_usage, map_openai_finish
+from .unmodeled import lose_unmodeled_choices
 
 
 def _unmodeled(obj: JSONObject, modeled: frozenset[str]) -> JSONObject:
@@ -122,5 +123,6 @@ def decode_response(obj: JSONObject, ctx: TranslationContext) -> Response:
     kept_usage = usage_hints(obj)
     if kept_usage:
         extras[USAGE_HINTS] = kept_usage
+    lose_unmodeled_choices(obj, ctx)
     response = Response(id=body.id, model=body.model or ctx.model or "", choices=choices)
     return complete_response(response, decode_usage(body.usage), body.created, extras)

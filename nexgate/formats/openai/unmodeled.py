@@ -1,5 +1,6 @@
-"""Fields inside an OpenAI request's messages, content parts and tools that nexgate does not
-model (top-level ones are kept as extras: see :mod:`.request`).
+"""Fields inside an OpenAI request's messages, content parts and tools, and inside a
+response's choices, that nexgate does not model (top-level ones, and a response message's,
+are kept as extras: see :mod:`.request` and :mod:`.response_decode`).
 
 The lenient wire mirrors skip unknown fields, so on their own they would drop them without a
 word. The general decode path reports each one as a loss from here; the typed decode of JSON
@@ -124,7 +125,7 @@ def lose_unmodeled(obj: JSONObject, ctx: TranslationContext) -> None:
             ctx.lose("tool_field_dropped", path, "not carried by nexgate")
 
 
-def parts_modeled(messages: Sequence[wire.ChatMessage]) -> bool:
+def parts_modeled(messages: Sequence[wire.ChatMessage | wire.ResponseMessage]) -> bool:
     """Whether every content part of ``messages`` has only modeled fields (the typed decode
     checks the rest itself)."""
     for message in messages:
@@ -134,3 +135,29 @@ def parts_modeled(messages: Sequence[wire.ChatMessage]) -> bool:
                 for _ in part_fields(part, ""):
                     return False
     return True
+
+
+#: A choice's fields; its message's others are kept (the ``message`` hint, see
+#: ``response_decode``), so only its parts and calls are looked into.
+_CHOICE = fields_of(wire.ResponseChoice, "logprobs")
+
+
+def lose_unmodeled_choices(obj: JSONObject, ctx: TranslationContext) -> None:
+    """Record a loss for each unmodeled field of a response's choices (vLLM's
+    ``stop_reason``...), their content parts and their tool calls."""
+    choices = obj.get("choices")
+    for i, choice in enumerate(choices if isinstance(choices, list) else ()):
+        path = f"$.choices[{i}]"
+        for where in outside(choice, _CHOICE, path):
+            ctx.lose("response_field_dropped", where, "not carried by nexgate")
+        message = choice.get("message") if isinstance(choice, dict) else None
+        if not isinstance(message, dict):
+            continue
+        content = message.get("content")
+        for j, part in enumerate(content if isinstance(content, list) else ()):
+            for where in part_fields(part, f"{path}.message.content[{j}]"):
+                ctx.lose("part_field_dropped", where, "not carried by nexgate")
+        calls = message.get("tool_calls")
+        for j, call in enumerate(calls if isinstance(calls, list) else ()):
+            for where in _call_fields(call, f"{path}.message.tool_calls[{j}]"):
+                ctx.lose("part_field_dropped", where, "not carried by nexgate")

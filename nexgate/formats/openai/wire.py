@@ -247,9 +247,9 @@ class ResponseMessage(_Wire):
     role: str = "assistant"
     content: Content = None
     refusal: str | None = None
-    tool_calls: list[ToolCall] | None = None
+    tool_calls: Sequence[ToolCall] | None = None
     reasoning_content: str | None = None
-    thinking_blocks: list[ThinkingBlock | RedactedThinkingBlock] | None = None
+    thinking_blocks: Sequence[ThinkingBlock | RedactedThinkingBlock] | None = None
 
 
 #: Message fields the response adapter reads; others survive only openai -> openai.

@@ -137,6 +137,12 @@ RESPONSE_VARIANTS: dict[str, tuple[tuple[Any, ...], Any]] = {
     "null service tier": (("service_tier",), None),
     "undocumented field": (("prompt_filter_results",), []),
     "unknown choice field": (("choices", 0, "stop_reason"), None),
+    "informative unknown choice field": (("choices", 0, "stop_reason"), "</s>"),
+    "unknown tool call field": (("choices", 0, "message", "tool_calls", 0, "x_c"), 1),
+    "unknown part field": (
+        ("choices", 0, "message", "content"),
+        [{"type": "text", "text": "a", "x": 1}],
+    ),
     "logprobs": (("choices", 0, "logprobs"), {"content": []}),
     "refusal": (("choices", 0, "message", "refusal"), "no"),
     "null details": (("usage", "prompt_tokens_details"), None),
@@ -178,7 +184,7 @@ def test_usual_bodies_take_the_typed_decode(monkeypatch: pytest.MonkeyPatch) -> 
     assert isinstance(
         json_decode.decode_response_json(msgspec.json.encode(RESPONSE), ctx), Response
     )
-    # A choice's unknown fields are dropped by both paths: no need to fall back for them.
+    # vLLM's null stop_reason loses nothing: no need to fall back for it.
     vllm = changed(RESPONSE, ("choices", 0, "stop_reason"), None)
     assert isinstance(json_decode.decode_response_json(vllm, ctx), Response)
 
