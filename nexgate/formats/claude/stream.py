@@ -31,6 +31,7 @@ from .._context import TranslationContext
 from .._foreign import informative
 from .._json import convert, dump_args, load_json
 from .._stream import Parts, interrupted
+from .._unmodeled import outside
 from . import wire
 from .blocks import lose_caller
 from .errors import ERROR_KINDS
@@ -70,21 +71,29 @@ def _index(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-class _TextDelta(msgspec.Struct, tag="text_delta", tag_field="type"):
+# Any other field refuses the typed decode: the general path records it as a loss.
+
+
+class _TextDelta(msgspec.Struct, tag="text_delta", tag_field="type", forbid_unknown_fields=True):
     text: str
 
 
-class _JSONDelta(msgspec.Struct, tag="input_json_delta", tag_field="type"):
+class _JSONDelta(
+    msgspec.Struct, tag="input_json_delta", tag_field="type", forbid_unknown_fields=True
+):
     partial_json: str
 
 
-class _ThinkingDelta(msgspec.Struct, tag="thinking_delta", tag_field="type"):
+class _ThinkingDelta(
+    msgspec.Struct, tag="thinking_delta", tag_field="type", forbid_unknown_fields=True
+):
     thinking: str
 
 
-class _DeltaEvent(msgspec.Struct):
+class _DeltaEvent(msgspec.Struct, forbid_unknown_fields=True):
     index: int
     delta: _TextDelta | _JSONDelta | _ThinkingDelta
+    type: str = "content_block_delta"
 
 
 #: Most events of a stream are these three deltas: typed decoding skips the dict walk.
@@ -93,6 +102,18 @@ _delta_decoder = msgspec.json.Decoder(_DeltaEvent)
 
 #: The ``message_delta.delta`` fields that events carry.
 _DELTA_FIELDS = frozenset({"stop_reason", "stop_sequence"})
+#: The fields of each block and delta type events carry (a tool call's ``caller`` is
+#: checked on its own); any other is a loss.
+_BLOCK_FIELDS = {
+    "text": frozenset({"type", "text", "citations"}),
+    "tool_use": frozenset({"type", "id", "name", "input", "caller"}),
+    "thinking": frozenset({"type", "thinking", "signature"}),
+    "redacted_thinking": frozenset({"type", "data"}),
+    "text_delta": frozenset({"type", "text"}),
+    "input_json_delta": frozenset({"type", "partial_json"}),
+    "thinking_delta": frozenset({"type", "thinking"}),
+    "signature_delta": frozenset({"type", "signature"}),
+}
 
 
 class StreamDecoder:
@@ -210,9 +231,19 @@ class StreamDecoder:
                 "unsupported_block", f"$.content[{position}]", f"stream block {kind!r} skipped"
             )
             return
+        self._lose_unmodeled(block, f"$.content[{position}]")
         index = self.parts.start(part, out)
         self.blocks[index if position is None else position] = index
         self._initial_content(index, block, out)
+
+    def _lose_unmodeled(self, block: JSONObject, path: str) -> None:
+        """A known block's or delta's fields that events cannot carry, once a stream."""
+        fields = _BLOCK_FIELDS[block["type"]]
+        if not fields.issuperset(block):
+            for where in outside(block, fields, path):
+                if where not in self.skipped:
+                    self.skipped.add(where)
+                    self.ctx.lose("part_field_dropped", where, "not carried by nexgate")
 
     def _initial_content(self, index: int, block: JSONObject, out: list[StreamEvent]) -> None:
         """Content already present in a block's skeleton (proxies sometimes send it there)."""
@@ -239,6 +270,8 @@ class StreamDecoder:
                 self._skip(delta.get("type"), position)
             return
         kind = delta.get("type")
+        if isinstance(kind, str) and kind in _BLOCK_FIELDS:
+            self._lose_unmodeled(delta, f"$.content[{position}].delta")
         if kind == "text_delta":
             text = _str(delta.get("text"))
             if text:

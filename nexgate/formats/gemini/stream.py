@@ -11,6 +11,7 @@ sentinel: the chunk with a ``finishReason`` ends the turn. A part of another kin
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import msgspec
@@ -42,6 +43,7 @@ from .._foreign import informative
 from .._ids import digest, synthetic_call_id
 from .._json import convert, dump_args, load_json
 from .._stream import Parts, interrupted
+from .._unmodeled import outside
 from . import wire
 from .errors import KIND_STATUSES, STATUS_KINDS
 from .json_wire import CANDIDATE_EXTRAS, USAGE_EXTRAS, bare_candidate, bare_usage, set_fields
@@ -58,8 +60,12 @@ _TYPED_USAGE_EXTRAS = frozenset(json_name for _, json_name in USAGE_EXTRAS) | {
 }
 #: Top-level fields handled on their own: the start's createTime, a blocked prompt's feedback.
 _TOP_LEVEL_DONE = frozenset({"createTime", "promptFeedback"})
-#: Part keys the stream decoder understands; a part with other keys is kept raw.
+#: Part keys the stream decoder understands; a part with other keys is kept raw, unless it is
+#: a text or a call: then the other keys are losses (``partMetadata``...).
 _KNOWN_KEYS = frozenset({"text", "thought", "thoughtSignature", "functionCall"})
+#: A streamed call's keys (Vertex AI streams the arguments: see ``stream_args``).
+_CALL_KEYS = frozenset({"name", "args", "id", "partialArgs", "willContinue"})
+_PART_PATH = "$.candidates[0].content.parts[]"
 
 
 class _Call:
@@ -277,6 +283,13 @@ class StreamDecoder:
             self._lose_path(path)
         fields[name] = value
 
+    def _lose_unmodeled(self, paths: Iterable[str]) -> None:
+        """Fields beside or inside a streamed part that events cannot carry, once a stream."""
+        for path in paths:
+            if path not in self.lost_fields:
+                self.lost_fields.add(path)
+                self.ctx.lose("part_field_dropped", path, "not carried by nexgate")
+
     def _lose_path(self, path: str) -> None:
         if path not in self.lost_fields:
             self.lost_fields.add(path)
@@ -336,7 +349,11 @@ class StreamDecoder:
             else None
         )
         call = part.get("functionCall")
+        if not _KNOWN_KEYS.issuperset(part) and (isinstance(call, dict) or "text" in part):
+            self._lose_unmodeled(outside(part, _KNOWN_KEYS, _PART_PATH))
         if isinstance(call, dict):
+            if not _CALL_KEYS.issuperset(call):
+                self._lose_unmodeled(outside(call, _CALL_KEYS, f"{_PART_PATH}.functionCall"))
             self._call(call, sig, out)
             return
         text = part.get("text")

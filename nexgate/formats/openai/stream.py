@@ -30,6 +30,7 @@ Decoding (OpenAI -> internal):
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import msgspec
@@ -59,6 +60,7 @@ from .._context import TranslationContext
 from .._foreign import informative
 from .._json import convert, load_json
 from .._stream import Parts, interrupted
+from .._unmodeled import outside
 from . import wire
 from .response import (
     USAGE_HINTS,
@@ -86,7 +88,7 @@ class _Delta(msgspec.Struct, kw_only=True):
     refusal: str | None = None
     reasoning_content: str | None = None
     thinking_blocks: list[dict[str, Any]] | None = None
-    tool_calls: list[_ToolCallDelta] | None = None
+    tool_calls: Sequence[_ToolCallDelta] | None = None
     #: The pre-tools API's one call per message: streamed as a tool call of its own.
     function_call: _FunctionDelta | None = None
     #: Fields only OpenAI has (a search model's citations, audio): raw deltas.
@@ -128,14 +130,51 @@ class _Chunk(msgspec.Struct, kw_only=True):
     id: str | None = None
     model: str | None = None
     created: int | float | None = None
-    choices: list[_Choice] | None = None
+    choices: Sequence[_Choice] | None = None
     usage: _Usage | None = None
     system_fingerprint: Any = None
     service_tier: Any = None
     error: Any = None
 
 
+# The same inside a choice, refusing any field the events cannot carry: a chunk with one
+# takes the lenient decode, and its fields are reported (see StreamDecoder._lose_unmodeled).
+# The chunk's own fields are not refused: servers add their own there (``obfuscation``).
+
+
+class _StrictFunctionDelta(_FunctionDelta, forbid_unknown_fields=True):
+    pass
+
+
+class _StrictToolCallDelta(_ToolCallDelta, forbid_unknown_fields=True):
+    function: _StrictFunctionDelta | None = None
+    type: Any = None
+
+
+class _StrictDelta(_Delta, forbid_unknown_fields=True):
+    role: Any = None
+    tool_calls: Sequence[_StrictToolCallDelta] | None = None
+    function_call: _StrictFunctionDelta | None = None
+
+
+class _StrictChoice(_Choice, forbid_unknown_fields=True):
+    delta: _StrictDelta | None = None
+    #: vLLM's, on every choice: null but on the last, where a set one is a loss.
+    stop_reason: Any = None
+
+
+class _StrictChunk(_Chunk):
+    choices: Sequence[_StrictChoice] | None = None
+
+
 _chunk_decoder = msgspec.json.Decoder(_Chunk)
+_strict_chunk_decoder = msgspec.json.Decoder(_StrictChunk)
+
+#: What each level of a choice carries (beyond it: a loss).
+_CHOICE_KEYS = frozenset(_StrictChoice.__struct_fields__)
+_DELTA_KEYS = frozenset(_StrictDelta.__struct_fields__)
+_CALL_KEYS = frozenset(_StrictToolCallDelta.__struct_fields__)
+_FUNCTION_KEYS = frozenset(_StrictFunctionDelta.__struct_fields__)
 
 
 def _decode_chunk(data: bytes) -> _Chunk:
@@ -144,6 +183,28 @@ def _decode_chunk(data: bytes) -> _Chunk:
     except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
         # Slow path for the error message only: these helpers name the problem and path.
         return convert(load_json(data, "OpenAI stream chunk"), _Chunk, "OpenAI stream chunk")
+
+
+def _unmodeled_paths(chunk: Any) -> Iterator[str]:
+    """The fields inside a chunk's choices that events cannot carry (paths by choice index;
+    a call's position is left out: every chunk would repeat it)."""
+    choices = chunk.get("choices") if isinstance(chunk, dict) else None
+    for choice in choices if isinstance(choices, list) else ():
+        if not isinstance(choice, dict):
+            continue
+        at = f"$.choices[{choice.get('index', 0)}]"
+        yield from outside(choice, _CHOICE_KEYS, at)
+        delta = choice.get("delta")
+        yield from outside(delta, _DELTA_KEYS, f"{at}.delta")
+        if not isinstance(delta, dict):
+            continue
+        calls = delta.get("tool_calls")
+        for call in calls if isinstance(calls, list) else ():
+            yield from outside(call, _CALL_KEYS, f"{at}.delta.tool_calls[]")
+            if isinstance(call, dict):
+                function = call.get("function")
+                yield from outside(function, _FUNCTION_KEYS, f"{at}.delta.tool_calls[].function")
+        yield from outside(delta.get("function_call"), _FUNCTION_KEYS, f"{at}.delta.function_call")
 
 
 def _envelope_fields(chunk: _Chunk) -> JSONObject:
@@ -191,7 +252,7 @@ class StreamDecoder:
         if data[:1] != b"{" and data.strip() == DONE:
             self._finish(out)
             return out
-        chunk = _decode_chunk(data)
+        chunk = self._decode(data)
         if chunk.error is not None:
             self.done = True
             error = chunk.error if isinstance(chunk.error, dict) else {"message": chunk.error}
@@ -224,6 +285,28 @@ class StreamDecoder:
         if chunk.system_fingerprint is not None or chunk.service_tier is not None:
             self._keep_envelope(chunk)
         return out
+
+    def _decode(self, data: bytes) -> _Chunk:
+        """The chunk; any field inside its choices that events cannot carry is a loss, once a
+        stream (the strict decode refuses such a chunk, which is then read leniently)."""
+        try:
+            strict = _strict_chunk_decoder.decode(data)
+        except msgspec.ValidationError:
+            chunk = _decode_chunk(data)
+            for path in _unmodeled_paths(load_json(data, "OpenAI stream chunk")):
+                self._lose_field(path)
+            return chunk
+        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+            return _decode_chunk(data)  # words the error
+        for choice in strict.choices or ():
+            if choice.stop_reason is not None:
+                self._lose_field(f"$.choices[{choice.index}].stop_reason")
+        return strict
+
+    def _lose_field(self, path: str) -> None:
+        if path not in self.lost_fields:
+            self.lost_fields.add(path)
+            self.ctx.lose("part_field_dropped", path, "not carried by nexgate")
 
     def _lose(self, path: str) -> None:
         """A field events have no place for, reported once per stream."""
