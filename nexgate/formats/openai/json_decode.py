@@ -58,11 +58,11 @@ class StrictToolCall(wire.ToolCall, forbid_unknown_fields=True):
 
 
 class StrictThinkingBlock(wire.ThinkingBlock, forbid_unknown_fields=True):
-    pass
+    index: Any = None  # see .unmodeled: meaningless in a request
 
 
 class StrictRedactedThinkingBlock(wire.RedactedThinkingBlock, forbid_unknown_fields=True):
-    pass
+    index: Any = None
 
 
 class StrictChatMessage(wire.ChatMessage, forbid_unknown_fields=True):

@@ -25,9 +25,11 @@ _CALL = fields_of(wire.ToolCall, "index")
 _CALL_FUNCTION = fields_of(wire.FunctionCall)
 _EXTRA_CONTENT = fields_of(wire.ExtraContent)
 _GOOGLE = fields_of(wire.GoogleExtra)
+#: A thinking block's ``index`` orders a stream's list deltas (nexgate's own stream encoder
+#: writes it, as OpenAI's does for tool calls): like a call's, it means nothing in a request.
 _THINKING = {
-    "thinking": fields_of(wire.ThinkingBlock, "type"),
-    "redacted_thinking": fields_of(wire.RedactedThinkingBlock, "type"),
+    "thinking": fields_of(wire.ThinkingBlock, "type", "index"),
+    "redacted_thinking": fields_of(wire.RedactedThinkingBlock, "type", "index"),
 }
 _TOOL = fields_of(wire.FunctionTool)
 _FUNCTION = fields_of(wire.FunctionDefinition)
