@@ -120,6 +120,8 @@ class _Compiler:
     def _compile(self, schema: dict[str, Any], path: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
         self._type(schema, out, path)
+        if "type" not in out and "anyOf" not in out:
+            self._implied_type(schema, out, path)
         for key, value in schema.items():
             if key in _HANDLED:
                 continue
@@ -146,6 +148,18 @@ class _Compiler:
         if "const" in schema and self._enum([schema["const"]], out, path, "const"):
             self.rewrite(path, "const", "sent as a one-value enum")
         return out
+
+    def _implied_type(self, schema: dict[str, Any], out: dict[str, Any], path: str) -> None:
+        """The type a typeless schema implies. JSON Schema lets ``properties`` or ``items``
+        stand without one (MCP tools often do); Gemini refuses properties on anything but an
+        OBJECT, items on anything but an ARRAY."""
+        if "properties" in schema or "required" in schema:
+            out["type"] = "OBJECT"
+        elif "items" in schema:
+            out["type"] = "ARRAY"
+        else:
+            return
+        self.rewrite(path, "type", f"implied by its keywords: {out['type']}")
 
     def _properties(self, value: Any, out: dict[str, Any], path: str) -> None:
         if not isinstance(value, dict):
@@ -266,7 +280,10 @@ def _compile_plain(schema: Any, depth: int) -> dict[str, Any]:
         raise Unusual
     out: dict[str, Any] = {}
     kind = schema.get("type")
-    if kind is not None:
+    if kind is None:
+        if "properties" in schema or "required" in schema or "items" in schema:
+            raise Unusual  # an implied type, which the full compiler records
+    else:
         if type(kind) is not str:
             raise Unusual  # unions become anyOf/nullable
         kind = kind.upper()
