@@ -105,13 +105,15 @@ def _tool_result(block: wire.ToolResultBlock, path: str) -> ToolResultPart:
             content.append(TextPart(text=block.content))
     else:
         for i, item in enumerate(block.content or ()):
-            part = decode_block(item, f"{path}.content[{i}]")
+            where = f"{path}.content[{i}]"
+            # A nested tool_result is refused before it is decoded: it could nest without end.
+            if item.get("type") == "tool_result":
+                raise InvalidInputError("unsupported block inside tool_result", path=where)
+            part = decode_block(item, where)
             if isinstance(part, TextPart | ImagePart | DocumentPart):
                 content.append(part)
             elif part is not None:
-                raise InvalidInputError(
-                    "unsupported block inside tool_result", path=f"{path}.content[{i}]"
-                )
+                raise InvalidInputError("unsupported block inside tool_result", path=where)
     return ToolResultPart(
         call_id=block.tool_use_id,
         content=content,
@@ -123,6 +125,8 @@ def _tool_result(block: wire.ToolResultBlock, path: str) -> ToolResultPart:
 # --------------------------------------------------------------------------- encode
 
 
+#: The lifetimes Claude's breakpoints take.
+CLAUDE_TTLS = frozenset({"5m", "1h"})
 #: OpenAI's breakpoint lifetimes (minimums) as Claude's: its longest, one hour, is the nearest.
 FOREIGN_TTLS = {"30m": "1h", "12h": "1h"}
 
@@ -133,30 +137,30 @@ def encode_cache(
     path: str = "",
     ctx: TranslationContext | None = None,
 ) -> JSONObject:
-    """``out`` with ``cache`` as its ``cache_control``. A foreign lifetime is rewritten, and
-    recorded in ``ctx``: the plain paths, which pass none, leave such a part to the general
-    path (see :func:`_plain_cache`)."""
+    """``out`` with ``cache`` as its ``cache_control``. Another format's lifetime becomes
+    Claude's nearest, or the default (one a Claude caller wrote goes as written), recorded in
+    ``ctx``: the plain paths, which pass none, leave such a part to the general path (see
+    :func:`_plain_cache`)."""
     if cache is not None:
         control: JSONObject = {"type": cache.type}
-        if cache.ttl:
-            ttl = FOREIGN_TTLS.get(cache.ttl)
-            if ttl is None:
-                control["ttl"] = cache.ttl
-            else:
-                control["ttl"] = ttl
-                if ctx is not None:
-                    ctx.emulate(
-                        "cache_ttl_unsupported",
-                        f"{path}.cache_control.ttl",
-                        f"Claude caches for 5m or 1h: {cache.ttl} sent as {ttl}",
-                    )
+        ttl = cache.ttl
+        if ttl and ttl not in CLAUDE_TTLS and ctx is not None and ctx.source != "claude":
+            ttl = FOREIGN_TTLS.get(ttl)
+            sent = f"sent as {ttl}" if ttl else "left to the default (5m)"
+            ctx.emulate(
+                "cache_ttl_unsupported",
+                f"{path}.cache_control.ttl",
+                f"Claude caches for 5m or 1h: {cache.ttl} {sent}",
+            )
+        if ttl:
+            control["ttl"] = ttl
         out["cache_control"] = control
     return out
 
 
 def _plain_cache(cache: CacheControl | None) -> bool:
     """Whether a plain path may write ``cache`` (no lifetime to rewrite and record)."""
-    return cache is None or cache.ttl not in FOREIGN_TTLS
+    return cache is None or cache.ttl is None or cache.ttl in CLAUDE_TTLS
 
 
 def _encode_image(part: ImagePart, path: str, ctx: TranslationContext) -> JSONObject | None:

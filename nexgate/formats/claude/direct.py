@@ -15,6 +15,7 @@ import msgspec
 
 from ...errors import InvalidInputError
 from ...schema import (
+    CacheControl,
     Choice,
     DocumentPart,
     ImagePart,
@@ -60,6 +61,16 @@ _DECODE_ERRORS = (msgspec.MsgspecError, ValueError, RecursionError)
 
 class _Fallback(Exception):
     """A decoded body holds something only the general path maps."""
+
+
+#: A breakpoint's fields; any other is a loss only the general path records.
+_CACHE_FIELDS = frozenset({"type", "ttl"})
+
+
+def _direct_cache(value: JSONObject) -> CacheControl | None:
+    if not _CACHE_FIELDS.issuperset(value):
+        raise _Fallback
+    return _cache(value)
 
 
 def decode_request_json(data: JSONText, ctx: TranslationContext) -> Request:
@@ -241,7 +252,7 @@ def _tools(tools: list[strict.Tool]) -> list[Tool]:
         if tool.strict is not None:
             ours.strict = tool.strict
         if tool.cache_control is not None:
-            ours.cache_control = _cache(tool.cache_control)
+            ours.cache_control = _direct_cache(tool.cache_control)
         out.append(ours)
     return out
 
@@ -301,14 +312,14 @@ def _part(block: strict.Block) -> Part | None:
 def _text(block: strict.Text) -> TextPart:
     part = TextPart(text=block.text)
     if block.cache_control is not None:
-        part.cache_control = _cache(block.cache_control)
+        part.cache_control = _direct_cache(block.cache_control)
     return part
 
 
 def _tool_call(block: strict.ToolUse) -> ToolCallPart:
     part = ToolCallPart(id=block.id, name=block.name, arguments=block.input)
     if block.cache_control is not None:
-        part.cache_control = _cache(block.cache_control)
+        part.cache_control = _direct_cache(block.cache_control)
     return part
 
 
@@ -328,7 +339,7 @@ def _tool_result(block: strict.ToolResult) -> ToolResultPart:
                 content.append(_text(item))
     part = ToolResultPart(call_id=block.tool_use_id, content=content, is_error=bool(block.is_error))
     if block.cache_control is not None:
-        part.cache_control = _cache(block.cache_control)
+        part.cache_control = _direct_cache(block.cache_control)
     return part
 
 

@@ -177,6 +177,9 @@ def _tool_result(block: wire.ToolResultBlock, path: str, ctx: TranslationContext
     else:
         for i, item in enumerate(block.content or ()):
             where = f"{path}.content[{i}]"
+            if item.get("type") == "tool_result":  # not decoded: it could nest without end
+                ctx.lose("unsupported_block", where, "a tool_result block inside a tool result")
+                continue
             part = _decode_one(item, where, ctx)
             if isinstance(part, TextPart | ImagePart | DocumentPart):
                 content.append(part)

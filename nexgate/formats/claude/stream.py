@@ -259,6 +259,12 @@ class StreamDecoder:
         arguments = block.get("input")
         if isinstance(arguments, dict) and arguments:
             out.append(ToolArgsDelta(index=index, json=dump_args(arguments)))
+        citations = block.get("citations")
+        if isinstance(citations, list):
+            # Citations a text block starts with: as the citations_delta Claude usually sends.
+            for citation in citations:
+                delta = {"type": "citations_delta", "citation": citation}
+                out.append(RawDelta(index=index, format="claude", data=delta))
 
     def _block_delta(self, data: JSONObject, out: list[StreamEvent]) -> None:
         position = _index(data.get("index"))

@@ -15,6 +15,7 @@ from typing import Any
 
 from ...schema import JSONObject
 from .._context import TranslationContext
+from .._foreign import informative
 from .._unmodeled import fields_of, outside
 from . import wire
 
@@ -57,7 +58,8 @@ def block_fields(block: Any, path: str) -> Iterator[str]:
     content = block.get("content")
     if kind == "tool_result" and isinstance(content, list):
         for i, item in enumerate(content):
-            yield from block_fields(item, f"{path}.content[{i}]")
+            if not (isinstance(item, dict) and item.get("type") == "tool_result"):
+                yield from block_fields(item, f"{path}.content[{i}]")  # one level: no nesting
 
 
 def _plain(block: Any) -> bool:
@@ -84,8 +86,14 @@ def _content_fields(content: Any, path: str) -> Iterator[str]:
 
 def lose_unmodeled(obj: JSONObject, ctx: TranslationContext) -> None:
     """Record a loss for each unmodeled field of a request's system blocks and messages."""
-    for path in _content_fields(obj.get("system"), "$.system"):
+    system = obj.get("system")
+    for path in _content_fields(system, "$.system"):
         ctx.lose("part_field_dropped", path, "not carried by nexgate")
+    for i, block in enumerate(system if isinstance(system, list) else ()):
+        # A message's text citations are the decoder's to report; the system prompt's not.
+        if isinstance(block, dict) and informative(block.get("citations")):
+            where = f"$.system[{i}].citations"
+            ctx.lose("citations_dropped", where, "text citations are not carried over")
     messages = obj.get("messages")
     for i, message in enumerate(messages if isinstance(messages, list) else ()):
         path = f"$.messages[{i}]"

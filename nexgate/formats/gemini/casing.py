@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...errors import InvalidInputError
+
 _OPAQUE = frozenset(
     {
         "args",
@@ -76,14 +78,21 @@ def has_snake_keys(obj: dict[str, Any]) -> bool:
     )
 
 
-def camelize(obj: Any) -> Any:
+#: Nesting a structural key can be under. Past it a body is refused, as its JSON text would
+#: be: a dict body nested thousands deep must not exhaust the recursion limit.
+MAX_DEPTH = 256
+
+
+def camelize(obj: Any, depth: int = 0) -> Any:
     """A copy of ``obj`` with structural keys in camelCase."""
+    if depth > MAX_DEPTH:
+        raise InvalidInputError("body is nested too deeply", path="$")
     if isinstance(obj, dict):
         out = {}
         for key, value in obj.items():
             name = _camel(key)
-            out[name] = value if name in _OPAQUE else camelize(value)
+            out[name] = value if name in _OPAQUE else camelize(value, depth + 1)
         return out
     if isinstance(obj, list):
-        return [camelize(item) for item in obj]
+        return [camelize(item, depth + 1) for item in obj]
     return obj

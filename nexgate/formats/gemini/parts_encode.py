@@ -93,7 +93,7 @@ class Encoder:
         if part.cache_control is not None:
             return None
         for item in part.content:
-            if not isinstance(item, TextPart):
+            if not isinstance(item, TextPart) or item.cache_control is not None:
                 return None
         name = part.name or self.names.get(part.call_id)
         if name is None:
@@ -186,6 +186,9 @@ class Encoder:
         response["response"] = response_object(part)
         media: list[JSONObject] = []
         for i, item in enumerate(part.content):
+            if item.cache_control is not None:
+                where = f"{path}.content[{i}].cache_control"
+                self.ctx.lose("cache_control_unsupported", where, _NO_CACHE)
             if isinstance(item, ImagePart | DocumentPart):
                 encoded = self.media(item, f"{path}.content[{i}]")
                 if encoded is not None:

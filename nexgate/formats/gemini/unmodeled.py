@@ -33,8 +33,14 @@ _CONTENT_FIELDS = fields_of(wire.Content)
 
 
 def _unmodeled_part_fields(part: Any, path: str) -> Iterator[str]:
-    if not isinstance(part, dict) or not any(key in part for key in _MODELED_PARTS):
+    if not isinstance(part, dict):
+        return
+    kinds = [key for key in _MODELED_PARTS if key in part]
+    if not kinds:
         return  # a part of a kind nexgate does not model is kept whole, as a raw part
+    # A part is one kind of data (a oneof): the decoder reads the first, here in its order.
+    for kind in kinds[1:]:
+        yield f"{path}.{kind}"
     yield from outside(part, _PART_SIBLINGS, path)
     for key, fields in _PART_OBJECTS.items():
         if key in part:

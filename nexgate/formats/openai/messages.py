@@ -70,21 +70,24 @@ def _image(item: JSONObject, path: str) -> ImagePart:
 
 
 def _file(item: JSONObject, path: str) -> Part:
-    file = convert(item, wire.FileContent, "file part", path).file
+    content = convert(item, wire.FileContent, "file part", path)
+    file, cache = content.file, _cache(content.prompt_cache_breakpoint, path)
     if file.file_data is None:
         return RawPart(format="openai", data=item)  # a file_id only OpenAI can resolve
     inline = parse_data_url(file.file_data)
     if inline is not None:
-        return DocumentPart(media_type=inline.media_type, data=inline.data, filename=file.filename)
-    # Bare base64 (no data: prefix): the type comes from the file name.
-    media = guess_media_type(file.filename, "application/pdf")
-    return DocumentPart(media_type=media, data=file.file_data, filename=file.filename)
+        media, data = inline.media_type, inline.data
+    else:
+        # Bare base64 (no data: prefix): the type comes from the file name.
+        media, data = guess_media_type(file.filename, "application/pdf"), file.file_data
+    return DocumentPart(media_type=media, data=data, filename=file.filename, cache_control=cache)
 
 
 def _audio(item: JSONObject, path: str) -> DocumentPart:
-    audio = convert(item, wire.AudioContent, "input_audio part", path).input_audio
+    content = convert(item, wire.AudioContent, "input_audio part", path)
+    audio, cache = content.input_audio, _cache(content.prompt_cache_breakpoint, path)
     media = AUDIO_FORMATS.get(audio.format, f"audio/{audio.format}")
-    return DocumentPart(media_type=media, data=audio.data)
+    return DocumentPart(media_type=media, data=audio.data, cache_control=cache)
 
 
 def content_part(item: JSONObject, path: str) -> Part:

@@ -6,8 +6,9 @@ Encoding writes what an OpenAI request can carry and records the rest as losses:
 - a tool result's images and documents move into a user message right after the ``tool``
   messages (OpenAI tool messages hold text only), recorded as emulated;
 - ``is_error`` becomes an ``Error: `` prefix on the result text, recorded as emulated;
-- documents given by URL and other formats' raw blocks are dropped; a cache breakpoint
-  becomes a ``prompt_cache_breakpoint`` on a text or image part, and is dropped elsewhere.
+- documents given by URL and other formats' raw blocks are dropped;
+- a cache breakpoint becomes a ``prompt_cache_breakpoint`` on a text, image, file or audio
+  part, and is dropped elsewhere.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ CACHE_TTLS = frozenset({"30m", "12h"})
 
 
 def _check_cache(part: Part, path: str, ctx: TranslationContext) -> None:
-    """Only text and image parts carry a breakpoint (see :func:`_with_breakpoint`)."""
+    """Only text, image, file and audio parts carry a breakpoint (see :func:`_with_breakpoint`)."""
     if getattr(part, "cache_control", None) is not None:
         ctx.lose(
             "cache_control_unsupported",
@@ -59,11 +60,12 @@ def _with_breakpoint(
     out: JSONObject, cache: CacheControl | None, path: str, ctx: TranslationContext
 ) -> JSONObject:
     """``out`` marked as the end of a cached prefix, as ``cache`` (another format's cache
-    breakpoint, or OpenAI's own) asks. A lifetime OpenAI does not offer is left to the
-    request's default, recorded as emulated."""
+    breakpoint, or OpenAI's own) asks. Another format's lifetime, which OpenAI does not offer,
+    is left to the request's default, recorded as emulated (an OpenAI caller's own goes as
+    written)."""
     if cache is not None:
         breakpoint: JSONObject = {"mode": "explicit"}
-        if cache.ttl in CACHE_TTLS:
+        if cache.ttl in CACHE_TTLS or (cache.ttl is not None and ctx.source == "openai"):
             breakpoint["ttl"] = cache.ttl
         elif cache.ttl is not None:
             ctx.emulate(
@@ -104,7 +106,8 @@ def _document_part(part: DocumentPart, path: str, ctx: TranslationContext) -> JS
     media = part.media_type or "application/pdf"
     audio = _AUDIO_MEDIA.get(canonical_media_type(media) or media)
     if audio is not None:
-        return {"type": "input_audio", "input_audio": {"data": part.data, "format": audio}}
+        out = {"type": "input_audio", "input_audio": {"data": part.data, "format": audio}}
+        return _with_breakpoint(out, part.cache_control, path, ctx)
     if media.startswith(("video/", "audio/", "image/")):
         # File parts carry documents: OpenAI refuses or ignores other media there.
         ctx.lose("unsupported_media_type", path, f"OpenAI takes no {media} content")
@@ -113,7 +116,8 @@ def _document_part(part: DocumentPart, path: str, ctx: TranslationContext) -> JS
     if filename is None:
         filename = "document.pdf" if media == "application/pdf" else "document"
         ctx.emulate("document_filename_defaulted", path, "OpenAI file parts need a filename")
-    return {"type": "file", "file": {"filename": filename, "file_data": data_url(media, part.data)}}
+    file = {"filename": filename, "file_data": data_url(media, part.data)}
+    return _with_breakpoint({"type": "file", "file": file}, part.cache_control, path, ctx)
 
 
 def _part(part: Part, path: str, ctx: TranslationContext, media: bool) -> JSONObject | None:
@@ -123,7 +127,7 @@ def _part(part: Part, path: str, ctx: TranslationContext, media: bool) -> JSONOb
         if not part.text:
             return None
         return _with_breakpoint({"type": "text", "text": part.text}, part.cache_control, path, ctx)
-    if not (media and isinstance(part, ImagePart)):
+    if not (media and isinstance(part, ImagePart | DocumentPart)):
         _check_cache(part, path, ctx)
     if isinstance(part, RawPart) and part.format == "openai":
         return part.data
@@ -236,17 +240,21 @@ def _tool_message(
     media: list[Part] = [p for p in part.content if not isinstance(p, TextPart)]
     for text in texts:
         _check_signature(text.signature, path, ctx)
+    if part.is_error and texts:
+        ctx.emulate("tool_result_error_flag", f"{path}.is_error", "sent as an 'Error: ' prefix")
+        texts[0] = TextPart(text=f"Error: {texts[0].text}", cache_control=texts[0].cache_control)
+    elif part.is_error:
+        ctx.emulate("tool_result_error_flag", f"{path}.is_error", "sent as an 'Error: ' prefix")
+        texts = [TextPart(text="Error: ")]
     content: str | list[JSONObject]
-    if len(texts) > 1:
-        content = [{"type": "text", "text": t.text} for t in texts]
+    if len(texts) > 1 or any(t.cache_control is not None for t in texts):
+        # A breakpoint rides on a text part: the content must be a list of them.
+        content = [
+            _with_breakpoint({"type": "text", "text": t.text}, t.cache_control, path, ctx)
+            for t in texts
+        ]
     else:
         content = texts[0].text if texts else ""
-    if part.is_error:
-        ctx.emulate("tool_result_error_flag", f"{path}.is_error", "sent as an 'Error: ' prefix")
-        if isinstance(content, str):
-            content = f"Error: {content}"
-        else:
-            content[0] = {"type": "text", "text": f"Error: {content[0]['text']}"}
     if media:
         ctx.emulate(
             "tool_result_media_moved",
@@ -349,7 +357,7 @@ def _simple_tool_message(part: ToolResultPart) -> JSONObject | None:
         if type(item) is not TextPart:
             return None  # media must move to a user message: the general path does that
         if item.text:
-            if item.signature is not None:
+            if item.signature is not None or item.cache_control is not None:
                 return None
             texts.append(item.text)
     content = _text_content(texts)

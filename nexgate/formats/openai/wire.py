@@ -116,6 +116,7 @@ class FileData(_Wire):
 
 class FileContent(_Wire):
     file: FileData
+    prompt_cache_breakpoint: CacheBreakpoint | None = None
 
 
 class AudioData(_Wire):
@@ -125,6 +126,7 @@ class AudioData(_Wire):
 
 class AudioContent(_Wire):
     input_audio: AudioData
+    prompt_cache_breakpoint: CacheBreakpoint | None = None
 
 
 # --------------------------------------------------------------------------- request

@@ -495,20 +495,15 @@ DROPPED_CASES: dict[str, tuple[Request, str]] = {
         Request(messages=[Message(role="user", parts=[TextPart(text="x")])], top_k=5),
         "unsupported_parameter",
     ),
-    "cache_control_document": (
+    "cache_control_tool_call": (
         Request(
             messages=[
+                Message(role="user", parts=[TextPart(text="x")]),
                 Message(
-                    role="user",
-                    parts=[
-                        DocumentPart(
-                            media_type="application/pdf",
-                            data="JVBERi0=",
-                            filename="a.pdf",
-                            cache_control=CacheControl(),
-                        )
-                    ],
-                )
+                    role="assistant",
+                    parts=[ToolCallPart(id="c1", name="f", cache_control=CacheControl())],
+                ),
+                Message(role="user", parts=[ToolResultPart(call_id="c1", name="f")]),
             ]
         ),
         "cache_control_unsupported",
