@@ -32,6 +32,11 @@ AUDIO_FORMATS = {"wav": "audio/wav", "mp3": "audio/mpeg"}
 _PLAIN_ROLES = frozenset({"system", "developer", "user"})
 #: The key of the raw part that carries an assistant turn's ``audio`` (a message field).
 AUDIO_ANSWER = "_audio_answer"
+#: The key of the raw part that carries a custom tool's call (``type: "custom"``), which only
+#: OpenAI has: kept for it, among the turn's calls, and a loss elsewhere.
+CUSTOM_CALL = "_custom_call"
+#: The key of the raw part that carries the ``tool`` message answering a custom tool's call.
+CUSTOM_RESULT = "_custom_result"
 
 
 # --------------------------------------------------------------------------- parts
@@ -171,6 +176,7 @@ def tool_call_part(call: wire.ToolCall, spellings: dict[str, str]) -> ToolCallPa
     The argument string is parsed once, here; an object not written compactly also goes to
     ``spellings`` (by call id), as :func:`argument_spellings` would record it.
     """
+    assert call.function is not None  # see call_part
     text = call.function.arguments
     arguments = parse_args(text)
     if arguments is None:
@@ -185,6 +191,16 @@ def tool_call_part(call: wire.ToolCall, spellings: dict[str, str]) -> ToolCallPa
         if thought:
             part.signature = Signature(format="gemini", value=thought)
     return part
+
+
+def call_part(call: wire.ToolCall, path: str, spellings: dict[str, str]) -> Part:
+    """A function call as a :class:`ToolCallPart`; a custom tool's, kept raw for OpenAI."""
+    if call.function is not None:
+        return tool_call_part(call, spellings)
+    if call.type != "custom" or call.custom is None:
+        raise InvalidInputError("a tool call needs `function` (or, custom, `custom`)", path=path)
+    custom = {"id": call.id, "type": call.type, "custom": call.custom}
+    return RawPart(format="openai", data={CUSTOM_CALL: custom})
 
 
 def decode_assistant(
@@ -210,8 +226,12 @@ def decode_assistant(
     if message.refusal:
         parts.append(TextPart(text=message.refusal))
     if message.tool_calls:
-        for call in message.tool_calls:
-            parts.append(tool_call_part(call, spellings))
+        for j, call in enumerate(message.tool_calls):
+            if call.function is not None:  # the usual: no path to format
+                parts.append(tool_call_part(call, spellings))
+            else:
+                where = content_path.format(index).rsplit(".", 1)[0] + f".tool_calls[{j}]"
+                parts.append(call_part(call, where, spellings))
     return parts
 
 
@@ -219,6 +239,8 @@ def argument_spellings(calls: Iterable[wire.ToolCall]) -> dict[str, str]:
     """Argument strings that are JSON objects written other than compactly, by call id."""
     out: dict[str, str] = {}
     for call in calls:
+        if call.function is None:
+            continue  # a custom tool's call: no arguments
         parsed = parse_args(call.function.arguments)
         if parsed is not None and dump_args(parsed) != call.function.arguments:
             out[call.id] = call.function.arguments
@@ -282,6 +304,7 @@ def decode_messages(
     """
     out: list[Message] = []
     previous_tool = False
+    custom: set[str] = set()  # the ids of custom tools' calls: their results stay raw too
     for index, message in enumerate(messages):
         content = message.content
         # A text-only message (string content, nothing but a role and maybe a name) is
@@ -303,10 +326,19 @@ def decode_messages(
         if message.role != "tool":
             out.append(_decode_message(message, index, spellings))
             previous_tool = False
+            if message.tool_calls:
+                custom.update(call.id for call in message.tool_calls if call.function is None)
             continue
         if message.tool_calls:  # ignored on a tool message, but their spellings count
             spellings.update(argument_spellings(message.tool_calls))
-        result = _tool_result(message, index)
+        result: Part = _tool_result(message, index)
+        if custom and message.tool_call_id in custom:
+            tool = {
+                "role": "tool",
+                "tool_call_id": message.tool_call_id,
+                "content": message.content,
+            }
+            result = RawPart(format="openai", data={CUSTOM_RESULT: tool})
         if previous_tool:
             out[-1].parts.append(result)
         else:

@@ -34,7 +34,7 @@ from ...schema import (
 from .._context import TranslationContext
 from .._json import dump_args, parse_args
 from .._media import canonical_media_type, data_url
-from .messages import AUDIO_ANSWER, AUDIO_FORMATS
+from .messages import AUDIO_ANSWER, AUDIO_FORMATS, CUSTOM_CALL, CUSTOM_RESULT
 
 # --------------------------------------------------------------------------- encode
 
@@ -190,17 +190,17 @@ def _tool_call(
 def _assistant(
     message: Message, path: str, ctx: TranslationContext, spellings: Mapping[str, Any] | None
 ) -> JSONObject | None:
-    calls = [
-        _tool_call(p, f"{path}.parts[{i}]", ctx, spellings)
-        for i, p in enumerate(message.parts)
-        if isinstance(p, ToolCallPart)
-    ]
+    calls: list[JSONObject] = []
     audio: Any = None  # an audio answer replayed by id (a raw part, see ``messages``)
     rest: list[Part] = []
-    for part in message.parts:
-        if isinstance(part, RawPart) and part.format == "openai" and AUDIO_ANSWER in part.data:
+    for i, part in enumerate(message.parts):
+        if isinstance(part, ToolCallPart):
+            calls.append(_tool_call(part, f"{path}.parts[{i}]", ctx, spellings))
+        elif isinstance(part, RawPart) and part.format == "openai" and CUSTOM_CALL in part.data:
+            calls.append(part.data[CUSTOM_CALL])  # a custom tool's call, among the others
+        elif isinstance(part, RawPart) and part.format == "openai" and AUDIO_ANSWER in part.data:
             audio = part.data[AUDIO_ANSWER]
-        elif not isinstance(part, ToolCallPart):
+        else:
             rest.append(part)
     if calls and _content_after_a_call(message.parts):
         ctx.emulate(
@@ -274,6 +274,8 @@ def _plain(message: Message, path: str, ctx: TranslationContext) -> list[JSONObj
             tool, media = _tool_message(part, f"{path}.parts[{i}]", ctx)
             out.append(tool)
             moved += media
+        elif isinstance(part, RawPart) and part.format == "openai" and CUSTOM_RESULT in part.data:
+            out.append(part.data[CUSTOM_RESULT])  # a custom tool's result, among the others
         else:
             rest.append(part)
     media_ok = message.role == "user"

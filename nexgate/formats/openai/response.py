@@ -25,6 +25,7 @@ from ...schema import (
     FinishReasonName,
     JSONObject,
     Part,
+    RawPart,
     ReasoningPart,
     Response,
     TextPart,
@@ -41,6 +42,7 @@ from .._foreign import (
 from .._ids import digest
 from .._json import dump_args, dump_json
 from . import wire
+from .messages import CUSTOM_CALL
 from .messages_encode import arguments_text
 
 #: Per choice index: refusal text, argument spellings, logprobs, unmodeled message fields.
@@ -209,9 +211,19 @@ def _encode_call(part: ToolCallPart, spellings: Any) -> JSONObject:
     return call
 
 
+def _custom_call(part: Part) -> JSONObject | None:
+    """A custom tool's call kept raw (see ``messages.CUSTOM_CALL``), else ``None``."""
+    if isinstance(part, RawPart) and part.format == "openai":
+        call = part.data.get(CUSTOM_CALL)
+        return call if isinstance(call, dict) else None
+    return None
+
+
 def _check_parts(parts: list[Part], path: str, ctx: TranslationContext) -> None:
     for i, part in enumerate(parts):
         where = f"{path}[{i}]"
+        if _custom_call(part) is not None:
+            continue
         if not isinstance(part, TextPart | ToolCallPart | ReasoningPart):
             ctx.lose("unsupported_part", where, f"{type(part).__name__} has no OpenAI form")
         elif isinstance(part, TextPart) and part.signature is not None:
@@ -256,6 +268,7 @@ def _encode_message(
     """The message of a choice, and whether it has tool calls."""
     reasoning: list[ReasoningPart] = []
     split = _plain_split(parts)
+    custom: list[JSONObject] = []
     if split is not None:
         texts, calls = split
     else:
@@ -263,6 +276,7 @@ def _encode_message(
         texts = [p.text for p in parts if isinstance(p, TextPart)]
         reasoning = [p for p in parts if isinstance(p, ReasoningPart)]
         calls = [p for p in parts if isinstance(p, ToolCallPart)]
+        custom = [c for p in parts if (c := _custom_call(p)) is not None]
     refusal = hints.get("refusal")
     if isinstance(refusal, str) and texts and texts[-1] == refusal:
         texts.pop()  # it came as `refusal`: send it back there
@@ -275,14 +289,14 @@ def _encode_message(
     }
     if reasoning:
         _encode_reasoning(reasoning, message)
-    if calls:
+    if calls or custom:
         spellings = hints.get("arguments")
-        message["tool_calls"] = [_encode_call(p, spellings) for p in calls]
+        message["tool_calls"] = [_encode_call(p, spellings) for p in calls] + custom
     extra = hints.get("message")
     if isinstance(extra, dict):
         for key, value in extra.items():
             message.setdefault(key, value)
-    return message, bool(calls)
+    return message, bool(calls or custom)
 
 
 def _encode_choice(

@@ -48,9 +48,11 @@ class ExtraContent(_Wire):
 
 class ToolCall(_Wire):
     id: str
-    function: FunctionCall
+    #: ``None`` in a custom tool's call, which has ``custom`` (its name and free-form input).
+    function: FunctionCall | None = None
     type: str = "function"
     extra_content: ExtraContent | None = None
+    custom: JSONObject | None = None
 
 
 class ThinkingBlock(_Wire, tag="thinking", tag_field="type"):
