@@ -59,8 +59,9 @@ class _Builder:
     def build(self) -> Part:
         text = "".join(self.chunks)
         part = self.part
-        if isinstance(part, RawPart):
-            return part  # complete at its start
+        if isinstance(part, RawPart):  # complete at its start
+            whole = get_format(part.format).whole_part
+            return part if whole is None else whole(part)
         if isinstance(part, TextPart):
             return TextPart(text=part.text + text, signature=self.signature)
         if isinstance(part, ReasoningPart):

@@ -9,7 +9,7 @@ import msgspec
 
 from ..errors import APIStatusError
 from ..events import StreamEvent
-from ..schema import FormatName, JSONObject, Request, Response
+from ..schema import FormatName, JSONObject, Part, RawPart, Request, Response
 from ..sse import SSEEvent
 from ._context import TranslationContext
 from ._json import JSONText
@@ -73,3 +73,7 @@ class Format(msgspec.Struct, frozen=True):
     #: their part in the response, or ``None``, and their data, in order) as the fields of
     #: ``Response.extras[name]`` a whole response keeps for them; ``None``: it streams none.
     fold_raw_deltas: Callable[[Sequence[tuple[int | None, JSONObject]]], JSONObject] | None = None
+    #: What a whole response makes of a part a stream of this format carried raw (events have
+    #: no media part: a Gemini image streams raw, a whole answer decodes it as an image);
+    #: ``None``: a whole response keeps such parts raw too.
+    whole_part: Callable[[RawPart], Part] | None = None

@@ -114,3 +114,29 @@ def test_other_formats_record_the_losses_and_stay_valid(target: str) -> None:
         message, _ = _sdk_message(out)
         assert [block.type for block in message.content] == ["text", "text"]
         assert "".join(block.text for block in message.content) == text  # type: ignore[union-attr]
+
+
+IMAGE = {"inlineData": {"mimeType": "image/png", "data": "iVBORw0KGgo="}}
+
+
+def test_a_streamed_image_accumulates_as_the_unary_decode_gives_it() -> None:
+    """An image model's answer streams its image as a part events cannot type (raw); the
+    accumulated answer has the image part a whole answer has, not the raw part."""
+    chunks = [
+        _chunk([{"text": "Here it is:"}]),
+        {**_chunk([IMAGE], finishReason="STOP"), "usageMetadata": USAGE},
+    ]
+    whole_body = {
+        **_chunk([{"text": "Here it is:"}, IMAGE], finishReason="STOP"),
+        "usageMetadata": USAGE,
+    }
+    decoding = StreamDecoding(TranslationContext(source="gemini", target="gemini"))
+    streamed = accumulate(decoding.feed(_sse(chunks)) + decoding.close())
+    ctx = TranslationContext(source="gemini", target="gemini")
+    whole = get_format("gemini").decode_response(whole_body, ctx)
+    assert streamed == whole
+    assert [type(p).__name__ for p in streamed.parts] == ["TextPart", "ImagePart"]
+    # And a Gemini stream still carries the image through as it came.
+    translator = StreamTranslator("gemini", "gemini")
+    out = translator.feed(_sse(copy.deepcopy(chunks))) + translator.close()
+    assert IMAGE in _parts(out)

@@ -8,6 +8,7 @@ from .._format import Format
 from . import response_extras, stream
 from .errors import decode_error, encode_error
 from .json_decode import decode_request_json, decode_response_json
+from .parts import whole_part
 from .request import decode_request
 from .request_encode import encode_request
 from .response import decode_response, encode_response
@@ -38,4 +39,5 @@ FORMAT = Format(
     response_extra_paths=response_extras.extra_paths,
     decode_request_json=decode_request_json,
     decode_response_json=decode_response_json,
+    whole_part=whole_part,
 )

@@ -115,6 +115,20 @@ def _file_mime(file: wire.FileData) -> str | None:
     return guessed or None
 
 
+def whole_part(part: RawPart) -> Part:
+    """A part a stream carried raw, as a whole response decodes it: media (events have no
+    media part) become an image or document; anything else stays raw."""
+    data = part.data
+    if "inlineData" in data or "fileData" in data:
+        try:
+            decoded = decode_part(data, "$", CallIds(""))
+        except InvalidInputError:
+            return part  # a malformed one: kept as it came
+        if decoded is not None:
+            return decoded
+    return part
+
+
 def decode_part(part: JSONObject, path: str, ids: CallIds) -> Part | None:
     """One Gemini part; ``None`` for an empty text part (a signature alone is kept)."""
     signature = _signature(part)
