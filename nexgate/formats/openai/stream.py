@@ -30,7 +30,6 @@ Decoding (OpenAI -> internal):
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from typing import Any
 
 import msgspec
@@ -58,9 +57,8 @@ from ...schema import (
 from ...sse import SSEEvent
 from .._context import TranslationContext
 from .._foreign import informative
-from .._json import convert, load_json
+from .._json import load_json
 from .._stream import Parts, interrupted
-from .._unmodeled import outside
 from . import wire
 from .response import (
     USAGE_HINTS,
@@ -68,153 +66,21 @@ from .response import (
     map_openai_finish,
 )
 from .response_decode import usage_hints
+from .stream_chunks import (
+    STRICT_DECODER,
+    Chunk,
+    ChunkChoice,
+    Delta,
+    FunctionDelta,
+    ToolCallDelta,
+    decode_chunk,
+    envelope_fields,
+    unmodeled_paths,
+)
 from .stream_encoder import DONE, KIND_CODES, StreamEncoder
-
-
-class _FunctionDelta(msgspec.Struct, kw_only=True):
-    name: str | None = None
-    arguments: str | None = None
-
-
-class _ToolCallDelta(msgspec.Struct, kw_only=True):
-    index: int | None = None  # Gemini's OpenAI-compatible endpoint sends none
-    id: str | None = None
-    function: _FunctionDelta | None = None
-    extra_content: dict[str, Any] | None = None
-
-
-class _Delta(msgspec.Struct, kw_only=True):
-    content: str | None = None
-    refusal: str | None = None
-    reasoning_content: str | None = None
-    thinking_blocks: list[dict[str, Any]] | None = None
-    tool_calls: Sequence[_ToolCallDelta] | None = None
-    #: The pre-tools API's one call per message: streamed as a tool call of its own.
-    function_call: _FunctionDelta | None = None
-    #: Fields only OpenAI has (a search model's citations, audio): raw deltas.
-    annotations: Any = None
-    audio: Any = None
-
 
 #: The key of a legacy ``function_call`` among the stream's calls (apart from real indexes).
 _LEGACY_CALL = -(2**31)
-
-
-class _Choice(msgspec.Struct, kw_only=True):
-    index: int = 0
-    delta: _Delta | None = None
-    finish_reason: str | None = None
-    logprobs: Any = None  # events have no place for them: a loss
-
-
-class _PromptDetails(wire.PromptDetails):
-    audio_tokens: Any = None
-
-
-class _CompletionDetails(wire.CompletionDetails):
-    audio_tokens: Any = None
-    accepted_prediction_tokens: Any = None
-    rejected_prediction_tokens: Any = None
-
-
-class _Usage(wire.CompletionUsage):
-    """Usage with the details events have no place for (a loss when they count anything)."""
-
-    prompt_tokens_details: _PromptDetails | None = None
-    completion_tokens_details: _CompletionDetails | None = None
-
-
-class _Chunk(msgspec.Struct, kw_only=True):
-    """The parts of a ``chat.completion.chunk`` the decoder reads (others are ignored)."""
-
-    id: str | None = None
-    model: str | None = None
-    created: int | float | None = None
-    choices: Sequence[_Choice] | None = None
-    usage: _Usage | None = None
-    system_fingerprint: Any = None
-    service_tier: Any = None
-    error: Any = None
-
-
-# The same inside a choice, refusing any field the events cannot carry: a chunk with one
-# takes the lenient decode, and its fields are reported (see StreamDecoder._lose_unmodeled).
-# The chunk's own fields are not refused: servers add their own there (``obfuscation``).
-
-
-class _StrictFunctionDelta(_FunctionDelta, forbid_unknown_fields=True):
-    pass
-
-
-class _StrictToolCallDelta(_ToolCallDelta, forbid_unknown_fields=True):
-    function: _StrictFunctionDelta | None = None
-    type: Any = None
-
-
-class _StrictDelta(_Delta, forbid_unknown_fields=True):
-    role: Any = None
-    tool_calls: Sequence[_StrictToolCallDelta] | None = None
-    function_call: _StrictFunctionDelta | None = None
-
-
-class _StrictChoice(_Choice, forbid_unknown_fields=True):
-    delta: _StrictDelta | None = None
-    #: vLLM's, on every choice: null but on the last, where a set one is a loss.
-    stop_reason: Any = None
-
-
-class _StrictChunk(_Chunk):
-    choices: Sequence[_StrictChoice] | None = None
-
-
-_chunk_decoder = msgspec.json.Decoder(_Chunk)
-_strict_chunk_decoder = msgspec.json.Decoder(_StrictChunk)
-
-#: What each level of a choice carries (beyond it: a loss).
-_CHOICE_KEYS = frozenset(_StrictChoice.__struct_fields__)
-_DELTA_KEYS = frozenset(_StrictDelta.__struct_fields__)
-_CALL_KEYS = frozenset(_StrictToolCallDelta.__struct_fields__)
-_FUNCTION_KEYS = frozenset(_StrictFunctionDelta.__struct_fields__)
-
-
-def _decode_chunk(data: bytes) -> _Chunk:
-    try:
-        return _chunk_decoder.decode(data)
-    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
-        # Slow path for the error message only: these helpers name the problem and path.
-        return convert(load_json(data, "OpenAI stream chunk"), _Chunk, "OpenAI stream chunk")
-
-
-def _unmodeled_paths(chunk: Any) -> Iterator[str]:
-    """The fields inside a chunk's choices that events cannot carry (paths by choice index;
-    a call's position is left out: every chunk would repeat it)."""
-    choices = chunk.get("choices") if isinstance(chunk, dict) else None
-    for choice in choices if isinstance(choices, list) else ():
-        if not isinstance(choice, dict):
-            continue
-        at = f"$.choices[{choice.get('index', 0)}]"
-        yield from outside(choice, _CHOICE_KEYS, at)
-        delta = choice.get("delta")
-        yield from outside(delta, _DELTA_KEYS, f"{at}.delta")
-        if not isinstance(delta, dict):
-            continue
-        calls = delta.get("tool_calls")
-        for call in calls if isinstance(calls, list) else ():
-            yield from outside(call, _CALL_KEYS, f"{at}.delta.tool_calls[]")
-            if isinstance(call, dict):
-                function = call.get("function")
-                yield from outside(function, _FUNCTION_KEYS, f"{at}.delta.tool_calls[].function")
-        yield from outside(delta.get("function_call"), _FUNCTION_KEYS, f"{at}.delta.function_call")
-
-
-def _envelope_fields(chunk: _Chunk) -> JSONObject:
-    """The chunk's fields beyond id, model and created, in the order OpenAI sends them."""
-    fields: JSONObject = {}
-    if chunk.service_tier is not None:
-        fields["service_tier"] = chunk.service_tier
-    if chunk.system_fingerprint is not None:
-        fields["system_fingerprint"] = chunk.system_fingerprint
-    return fields
 
 
 def _google_signature(extra: dict[str, Any] | None) -> Signature | None:
@@ -264,7 +130,7 @@ class StreamDecoder:
             self.started = True
             created = chunk.created
             if chunk.system_fingerprint is not None or chunk.service_tier is not None:
-                self.opening = _envelope_fields(chunk)
+                self.opening = envelope_fields(chunk)
             out.append(
                 MessageStart(
                     id=chunk.id or "",
@@ -286,18 +152,18 @@ class StreamDecoder:
             self._keep_envelope(chunk)
         return out
 
-    def _decode(self, data: bytes) -> _Chunk:
+    def _decode(self, data: bytes) -> Chunk:
         """The chunk; any field inside its choices that events cannot carry is a loss, once a
         stream (the strict decode refuses such a chunk, which is then read leniently)."""
         try:
-            strict = _strict_chunk_decoder.decode(data)
+            strict = STRICT_DECODER.decode(data)
         except msgspec.ValidationError:
-            chunk = _decode_chunk(data)
-            for path in _unmodeled_paths(load_json(data, "OpenAI stream chunk")):
+            chunk = decode_chunk(data)
+            for path in unmodeled_paths(load_json(data, "OpenAI stream chunk")):
                 self._lose_field(path)
             return chunk
         except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
-            return _decode_chunk(data)  # words the error
+            return decode_chunk(data)  # words the error
         for choice in strict.choices or ():
             if choice.stop_reason is not None:
                 self._lose_field(f"$.choices[{choice.index}].stop_reason")
@@ -316,10 +182,10 @@ class StreamDecoder:
                 "response_field_dropped", path, "stream events have no place for this field"
             )
 
-    def _keep_envelope(self, chunk: _Chunk) -> None:
+    def _keep_envelope(self, chunk: Chunk) -> None:
         """Fields every chunk repeats: what differs from the first chunk's goes to the end
         (each chunk usually repeats the same values: one comparison)."""
-        fields = _envelope_fields(chunk)
+        fields = envelope_fields(chunk)
         if fields == self.opening:
             return
         for name, value in fields.items():
@@ -339,7 +205,7 @@ class StreamDecoder:
         else:
             self.closing.pop(USAGE_HINTS, None)
 
-    def _choice(self, choice: _Choice, out: list[StreamEvent]) -> None:
+    def _choice(self, choice: ChunkChoice, out: list[StreamEvent]) -> None:
         if choice.index != 0:
             if not self.warned_choices:
                 self.warned_choices = True
@@ -356,7 +222,7 @@ class StreamDecoder:
             self.parts.end_all(out)
             self.text = self.reasoning = None
 
-    def _delta(self, delta: _Delta, out: list[StreamEvent]) -> None:
+    def _delta(self, delta: Delta, out: list[StreamEvent]) -> None:
         if delta.reasoning_content:
             self._reasoning(delta.reasoning_content, out)
         if delta.thinking_blocks:
@@ -380,7 +246,7 @@ class StreamDecoder:
         if delta.annotations or delta.audio:
             self._raw(delta, out)
 
-    def _raw(self, delta: _Delta, out: list[StreamEvent]) -> None:
+    def _raw(self, delta: Delta, out: list[StreamEvent]) -> None:
         """OpenAI's own delta fields, as they came, on the open text part (citations index
         into its text) or, with none open, on the message."""
         data: JSONObject = {}
@@ -425,7 +291,7 @@ class StreamDecoder:
                 signature = Signature(format="claude", value=value)
                 out.append(SignatureDelta(index=self.reasoning, signature=signature))
 
-    def _function_call(self, function: _FunctionDelta, out: list[StreamEvent]) -> None:
+    def _function_call(self, function: FunctionDelta, out: list[StreamEvent]) -> None:
         """A legacy ``function_call`` fragment, as a tool call (its id made up: it has none)."""
         started = _LEGACY_CALL in self.tools
         if not started:
@@ -435,9 +301,9 @@ class StreamDecoder:
                 "a legacy function call is carried as a tool call",
             )
         call_id = None if started else "call_function_call"
-        self._tool_call(_ToolCallDelta(index=_LEGACY_CALL, id=call_id, function=function), out)
+        self._tool_call(ToolCallDelta(index=_LEGACY_CALL, id=call_id, function=function), out)
 
-    def _call_index(self, call: _ToolCallDelta) -> int:
+    def _call_index(self, call: ToolCallDelta) -> int:
         """The call a fragment belongs to. Without an ``index``, a new ``id`` starts a call
         and a fragment without one continues the last (keys below zero: apart from real
         indexes)."""
@@ -448,7 +314,7 @@ class StreamDecoder:
             return -1 - len(self.tools)
         return last[0]
 
-    def _tool_call(self, call: _ToolCallDelta, out: list[StreamEvent]) -> None:
+    def _tool_call(self, call: ToolCallDelta, out: list[StreamEvent]) -> None:
         function = call.function
         key = self._call_index(call)
         index = self.tools.get(key)
