@@ -49,6 +49,7 @@ from ...events import (
 from ...schema import (
     FinishReason,
     JSONObject,
+    RawPart,
     ReasoningPart,
     Signature,
     TextPart,
@@ -60,6 +61,7 @@ from .._foreign import informative
 from .._json import load_json
 from .._stream import Parts, interrupted
 from . import wire
+from .messages import CUSTOM_CALL
 from .response import (
     USAGE_HINTS,
     decode_usage,
@@ -100,6 +102,8 @@ class StreamDecoder:
         self.text: int | None = None
         self.reasoning: int | None = None
         self.tools: dict[int, int] = {}  # OpenAI tool-call index -> part index
+        #: Custom tools' calls, by tool-call index, whole so far: a raw part when complete.
+        self.custom: dict[int, JSONObject] = {}
         self.last_call: tuple[int, str | None] | None = None  # (index, id) of the last call
         self.finish_raw: str | None = None
         self.usage: wire.CompletionUsage | None = None
@@ -219,6 +223,7 @@ class StreamDecoder:
             self._delta(choice.delta, out)
         if choice.finish_reason:  # Ollama and sglang send "" on every chunk but the last
             self.finish_raw = choice.finish_reason
+            self._custom_calls(out)
             self.parts.end_all(out)
             self.text = self.reasoning = None
 
@@ -314,8 +319,33 @@ class StreamDecoder:
             return -1 - len(self.tools)
         return last[0]
 
+    def _custom_call(self, call: ToolCallDelta) -> None:
+        """A fragment of a custom tool's call: its input is gathered until the choice ends
+        (a raw part comes whole), then :meth:`_custom_calls` sends the call on."""
+        custom = call.custom or {}
+        key = self._call_index(call)
+        gathered = self.custom.get(key)
+        if gathered is None:
+            name = custom.get("name")
+            whole: JSONObject = {"name": name} if isinstance(name, str) else {}
+            self.custom[key] = {"id": call.id or "", "type": "custom", "custom": whole}
+        else:
+            whole = gathered["custom"]
+        text = custom.get("input")
+        if isinstance(text, str):
+            whole["input"] = whole.get("input", "") + text
+
+    def _custom_calls(self, out: list[StreamEvent]) -> None:
+        for call in self.custom.values():
+            part = RawPart(format="openai", data={CUSTOM_CALL: call})
+            self.parts.end(self.parts.start(part, out), out)
+        self.custom.clear()
+
     def _tool_call(self, call: ToolCallDelta, out: list[StreamEvent]) -> None:
         function = call.function
+        if function is None and (call.custom is not None or self._call_index(call) in self.custom):
+            self._custom_call(call)
+            return
         key = self._call_index(call)
         index = self.tools.get(key)
         if index is None:
@@ -340,6 +370,7 @@ class StreamDecoder:
 
     def _finish(self, out: list[StreamEvent]) -> None:
         self.done = True
+        self._custom_calls(out)
         self.parts.end_all(out)
         finish = map_openai_finish(self.finish_raw, bool(self.tools)) or FinishReason(reason="stop")
         extras = {"openai": self.closing} if self.closing else {}

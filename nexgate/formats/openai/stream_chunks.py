@@ -29,6 +29,8 @@ class ToolCallDelta(msgspec.Struct, kw_only=True):
     id: str | None = None
     function: FunctionDelta | None = None
     extra_content: dict[str, Any] | None = None
+    #: A custom tool's call (``type: "custom"``): its name, then its free-form input in pieces.
+    custom: dict[str, Any] | None = None
 
 
 class Delta(msgspec.Struct, kw_only=True):
