@@ -41,6 +41,7 @@ from ...schema import (
 )
 from .._context import TranslationContext
 from .._json import convert
+from .._unmodeled import outside
 from . import wire
 from .blocks import (
     _cache,
@@ -52,7 +53,7 @@ from .blocks import (
     lose_caller,
 )
 from .plain import plain_system_block, typed_part, unknown_fields
-from .unmodeled import lose_unmodeled
+from .unmodeled import CACHE_FIELDS, lose_unmodeled
 
 #: ``output_config.effort`` values Claude accepts.
 CLAUDE_EFFORTS = frozenset({"low", "medium", "high", "xhigh", "max"})
@@ -306,11 +307,15 @@ _TOOL_FIELDS = frozenset({"type", "name", "description", "input_schema", "strict
 
 
 def _lose_tool_fields(tools: Any, ctx: TranslationContext) -> None:
-    """A custom tool's other fields (``input_examples``, ``defer_loading``...) are losses."""
+    """A custom tool's other fields (``input_examples``, ``defer_loading``...), and its
+    breakpoint's, are losses."""
     for i, item in enumerate(tools if isinstance(tools, list) else ()):
         if isinstance(item, dict) and item.get("type", "custom") == "custom":
             for key in item.keys() - _TOOL_FIELDS:
                 ctx.lose("tool_field_dropped", f"$.tools[{i}].{key}", "not carried by nexgate")
+            where = f"$.tools[{i}].cache_control"
+            for path in outside(item.get("cache_control"), CACHE_FIELDS, where):
+                ctx.lose("tool_field_dropped", path, "not carried by nexgate")
 
 
 def _tool(tool: wire.ClaudeTool) -> Tool:

@@ -78,6 +78,10 @@ def to_claude_stop(
         return finish.raw
     if has_tool_calls and finish.reason in ("stop", "tool_calls"):
         return "tool_use"
+    if finish.reason == "tool_calls" and not has_tool_calls:
+        # Its calls could not be carried (another format's custom tool): a tool_use stop
+        # with no tool_use block leaves a tool loop nothing to run, and Claude refuses it back.
+        return "end_turn"
     if finish.reason == "stop" and stop_sequence is not None:
         return "stop_sequence"
     return TO_STOP_REASON[finish.reason]

@@ -20,7 +20,8 @@ from .._unmodeled import fields_of, outside
 from . import wire
 
 _MESSAGE = fields_of(wire.ClaudeMessage)
-_CACHE = frozenset({"type", "ttl"})
+#: A breakpoint's fields.
+CACHE_FIELDS = frozenset({"type", "ttl"})
 # ``citations``, a document's ``context`` and a call's ``caller`` are reported by the decoder
 # itself, with kinds of their own.
 _BLOCKS = {
@@ -54,7 +55,7 @@ def block_fields(block: Any, path: str) -> Iterator[str]:
             return  # a file or content source: kept whole
         yield from outside(source, spec, f"{path}.source")
     yield from outside(block, fields, path)
-    yield from outside(block.get("cache_control"), _CACHE, f"{path}.cache_control")
+    yield from outside(block.get("cache_control"), CACHE_FIELDS, f"{path}.cache_control")
     content = block.get("content")
     if kind == "tool_result" and isinstance(content, list):
         for i, item in enumerate(content):

@@ -352,7 +352,7 @@ class StreamDecoder:
         if not _KNOWN_KEYS.issuperset(part) and (isinstance(call, dict) or "text" in part):
             self._lose_unmodeled(outside(part, _KNOWN_KEYS, _PART_PATH))
         if isinstance(call, dict):
-            if "text" in part:  # a part is one kind of data: the call is read, the text not
+            if part.get("text"):  # a part is one kind of data: the call is read, the text not
                 self._lose_unmodeled((f"{_PART_PATH}.text",))
             if not _CALL_KEYS.issuperset(call):
                 self._lose_unmodeled(outside(call, _CALL_KEYS, f"{_PART_PATH}.functionCall"))

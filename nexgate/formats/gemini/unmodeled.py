@@ -16,6 +16,7 @@ from typing import Any
 
 from ...schema import JSONObject
 from .._context import TranslationContext
+from .._foreign import informative
 from .._unmodeled import fields_of, outside
 from . import wire
 
@@ -35,7 +36,7 @@ _CONTENT_FIELDS = fields_of(wire.Content)
 def _unmodeled_part_fields(part: Any, path: str) -> Iterator[str]:
     if not isinstance(part, dict):
         return
-    kinds = [key for key in _MODELED_PARTS if key in part]
+    kinds = [key for key in _MODELED_PARTS if key in part and informative(part[key])]
     if not kinds:
         return  # a part of a kind nexgate does not model is kept whole, as a raw part
     # A part is one kind of data (a oneof): the decoder reads the first, here in its order.

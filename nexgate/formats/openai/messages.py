@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import msgspec
+
 from ...errors import InvalidInputError
 from ...schema import (
     CacheControl,
@@ -199,7 +201,9 @@ def call_part(call: wire.ToolCall, path: str, spellings: dict[str, str]) -> Part
         return tool_call_part(call, spellings)
     if call.type != "custom" or call.custom is None:
         raise InvalidInputError("a tool call needs `function` (or, custom, `custom`)", path=path)
-    custom = {"id": call.id, "type": call.type, "custom": call.custom}
+    custom: JSONObject = {"id": call.id, "type": call.type, "custom": call.custom}
+    if call.extra_content is not None:  # kept with the call, which goes to OpenAI only
+        custom["extra_content"] = msgspec.to_builtins(call.extra_content)
     return RawPart(format="openai", data={CUSTOM_CALL: custom})
 
 

@@ -268,15 +268,20 @@ def _encode_message(
     """The message of a choice, and whether it has tool calls."""
     reasoning: list[ReasoningPart] = []
     split = _plain_split(parts)
-    custom: list[JSONObject] = []
+    #: The calls in their order: function calls, and custom tools' (kept raw).
+    ordered: list[ToolCallPart | JSONObject]
     if split is not None:
         texts, calls = split
+        ordered = list(calls)
     else:
         _check_parts(parts, f"$.choices[{position}].parts", ctx)
         texts = [p.text for p in parts if isinstance(p, TextPart)]
         reasoning = [p for p in parts if isinstance(p, ReasoningPart)]
-        calls = [p for p in parts if isinstance(p, ToolCallPart)]
-        custom = [c for p in parts if (c := _custom_call(p)) is not None]
+        ordered = []
+        for part in parts:
+            call = part if isinstance(part, ToolCallPart) else _custom_call(part)
+            if call is not None:
+                ordered.append(call)
     refusal = hints.get("refusal")
     if isinstance(refusal, str) and texts and texts[-1] == refusal:
         texts.pop()  # it came as `refusal`: send it back there
@@ -289,14 +294,16 @@ def _encode_message(
     }
     if reasoning:
         _encode_reasoning(reasoning, message)
-    if calls or custom:
+    if ordered:
         spellings = hints.get("arguments")
-        message["tool_calls"] = [_encode_call(p, spellings) for p in calls] + custom
+        message["tool_calls"] = [
+            _encode_call(p, spellings) if isinstance(p, ToolCallPart) else p for p in ordered
+        ]
     extra = hints.get("message")
     if isinstance(extra, dict):
         for key, value in extra.items():
             message.setdefault(key, value)
-    return message, bool(calls or custom)
+    return message, bool(ordered)
 
 
 def _encode_choice(

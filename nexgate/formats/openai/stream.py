@@ -316,7 +316,7 @@ class StreamDecoder:
             return call.index
         last = self.last_call
         if last is None or (call.id and call.id != last[1]):
-            return -1 - len(self.tools)
+            return -1 - len(self.tools) - len(self.custom)
         return last[0]
 
     def _custom_call(self, call: ToolCallDelta) -> None:
@@ -329,6 +329,7 @@ class StreamDecoder:
             name = custom.get("name")
             whole: JSONObject = {"name": name} if isinstance(name, str) else {}
             self.custom[key] = {"id": call.id or "", "type": "custom", "custom": whole}
+            self.last_call = (key, call.id)
         else:
             whole = gathered["custom"]
         text = custom.get("input")
@@ -336,7 +337,7 @@ class StreamDecoder:
             whole["input"] = whole.get("input", "") + text
 
     def _custom_calls(self, out: list[StreamEvent]) -> None:
-        for call in self.custom.values():
+        for call in self.custom.values():  # in the order they began
             part = RawPart(format="openai", data={CUSTOM_CALL: call})
             self.parts.end(self.parts.start(part, out), out)
         self.custom.clear()
@@ -346,6 +347,10 @@ class StreamDecoder:
         if function is None and (call.custom is not None or self._call_index(call) in self.custom):
             self._custom_call(call)
             return
+        if self.custom and self._call_index(call) not in self.tools:
+            # Another call starts: the custom ones before it are complete (calls stream one
+            # after another), and go first, in their place.
+            self._custom_calls(out)
         key = self._call_index(call)
         index = self.tools.get(key)
         if index is None:

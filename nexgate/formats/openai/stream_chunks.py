@@ -117,7 +117,8 @@ _chunk_decoder = msgspec.json.Decoder(Chunk)
 STRICT_DECODER = msgspec.json.Decoder(StrictChunk)
 
 #: What each level of a choice carries (beyond it: a loss).
-_CHOICE_KEYS = frozenset(StrictChoice.__struct_fields__)
+#: (vLLM's ``stop_reason`` is a strict field only so that a null one needs no lenient decode.)
+_CHOICE_KEYS = frozenset(StrictChoice.__struct_fields__) - {"stop_reason"}
 _DELTA_KEYS = frozenset(StrictDelta.__struct_fields__)
 _CALL_KEYS = frozenset(StrictToolCallDelta.__struct_fields__)
 _FUNCTION_KEYS = frozenset(StrictFunctionDelta.__struct_fields__)
