@@ -202,8 +202,9 @@ def call_part(call: wire.ToolCall, path: str, spellings: dict[str, str]) -> Part
     if call.type != "custom" or call.custom is None:
         raise InvalidInputError("a tool call needs `function` (or, custom, `custom`)", path=path)
     custom: JSONObject = {"id": call.id, "type": call.type, "custom": call.custom}
-    if call.extra_content is not None:  # kept with the call, which goes to OpenAI only
-        custom["extra_content"] = msgspec.to_builtins(call.extra_content)
+    extra = msgspec.to_builtins(call.extra_content) if call.extra_content is not None else None
+    if extra:  # kept with the call, which goes to OpenAI only
+        custom["extra_content"] = extra
     return RawPart(format="openai", data={CUSTOM_CALL: custom})
 
 
