@@ -129,19 +129,18 @@ def whole_part(part: RawPart) -> Part:
     return part
 
 
-#: The kinds of data a part may hold besides text. A part is one of them (a oneof), but some
-#: servers send an empty ``text`` beside a call: the call is the part.
-_OTHER_KINDS = frozenset({"inlineData", "fileData", "functionCall", "functionResponse"})
+#: The keys a text part may have. A part is one kind of data (a oneof), but some servers send
+#: an empty ``text`` beside another kind (a call, an image, code): that kind is the part.
+TEXT_KEYS = frozenset({"text", "thought", "thoughtSignature"})
 
 
 def decode_part(part: JSONObject, path: str, ids: CallIds) -> Part | None:
     """One Gemini part; ``None`` for an empty text part (a signature alone is kept)."""
     signature = _signature(part)
-    if "text" in part and (part["text"] or not _OTHER_KINDS.intersection(part)):
-        # An empty text beside another kind of data is no part of its own (see _OTHER_KINDS).
-        text = part["text"]
-        if not isinstance(text, str):
-            raise InvalidInputError("`text` must be a string", path=f"{path}.text")
+    text = part.get("text", "")
+    if not isinstance(text, str):
+        raise InvalidInputError("`text` must be a string", path=f"{path}.text")
+    if "text" in part and (text or TEXT_KEYS.issuperset(part)):
         if not text and signature is None:
             return None
         if part.get("thought") is True:

@@ -47,6 +47,7 @@ from .._unmodeled import outside
 from . import wire
 from .errors import KIND_STATUSES, STATUS_KINDS
 from .json_wire import CANDIDATE_EXTRAS, USAGE_EXTRAS, bare_candidate, bare_usage, set_fields
+from .parts import TEXT_KEYS
 from .request import normalize
 from .response import decode_usage, map_gemini_finish
 from .response_extras import CANDIDATES, NO_CANDIDATES, TOOL_USE_PROMPT, USAGE, response_extras
@@ -349,7 +350,7 @@ class StreamDecoder:
             else None
         )
         call = part.get("functionCall")
-        if not _KNOWN_KEYS.issuperset(part) and (isinstance(call, dict) or "text" in part):
+        if not _KNOWN_KEYS.issuperset(part) and (isinstance(call, dict) or part.get("text")):
             self._lose_unmodeled(outside(part, _KNOWN_KEYS, _PART_PATH))
         if isinstance(call, dict):
             if part.get("text"):  # a part is one kind of data: the call is read, the text not
@@ -359,7 +360,8 @@ class StreamDecoder:
             self._call(call, sig, out)
             return
         text = part.get("text")
-        if not isinstance(text, str):
+        if not isinstance(text, str) or (not text and not TEXT_KEYS.issuperset(part)):
+            # No text, or an empty one beside another kind of data (see parts.TEXT_KEYS).
             if not _KNOWN_KEYS.issuperset(part):
                 self._raw(part, out)
                 return

@@ -326,15 +326,18 @@ class StreamDecoder:
         key = self._call_index(call)
         gathered = self.custom.get(key)
         if gathered is None:
-            name = custom.get("name")
-            whole: JSONObject = {"name": name} if isinstance(name, str) else {}
-            self.custom[key] = {"id": call.id or "", "type": "custom", "custom": whole}
+            gathered = {"id": call.id or "", "type": "custom", "custom": {}}
+            self.custom[key] = gathered
             self.last_call = (key, call.id)
-        else:
-            whole = gathered["custom"]
+        whole = gathered["custom"]
+        for name, value in custom.items():  # the name, and whatever else the call has
+            if name != "input":
+                whole.setdefault(name, value)
         text = custom.get("input")
         if isinstance(text, str):
             whole["input"] = whole.get("input", "") + text
+        if call.extra_content:  # kept with the call, as a whole answer keeps it
+            gathered.setdefault("extra_content", {}).update(call.extra_content)
 
     def _custom_calls(self, out: list[StreamEvent]) -> None:
         for call in self.custom.values():  # in the order they began
