@@ -50,6 +50,7 @@ from .response import (
     decode_usage,
     map_claude_stop,
 )
+from .unmodeled import CACHE_FIELDS
 
 #: A field the strict mirrors declare with this default was absent from the body.
 _UNSET = msgspec.UNSET
@@ -63,12 +64,10 @@ class _Fallback(Exception):
     """A decoded body holds something only the general path maps."""
 
 
-#: A breakpoint's fields; any other is a loss only the general path records.
-_CACHE_FIELDS = frozenset({"type", "ttl"})
-
-
 def _direct_cache(value: JSONObject) -> CacheControl | None:
-    if not _CACHE_FIELDS.issuperset(value):
+    """A breakpoint with a field beyond ``type`` and ``ttl``: a loss only the general path
+    records."""
+    if not CACHE_FIELDS.issuperset(value):
         raise _Fallback
     return _cache(value)
 

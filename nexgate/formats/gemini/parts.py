@@ -166,8 +166,8 @@ def decode_part(part: JSONObject, path: str, ids: CallIds) -> Part | None:
     return RawPart(format="gemini", data=part)
 
 
-#: The keys of the part shapes the fast decoder reads; any other key takes the general path.
-_TEXT_KEYS = frozenset({"text", "thought", "thoughtSignature"})
+#: The keys of the part shapes the fast decoder reads (a text's: ``TEXT_KEYS``); any other
+#: key takes the general path.
 _CALL_PART_KEYS = frozenset({"functionCall", "thoughtSignature"})
 _CALL_KEYS = frozenset({"name", "args", "id"})
 _RESULT_KEYS = frozenset({"name", "response", "id"})
@@ -204,7 +204,7 @@ def _common_signature(part: JSONObject) -> Signature | None:
 
 
 def _common_text(part: JSONObject, text: str) -> TextPart | ReasoningPart | None:
-    if not _TEXT_KEYS.issuperset(part) or type(part.get("thought", False)) is not bool:
+    if not TEXT_KEYS.issuperset(part) or type(part.get("thought", False)) is not bool:
         raise Unusual
     signature = _common_signature(part)
     if not text and signature is None:

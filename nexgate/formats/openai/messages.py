@@ -205,7 +205,20 @@ def call_part(call: wire.ToolCall, path: str, spellings: dict[str, str]) -> Part
     extra = msgspec.to_builtins(call.extra_content) if call.extra_content is not None else None
     if extra:  # kept with the call, which goes to OpenAI only
         custom["extra_content"] = extra
-    return RawPart(format="openai", data={CUSTOM_CALL: custom})
+    return custom_call_part(custom)
+
+
+def custom_call_part(call: JSONObject) -> RawPart:
+    """The raw part that carries a custom tool's call (as the wire has it) for OpenAI."""
+    return RawPart(format="openai", data={CUSTOM_CALL: call})
+
+
+def custom_call_of(part: Part) -> JSONObject | None:
+    """The custom tool's call a part carries (see :func:`custom_call_part`), else ``None``."""
+    if isinstance(part, RawPart) and part.format == "openai":
+        call = part.data.get(CUSTOM_CALL)
+        return call if isinstance(call, dict) else None
+    return None
 
 
 def decode_assistant(

@@ -34,7 +34,7 @@ from ...schema import (
 from .._context import TranslationContext
 from .._json import dump_args, parse_args
 from .._media import canonical_media_type, data_url
-from .messages import AUDIO_ANSWER, AUDIO_FORMATS, CUSTOM_CALL, CUSTOM_RESULT
+from .messages import AUDIO_ANSWER, AUDIO_FORMATS, CUSTOM_RESULT, custom_call_of
 
 # --------------------------------------------------------------------------- encode
 
@@ -196,8 +196,8 @@ def _assistant(
     for i, part in enumerate(message.parts):
         if isinstance(part, ToolCallPart):
             calls.append(_tool_call(part, f"{path}.parts[{i}]", ctx, spellings))
-        elif isinstance(part, RawPart) and part.format == "openai" and CUSTOM_CALL in part.data:
-            calls.append(part.data[CUSTOM_CALL])  # a custom tool's call, among the others
+        elif (custom := custom_call_of(part)) is not None:
+            calls.append(custom)  # a custom tool's call, among the others
         elif isinstance(part, RawPart) and part.format == "openai" and AUDIO_ANSWER in part.data:
             audio = part.data[AUDIO_ANSWER]
         else:

@@ -25,7 +25,6 @@ from ...schema import (
     FinishReasonName,
     JSONObject,
     Part,
-    RawPart,
     ReasoningPart,
     Response,
     TextPart,
@@ -42,7 +41,7 @@ from .._foreign import (
 from .._ids import digest
 from .._json import dump_args, dump_json
 from . import wire
-from .messages import CUSTOM_CALL
+from .messages import custom_call_of
 from .messages_encode import arguments_text
 
 #: Per choice index: refusal text, argument spellings, logprobs, unmodeled message fields.
@@ -211,18 +210,10 @@ def _encode_call(part: ToolCallPart, spellings: Any) -> JSONObject:
     return call
 
 
-def _custom_call(part: Part) -> JSONObject | None:
-    """A custom tool's call kept raw (see ``messages.CUSTOM_CALL``), else ``None``."""
-    if isinstance(part, RawPart) and part.format == "openai":
-        call = part.data.get(CUSTOM_CALL)
-        return call if isinstance(call, dict) else None
-    return None
-
-
 def _check_parts(parts: list[Part], path: str, ctx: TranslationContext) -> None:
     for i, part in enumerate(parts):
         where = f"{path}[{i}]"
-        if _custom_call(part) is not None:
+        if custom_call_of(part) is not None:
             continue
         if not isinstance(part, TextPart | ToolCallPart | ReasoningPart):
             ctx.lose("unsupported_part", where, f"{type(part).__name__} has no OpenAI form")
@@ -279,7 +270,7 @@ def _encode_message(
         reasoning = [p for p in parts if isinstance(p, ReasoningPart)]
         ordered = []
         for part in parts:
-            call = part if isinstance(part, ToolCallPart) else _custom_call(part)
+            call = part if isinstance(part, ToolCallPart) else custom_call_of(part)
             if call is not None:
                 ordered.append(call)
     refusal = hints.get("refusal")

@@ -49,7 +49,6 @@ from ...events import (
 from ...schema import (
     FinishReason,
     JSONObject,
-    RawPart,
     ReasoningPart,
     Signature,
     TextPart,
@@ -61,7 +60,7 @@ from .._foreign import informative
 from .._json import load_json
 from .._stream import Parts, interrupted
 from . import wire
-from .messages import CUSTOM_CALL
+from .messages import custom_call_part
 from .response import (
     USAGE_HINTS,
     decode_usage,
@@ -341,8 +340,7 @@ class StreamDecoder:
 
     def _custom_calls(self, out: list[StreamEvent]) -> None:
         for call in self.custom.values():  # in the order they began
-            part = RawPart(format="openai", data={CUSTOM_CALL: call})
-            self.parts.end(self.parts.start(part, out), out)
+            self.parts.end(self.parts.start(custom_call_part(call), out), out)
         self.custom.clear()
 
     def _tool_call(self, call: ToolCallDelta, out: list[StreamEvent]) -> None:

@@ -36,7 +36,7 @@ from .._foreign import lose_error_finish, own_extras
 from .._json import dump_json
 from .._stream import RawLosses, interrupted
 from .errors import ERROR_TYPES
-from .messages import CUSTOM_CALL
+from .messages import custom_call_of
 from .response import USAGE_HINTS, encode_usage, to_openai_finish
 
 DONE = b"[DONE]"
@@ -173,8 +173,8 @@ class StreamEncoder:
             return self._redacted(part)
         if not isinstance(part, ToolCallPart):
             if isinstance(part, RawPart):
-                custom = part.data.get(CUSTOM_CALL) if part.format == "openai" else None
-                if isinstance(custom, dict):  # a custom tool's call, whole: one chunk
+                custom = custom_call_of(part)
+                if custom is not None:  # a custom tool's call, whole: one chunk
                     position = self.tools[event.index] = len(self.tools)
                     return self._chunk({"tool_calls": [{"index": position, **custom}]})
                 # A block (another format's, or an OpenAI one) has no chunk form; it takes
