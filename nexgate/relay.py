@@ -14,10 +14,10 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from .errors import APIStatusError
-from .formats import DEFAULT_MAX_TOKENS, TranslationContext, get_format
+from .formats import DEFAULT_MAX_TOKENS, Format, TranslationContext, get_format
 from .formats._json import load_object
 from .passthrough import same_format_body
-from .schema import FormatName, JSONObject, Loss, Request, Response
+from .schema import JSONObject, Loss, Request, Response
 from .streaming import forwarded, relayed
 from .translate import decode_request
 
@@ -25,11 +25,17 @@ if TYPE_CHECKING:
     from .dispatch import Client
 
 
-def _decoded(obj: JSONObject, fmt: FormatName, model: str | None) -> tuple[Request, Sequence[Loss]]:
-    """The caller's body as a request, and what decoding it lost (nothing reaches the
-    upstream lost while the body goes as written; a translation of it loses this too)."""
-    ctx = TranslationContext(source=fmt, target=fmt, model=model)
-    return decode_request(obj, format=fmt, model=model, ctx=ctx), ctx.losses
+def _decoded(
+    body: Mapping[str, Any] | bytes, format: str, model: str | None
+) -> tuple[Format, JSONObject, Request, Sequence[Loss]]:
+    """The caller's format, its body as an object and as a request, and what decoding it lost
+    (nothing reaches the upstream lost while the body goes as written; a translation of it
+    loses this too)."""
+    caller = get_format(format)
+    obj = load_object(body, "request body")
+    ctx = TranslationContext(source=caller.name, target=caller.name, model=model)
+    request = decode_request(obj, format=caller.name, model=model, ctx=ctx)
+    return caller, obj, request, ctx.losses
 
 
 async def relay(
@@ -43,9 +49,7 @@ async def relay(
 ) -> tuple[Response | None, JSONObject]:
     """The answer to ``body`` in its own ``format``; with ``decode``, the internal response
     too (else ``None`` when the call was only forwarded)."""
-    caller = get_format(format)
-    obj = load_object(body, "request body")
-    request, decoded = _decoded(obj, caller.name, model)
+    caller, obj, request, decoded = _decoded(body, format, model)
     plans = client._plans(request, overrides)
     try:
         if not decode and client._forwards(plans, caller.name):
@@ -89,9 +93,7 @@ async def relay_stream(
     overrides: Mapping[str, Any],
 ) -> AsyncIterator[AsyncIterator[bytes]]:
     """The streamed answer to ``body``, as SSE bytes in its own ``format``."""
-    caller = get_format(format)
-    obj = load_object(body, "request body")
-    request, decoded = _decoded(obj, caller.name, model)
+    caller, obj, request, decoded = _decoded(body, format, model)
     try:
         async with client._open_stream(request, overrides, caller.name, obj, decoded) as (
             opened,

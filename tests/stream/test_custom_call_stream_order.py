@@ -8,27 +8,19 @@ from __future__ import annotations
 
 import json
 
+from stream.test_openai_custom_tool_stream import openai_sse
+
 import nexgate
 from nexgate.accumulate import accumulate
 from nexgate.formats import TranslationContext, get_format
 from nexgate.sse import SSEParser
 from nexgate.stream_translate import StreamDecoding
 
-_CHUNK = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "gpt-5"}
 CUSTOM = {"id": "call_c", "type": "custom", "custom": {"name": "grep", "input": "TODO"}}
 FUNC = {"id": "call_f", "type": "function", "function": {"name": "f", "arguments": "{}"}}
 
 
-def _sse(deltas):
-    chunks = [
-        {**_CHUNK, "choices": [{"index": 0, "delta": d, "finish_reason": f}]} for d, f in deltas
-    ]
-    return (
-        b"".join(b"data: " + json.dumps(c).encode() + b"\n\n" for c in chunks) + b"data: [DONE]\n\n"
-    )
-
-
-STREAM = _sse(
+STREAM = openai_sse(
     [
         ({"role": "assistant", "tool_calls": [{"index": 0, **CUSTOM}]}, None),
         ({"tool_calls": [{"index": 1, **FUNC}]}, None),

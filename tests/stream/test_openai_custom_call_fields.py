@@ -5,29 +5,19 @@ Found by the last review of the session."""
 
 from __future__ import annotations
 
-import json
+from stream.test_openai_custom_tool_stream import openai_sse
 
 from nexgate.accumulate import accumulate
 from nexgate.formats import TranslationContext, get_format
 from nexgate.stream_translate import StreamDecoding
 
-_CHUNK = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "gpt-5"}
 EXTRA = {"google": {"thought_signature": "c2ln"}}
-
-
-def _sse(deltas) -> bytes:
-    chunks = [
-        {**_CHUNK, "choices": [{"index": 0, "delta": d, "finish_reason": f}]} for d, f in deltas
-    ]
-    return (
-        b"".join(b"data: " + json.dumps(c).encode() + b"\n\n" for c in chunks) + b"data: [DONE]\n\n"
-    )
 
 
 def _stream(call: dict):
     ctx = TranslationContext(source="openai", target="openai")
     decoding = StreamDecoding(ctx)
-    raw = _sse(
+    raw = openai_sse(
         [({"role": "assistant", "tool_calls": [{"index": 0, **call}]}, None), ({}, "tool_calls")]
     )
     return accumulate(decoding.feed(raw) + decoding.close()), ctx

@@ -24,7 +24,8 @@ _CHUNK = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "
 CALL = {"id": "call_1", "type": "custom", "custom": {"name": "grep", "input": "TODO"}}
 
 
-def _sse(deltas: list[tuple[dict[str, Any], str | None]]) -> bytes:
+def openai_sse(deltas: list[tuple[dict[str, Any], str | None]]) -> bytes:
+    """An OpenAI stream of one choice: each (delta, finish_reason) a chunk, then [DONE]."""
     chunks = [
         {**_CHUNK, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
         for delta, finish in deltas
@@ -33,7 +34,7 @@ def _sse(deltas: list[tuple[dict[str, Any], str | None]]) -> bytes:
     return body + b"data: [DONE]\n\n"
 
 
-STREAM = _sse(
+STREAM = openai_sse(
     [
         ({"role": "assistant", "content": "Looking."}, None),
         (

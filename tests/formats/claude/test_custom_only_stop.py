@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+from stream.test_openai_custom_tool_stream import openai_sse
+
 import nexgate
 from nexgate.sse import SSEParser
 from nexgate.translate import translate_response
@@ -35,15 +37,9 @@ def test_whole_response() -> None:
 
 
 def test_stream() -> None:
-    chunk = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "gpt-5"}
-    raw = b""
-    for delta, finish in [
-        ({"role": "assistant", "tool_calls": [{"index": 0, **CUSTOM}]}, None),
-        ({}, "tool_calls"),
-    ]:
-        c = {**chunk, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
-        raw += b"data: " + json.dumps(c).encode() + b"\n\n"
-    raw += b"data: [DONE]\n\n"
+    raw = openai_sse(
+        [({"role": "assistant", "tool_calls": [{"index": 0, **CUSTOM}]}, None), ({}, "tool_calls")]
+    )
     t = nexgate.StreamTranslator("openai", "claude")
     events = [json.loads(e.data) for e in SSEParser().feed(t.feed(raw) + t.close())]
     starts = [e for e in events if e["type"] == "content_block_start"]

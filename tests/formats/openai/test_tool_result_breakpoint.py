@@ -5,6 +5,8 @@ Found by the review of the day's diff."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from nexgate import translate_request
 
 BP = {"mode": "explicit", "ttl": "30m"}
@@ -40,59 +42,39 @@ def test_openai_identity_keeps_tool_message_breakpoint() -> None:
     assert kept or out.losses, (tool, out.losses)
 
 
+#: A Claude tool result whose text carries a breakpoint.
+CLAUDE_BODY: dict[str, Any] = {
+    "model": "m",
+    "max_tokens": 10,
+    "messages": [
+        {"role": "user", "content": "q"},
+        {
+            "role": "assistant",
+            "content": [{"type": "tool_use", "id": "c1", "name": "f", "input": {}}],
+        },
+        {
+            "role": "user",
+            "content": [
+                {
+                    "type": "tool_result",
+                    "tool_use_id": "c1",
+                    "content": [
+                        {"type": "text", "text": "r", "cache_control": {"type": "ephemeral"}}
+                    ],
+                }
+            ],
+        },
+    ],
+}
+
+
 def test_claude_tool_result_text_breakpoint_reaches_openai_or_is_lost() -> None:
-    body = {
-        "model": "m",
-        "max_tokens": 10,
-        "messages": [
-            {"role": "user", "content": "q"},
-            {
-                "role": "assistant",
-                "content": [{"type": "tool_use", "id": "c1", "name": "f", "input": {}}],
-            },
-            {
-                "role": "user",
-                "content": [
-                    {
-                        "type": "tool_result",
-                        "tool_use_id": "c1",
-                        "content": [
-                            {"type": "text", "text": "r", "cache_control": {"type": "ephemeral"}}
-                        ],
-                    }
-                ],
-            },
-        ],
-    }
-    out = translate_request(body, source="claude", target="openai")
+    out = translate_request(CLAUDE_BODY, source="claude", target="openai")
     tool = out["messages"][2]
     kept = isinstance(tool["content"], list) and "prompt_cache_breakpoint" in tool["content"][0]
     assert kept or any("content[0]" in loss.path for loss in out.losses), (tool, out.losses)
 
 
 def test_gemini_records_tool_result_content_breakpoint() -> None:
-    body = {
-        "model": "m",
-        "max_tokens": 10,
-        "messages": [
-            {"role": "user", "content": "q"},
-            {
-                "role": "assistant",
-                "content": [{"type": "tool_use", "id": "c1", "name": "f", "input": {}}],
-            },
-            {
-                "role": "user",
-                "content": [
-                    {
-                        "type": "tool_result",
-                        "tool_use_id": "c1",
-                        "content": [
-                            {"type": "text", "text": "r", "cache_control": {"type": "ephemeral"}}
-                        ],
-                    }
-                ],
-            },
-        ],
-    }
-    out = translate_request(body, source="claude", target="gemini")
+    out = translate_request(CLAUDE_BODY, source="claude", target="gemini")
     assert any("content[0]" in loss.path for loss in out.losses), out.losses
